@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+export ICM_BASE_URL ?= http://localhost:$(PORT)
+
+.PHONY: install demo test test-fast run lint bench migrate browser clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Browser tests use Debian's Chromium; Playwright never downloads a browser here.
+browser:
+	@scripts/ensure-chromium
+
+demo: install
+	$(BIN)/python scripts/demo.py --port $(PORT)
+
+test: install browser
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+migrate: install
+	$(BIN)/flask --app connector icm migrate
+
+run: migrate
+	$(BIN)/gunicorn --bind 0.0.0.0:$(PORT) --workers 4 --access-logfile - 'connector:create_app()'
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: install
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance tests/output

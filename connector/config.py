@@ -1,0 +1,36 @@
+"""Configuration: defaults here, then `instance/config.py`, then `ICM_*` variables, then tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+DESCRIPTOR_SOURCE = Path(__file__).resolve().parent.parent / "atlassian-connect.json"
+if not DESCRIPTOR_SOURCE.exists():  # installed as a wheel: the descriptor ships inside the package
+    DESCRIPTOR_SOURCE = Path(__file__).resolve().parent / "atlassian-connect.json"
+
+
+def defaults() -> dict[str, Any]:
+    return {
+        "BASE_URL": "http://localhost:8000",
+        "DATABASE_URL": None,  # None: SQLite in the instance folder
+        "INSTALL_KEYS_URL": "https://connect-install-keys.atlassian.com",
+        "APP_KEY": default_app_key(),
+        "DESCRIPTOR_PATH": str(DESCRIPTOR_SOURCE),
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",
+        # Outgoing calls: how long one Retry-After may make us wait, and how many tries in all.
+        "RETRY_AFTER_CAP_SECONDS": 30.0,
+        "RETRY_ATTEMPTS": 4,
+        "HTTP_TIMEOUT_SECONDS": 30.0,
+        # Hosts an `installed` callback may name as its baseUrl ("*" allows any: dev and sandbox).
+        "ALLOWED_PRODUCT_HOSTS": "*.atlassian.net,*.jira.com",
+        "ALL_JS_URL": "https://connect-cdn.atl-paas.net/all.js",
+    }
+
+
+def default_app_key() -> str:
+    with DESCRIPTOR_SOURCE.open(encoding="utf-8") as handle:
+        key: str = json.load(handle)["key"]
+    return key

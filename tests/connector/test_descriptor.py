@@ -1,0 +1,95 @@
+"""The served descriptors: valid against Atlassian's schema, one product's modules each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from flask import Flask
+
+from tests.conftest import APP_BASE_URL
+
+MIGRATIONS = {"signed-install", "context-qsh"}  # newer than the 2019 schema, allowed by name
+
+
+def schema_allowing_new_migrations(specs: Path) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((specs / "connect" / "jira-global-schema.json").read_text())
+    migrations = schema["properties"]["apiMigrations"]
+    for name in MIGRATIONS:
+        migrations.setdefault("properties", {})[name] = {"type": "boolean"}
+    return schema
+
+
+def test_jira_descriptor_is_valid_against_the_connect_schema(app: Flask, specs: Path) -> None:
+    descriptor = app.test_client().get("/jira/atlassian-connect.json").json
+    validator = jsonschema.Draft4Validator(schema_allowing_new_migrations(specs))
+    errors = sorted(validator.iter_errors(descriptor), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+def test_schema_check_is_real(app: Flask, specs: Path) -> None:
+    descriptor = app.test_client().get("/jira/atlassian-connect.json").json
+    descriptor["apiMigrations"]["not-a-migration"] = True
+    descriptor["modules"]["webhooks"][0].pop("event")
+    validator = jsonschema.Draft4Validator(schema_allowing_new_migrations(specs))
+    assert len(list(validator.iter_errors(descriptor))) >= 2
+
+
+@pytest.mark.parametrize("product", ["jira", "confluence"])
+def test_descriptor_carries_base_url_auth_and_lifecycle(app: Flask, product: str) -> None:
+    descriptor = app.test_client().get(f"/{product}/atlassian-connect.json").json
+    assert descriptor["baseUrl"] == APP_BASE_URL
+    assert descriptor["authentication"] == {"type": "jwt"}
+    assert descriptor["apiMigrations"]["signed-install"] is True
+    assert descriptor["apiMigrations"]["context-qsh"] is True
+    assert set(descriptor["lifecycle"]) == {"installed", "uninstalled", "enabled", "disabled"}
+    assert "productModules" not in descriptor
+
+
+def test_each_product_gets_only_its_modules(app: Flask) -> None:
+    client = app.test_client()
+    jira = client.get("/jira/atlassian-connect.json").json["modules"]
+    confluence = client.get("/confluence/atlassian-connect.json").json["modules"]
+    assert "dynamicContentMacros" not in jira
+    assert {"webhooks", "generalPages", "adminPages", "webPanels"} <= set(jira)
+    assert set(confluence) == {"dynamicContentMacros"}
+    macro_keys = {m["key"] for m in confluence["dynamicContentMacros"]}
+    assert macro_keys == {"customer-map", "integrator-map", "expectations"}
+    events = {w["event"] for w in jira["webhooks"]}
+    assert {
+        "jira:issue_updated",
+        "jira:issue_deleted",
+        "comment_created",
+        "comment_updated",
+        "issuelink_created",
+        "issuelink_deleted",
+    } <= events
+
+
+def test_every_macro_parameter_appears_in_its_url(app: Flask) -> None:
+    macros = app.test_client().get("/confluence/atlassian-connect.json").json["modules"]
+    for macro in macros["dynamicContentMacros"]:
+        for parameter in macro["parameters"]:
+            assert "{" + parameter["identifier"] + "}" in macro["url"], macro["key"]
+
+
+def test_app_key_and_base_url_come_from_the_environment(
+    app_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connector import create_app
+
+    monkeypatch.setenv("ICM_APP_KEY", "com.acme.icm-staging")
+    monkeypatch.setenv("ICM_BASE_URL", "https://staging.example.test/")
+    app_config.pop("BASE_URL")
+    descriptor = create_app(app_config).test_client().get("/jira/atlassian-connect.json").json
+    assert descriptor["key"] == "com.acme.icm-staging"
+    assert descriptor["baseUrl"] == "https://staging.example.test"
+
+
+def test_unknown_product_is_404(app: Flask) -> None:
+    response = app.test_client().get("/bitbucket/atlassian-connect.json")
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
