@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from connector import cli, db, descriptor, lifecycle, logs, probes
+import webhooks
+from connector import api, cli, db, descriptor, lifecycle, logs, pages, probes, sync
 from connector.config import defaults
 from connector.errors import register_error_handlers
 from connector.install_keys import InstallKeys
@@ -32,5 +33,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     for blueprint in (probes.bp, descriptor.bp, lifecycle.bp):
         app.register_blueprint(blueprint)
+    # Each part of the product wires itself in.
+    for part in (api, pages, sync, webhooks):
+        part.init_app(app)
     app.cli.add_command(cli.icm)
     return app

@@ -12,7 +12,7 @@ icm = AppGroup("icm", help="Internal Customer Map: database, import, worker and 
 
 
 @icm.command("migrate")
-@click.option("--revision", default="head", show_default=True, help="Alembic revision to reach.")
+@click.option("--revision", default="heads", show_default=True, help="Alembic revision to reach.")
 def migrate(revision: str) -> None:
     """Apply the database migrations."""
     database = get_db(current_app)

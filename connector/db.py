@@ -79,7 +79,7 @@ class Database:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
 
-    def migrate(self, revision: str = "head") -> None:
+    def migrate(self, revision: str = "heads") -> None:
         with self.engine.begin() as connection:
             config = alembic_config(connection)
             command.upgrade(config, revision)
