@@ -1,0 +1,148 @@
+"""HTML around the maps: the iframe document, the legend, the hot-spot list and error boxes.
+
+`page(static=True)` is for PDF, export and other render modes: no script at all. In the iframe the
+Connect `all.js` is loaded async, so the macro still shows when it cannot load (offline).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from macros.markup import esc, safe_url
+from macros.style import BANDS, CSS
+from macros.view import BAND_LABELS, TREND_GLYPHS, TREND_LABELS, Health, HotSpot, HotSpotKind
+
+THEMES = ("light", "dark")
+PATTERN_NAMES = {
+    "healthy": "solid line",
+    "at_risk": "dashed line",
+    "unhealthy": "dash-dot line",
+    "no_feedback": "dotted line, fewer than 3 ratings",
+}
+
+APP_NOT_INSTALLED = (
+    "The Internal Customer Map app is not installed on this site, or it was disabled. "
+    "Ask a site administrator to install or enable it."
+)
+SESSION_EXPIRED = "This page was open too long and its sign-in has expired. Reload the page."
+
+
+def unknown_team_message(team_key: str) -> str:
+    return f"There is no team with the key “{team_key}”. Check the macro's team parameter."
+
+
+# Resize the macro's iframe to its content once the page (and all.js, when it loads) is ready.
+_RESIZE = (
+    "(function(){function r(){if(window.AP&&typeof window.AP.resize==='function'){"
+    "window.AP.resize();}}window.addEventListener('load',r);r();})();"
+)
+
+
+def page(
+    title: str,
+    body_html: str,
+    *,
+    static: bool,
+    theme: str | None,
+    all_js_url: str | None,
+    nonce: str | None = None,
+) -> str:
+    """A complete HTML5 document for the macro iframe (or, static, for export)."""
+    theme_class = f' class="icm-theme-{theme}"' if theme in THEMES else ""
+    scripts = ""
+    if not static:
+        nonce_attr = f' nonce="{esc(nonce)}"' if nonce else ""
+        src = safe_url(all_js_url)
+        if src is not None:
+            scripts += (
+                f'<script src="{esc(src)}"{nonce_attr} async '
+                'data-options="sizeToParent:false"></script>'
+            )
+        scripts += f"<script{nonce_attr}>{_RESIZE}</script>"
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"{theme_class}>\n<head>\n'
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light dark">\n'
+        f"<title>{esc(title)}</title>\n<style>\n{CSS}\n</style>\n{scripts}"
+        f'</head>\n<body>\n<main class="icm">\n{body_html}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def error_box(message: str) -> str:
+    """A short, readable error in place of the macro; never a stack trace."""
+    return (
+        '<div class="error" role="alert"><p><strong>The map cannot be shown.</strong> '
+        f"{esc(message)}</p></div>"
+    )
+
+
+def health_badge(health: Health) -> str:
+    """Band and score as text with a coloured dot, and the trend as a glyph plus a word."""
+    return (
+        f'<span class="badge badge-{health.band}"><span class="swatch" aria-hidden="true">'
+        f"</span>{esc(health.label)}</span>"
+    )
+
+
+def trend_cell(health: Health) -> str:
+    return (
+        f'<span aria-hidden="true">{health.trend_glyph}</span> '
+        f"{esc(health.trend_text.capitalize())}"
+    )
+
+
+def link(url: str | None, label: str) -> str:
+    href = safe_url(url)
+    if href is None:
+        return esc(label)
+    return f'<a href="{esc(href)}" target="_top">{esc(label)}</a>'
+
+
+def legend() -> str:
+    items = []
+    for band in BANDS:
+        pattern = PATTERN_NAMES[band]
+        thresholds = {
+            "healthy": "score 0.70 or more",
+            "at_risk": "0.40 to 0.69",
+            "unhealthy": "below 0.40",
+            "no_feedback": "",
+        }[band]
+        detail = ", ".join(p for p in (thresholds, pattern) if p)
+        items.append(
+            f'<li><span class="badge badge-{band}"><span class="swatch" aria-hidden="true">'
+            f"</span>{BAND_LABELS[band]}</span> {esc(detail)}</li>"
+        )
+    trends = ", ".join(f"{TREND_GLYPHS[t]} {TREND_LABELS[t]}" for t in ("up", "flat", "down"))
+    items.append(f"<li>Trend: {esc(trends)}</li>")
+    items.append("<li>⚠ or ! marks a hot spot</li>")
+    return f'<ul class="legend" aria-label="Legend">{"".join(items)}</ul>'
+
+
+HOT_SPOT_HEADINGS: dict[HotSpotKind, str] = {
+    "unhealthy_relationship": "Unhealthy relationships",
+    "blocked_links": "Blocked cross-team links",
+    "stale_relationship": "Stale relationships (no recent feedback)",
+    "no_agreed_expectation": "Customers with no agreed expectation",
+    "expectation_without_measure": "Expectations without a measure",
+}
+
+
+def hot_spot_list(spots: Sequence[HotSpot], limit: int = 20) -> str:
+    """Hot spots by kind, most serious first; long groups are cut (the table has them all)."""
+    if not spots:
+        return '<p class="hot-spots">No hot spots.</p>'
+    groups = []
+    for kind, heading in HOT_SPOT_HEADINGS.items():
+        found = [s for s in spots if s.kind == kind]
+        if not found:
+            continue
+        items = "".join(f"<li>{link(s.url, s.message)}</li>" for s in found[:limit])
+        more = len(found) - limit
+        tail = f"<li>… and {more} more, listed in the table.</li>" if more > 0 else ""
+        groups.append(f'<h3>{esc(heading)} ({len(found)})</h3><ul class="plain">{items}{tail}</ul>')
+    return (
+        f'<section class="hot-spots" aria-label="Hot spots"><h2>Hot spots ({len(spots)})</h2>'
+        f"{''.join(groups)}</section>"
+    )

@@ -1,0 +1,181 @@
+"""Geometry of the customer map: suppliers in a column on the left, customers on the right.
+
+Columns grow downwards, so a team with sixty neighbours gets a taller picture rather than overlaps;
+each edge's label sits beside its own neighbour, which keeps labels apart as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from macros.view import CustomerMapView, RelationshipView
+
+Side = Literal["supplier", "customer"]
+Sides = Literal["both", "suppliers", "customers"]
+
+MARGIN = 16.0
+HEADING_H = 28.0
+NODE_W = 220.0
+NODE_H = 52.0
+TEAM_W = 230.0
+GAP = 14.0
+LABEL_W = 200.0
+CURVE_W = 110.0
+EXPECTATION_LINE_H = 16.0
+PORT_SPACING = 8.0
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    def overlaps(self, other: Box) -> bool:
+        return (
+            self.x < other.right
+            and other.x < self.right
+            and self.y < other.bottom
+            and other.y < self.bottom
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeLayout:
+    """One neighbour: its node, its edge (start → bend straight or curved → end) and its label."""
+
+    rel: RelationshipView
+    side: Side
+    node: Box
+    label: Box
+    start: Point
+    bend: Point
+    end: Point
+    show_expectations: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMapLayout:
+    width: float
+    height: float
+    team: Box
+    edges: tuple[EdgeLayout, ...]
+    supplier_heading: Point | None
+    customer_heading: Point | None
+
+
+def neighbour_order(rels: tuple[RelationshipView, ...], side: Side) -> list[RelationshipView]:
+    """Alphabetical by the neighbour's name, so readers can scan a long column."""
+
+    def key(rel: RelationshipView) -> tuple[str, str, str]:
+        team = rel.supplier if side == "supplier" else rel.customer
+        return (team.name.casefold(), team.key, rel.id)
+
+    return sorted(rels, key=key)
+
+
+def node_height(rel: RelationshipView, show_expectations: bool) -> float:
+    if not show_expectations or not rel.expectations:
+        return NODE_H
+    return NODE_H + len(rel.expectations) * EXPECTATION_LINE_H + 6
+
+
+def _column(
+    rels: list[RelationshipView], x: float, top: float, heights: list[float]
+) -> tuple[list[Box], float]:
+    boxes = []
+    y = top
+    for h in heights:
+        boxes.append(Box(x, y, NODE_W, h))
+        y += h + GAP
+    return boxes, (y - GAP if rels else top)
+
+
+def _ports(team: Box, count: int) -> list[float]:
+    """Spread the edges' ends along the team's side so sixty edges do not meet in one point."""
+    if count <= 1:
+        return [team.cy] * count
+    span = min(team.h - 16, (count - 1) * PORT_SPACING)
+    first = team.cy - span / 2
+    return [first + i * span / (count - 1) for i in range(count)]
+
+
+def customer_map_layout(
+    view: CustomerMapView, *, sides: Sides = "both", show_expectations: bool = False
+) -> CustomerMapLayout:
+    suppliers = neighbour_order(tuple(view.suppliers), "supplier") if sides != "customers" else []
+    customers = neighbour_order(tuple(view.customers), "customer") if sides != "suppliers" else []
+    top = MARGIN + HEADING_H
+    x = MARGIN
+    sup_x = x
+    if sides != "customers":
+        x += NODE_W + LABEL_W + CURVE_W
+    team_x = x
+    x += TEAM_W
+    cus_x = x + CURVE_W + LABEL_W
+    width = (cus_x + NODE_W if sides != "suppliers" else x) + MARGIN
+
+    sup_boxes, sup_bottom = _column(suppliers, sup_x, top, [NODE_H] * len(suppliers))
+    cus_heights = [node_height(r, show_expectations) for r in customers]
+    cus_boxes, cus_bottom = _column(customers, cus_x, top, cus_heights)
+    column_h = max(sup_bottom, cus_bottom, top + NODE_H) - top
+    fan = max(len(suppliers), len(customers))
+    team_h = min(column_h, max(NODE_H, (fan - 1) * PORT_SPACING + 16))
+    team = Box(team_x, top + (column_h - team_h) / 2, TEAM_W, team_h)
+    edges = _supplier_edges(suppliers, sup_boxes, team) + _customer_edges(
+        customers, cus_boxes, team, show_expectations
+    )
+    return CustomerMapLayout(
+        width=width,
+        height=top + column_h + MARGIN,
+        team=team,
+        edges=tuple(edges),
+        supplier_heading=Point(sup_x, MARGIN + 16) if sides != "customers" else None,
+        customer_heading=Point(cus_x, MARGIN + 16) if sides != "suppliers" else None,
+    )
+
+
+def _supplier_edges(rels: list[RelationshipView], boxes: list[Box], team: Box) -> list[EdgeLayout]:
+    edges = []
+    for rel, box, port in zip(rels, boxes, _ports(team, len(rels)), strict=True):
+        y = box.y + NODE_H / 2
+        label = Box(box.right + 8, y - 17, LABEL_W - 16, 14)
+        start, bend, end = Point(box.right, y), Point(box.right + LABEL_W, y), Point(team.x, port)
+        edges.append(EdgeLayout(rel, "supplier", box, label, start, bend, end, False))
+    return edges
+
+
+def _customer_edges(
+    rels: list[RelationshipView], boxes: list[Box], team: Box, show_expectations: bool
+) -> list[EdgeLayout]:
+    edges = []
+    for rel, box, port in zip(rels, boxes, _ports(team, len(rels)), strict=True):
+        y = box.y + NODE_H / 2
+        label = Box(box.x - LABEL_W + 8, y - 17, LABEL_W - 16, 14)
+        start, bend, end = Point(team.right, port), Point(box.x - LABEL_W, y), Point(box.x, y)
+        edges.append(EdgeLayout(rel, "customer", box, label, start, bend, end, show_expectations))
+    return edges

@@ -1,0 +1,222 @@
+"""View models the macros render, and the hot spots an integrator should look at.
+
+They are plain frozen dataclasses so the rendering stays pure: the routes build them from the
+domain, the renderers turn them into strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Band = Literal["healthy", "at_risk", "unhealthy", "no_feedback"]
+Trend = Literal["up", "down", "flat"]
+Direction = Literal["atLeast", "atMost"]
+ExpectationState = Literal["draft", "proposed", "agreed", "at_risk", "met", "breached", "retired"]
+HotSpotKind = Literal[
+    "unhealthy_relationship",
+    "stale_relationship",
+    "no_agreed_expectation",
+    "expectation_without_measure",
+    "blocked_links",
+]
+
+HEALTHY_AT = 0.7
+AT_RISK_AT = 0.4
+MIN_FEEDBACK = 3
+
+BAND_LABELS: dict[Band, str] = {
+    "healthy": "Healthy",
+    "at_risk": "At risk",
+    "unhealthy": "Unhealthy",
+    "no_feedback": "No feedback",
+}
+TREND_GLYPHS: dict[Trend, str] = {"up": "▲", "down": "▼", "flat": "▶"}
+TREND_LABELS: dict[Trend, str] = {"up": "improving", "down": "worsening", "flat": "steady"}
+
+# States in which the customer and supplier have agreed the expectation at some point.
+AGREED_STATES: frozenset[ExpectationState] = frozenset({"agreed", "at_risk", "met", "breached"})
+
+
+def band_for(score: float | None, n: int) -> Band:
+    """The Atlassian Goals band for a score; grey when there are fewer than three ratings."""
+    if score is None or n < MIN_FEEDBACK:
+        return "no_feedback"
+    if score >= HEALTHY_AT:
+        return "healthy"
+    if score >= AT_RISK_AT:
+        return "at_risk"
+    return "unhealthy"
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    score: float | None
+    band: Band
+    trend: Trend = "flat"
+    n: int = 0
+
+    @classmethod
+    def of(cls, score: float | None, n: int, trend: Trend = "flat") -> Health:
+        return cls(score=score, band=band_for(score, n), trend=trend, n=n)
+
+    @property
+    def label(self) -> str:
+        """Band and score as text, so colour is never the only carrier of meaning."""
+        if self.score is None or self.band == "no_feedback":
+            return BAND_LABELS[self.band]
+        return f"{BAND_LABELS[self.band]} {self.score:.2f}"
+
+    @property
+    def trend_text(self) -> str:
+        return TREND_LABELS[self.trend]
+
+    @property
+    def trend_glyph(self) -> str:
+        return TREND_GLYPHS[self.trend]
+
+
+NO_FEEDBACK = Health(score=None, band="no_feedback")
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureView:
+    name: str
+    target: float
+    unit: str
+    direction: Direction
+    latest: float | None = None
+
+    @property
+    def met(self) -> bool | None:
+        if self.latest is None:
+            return None
+        if self.direction == "atLeast":
+            return self.latest >= self.target
+        return self.latest <= self.target
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackView:
+    rating: int
+    comment: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectationView:
+    id: str
+    statement: str
+    state: ExpectationState
+    health: Health = NO_FEEDBACK
+    measures: Sequence[MeasureView] = ()
+    last_feedback: FeedbackView | None = None
+    jira_issue_key: str | None = None
+    jira_issue_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamView:
+    key: str
+    name: str
+    jira_project_key: str | None = None
+    issues_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipView:
+    id: str
+    supplier: TeamView
+    customer: TeamView
+    service: str
+    health: Health = NO_FEEDBACK
+    expectations: Sequence[ExpectationView] = ()
+    issues_url: str | None = None
+    stale: bool = False
+    blocked_links: int = 0
+    last_feedback_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMapView:
+    team: TeamView
+    suppliers: Sequence[RelationshipView] = ()
+    customers: Sequence[RelationshipView] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IntegratorMapView:
+    teams: Sequence[TeamView]
+    relationships: Sequence[RelationshipView]
+
+
+@dataclass(frozen=True, slots=True)
+class HotSpot:
+    kind: HotSpotKind
+    message: str
+    relationship_id: str | None = None
+    team_key: str | None = None
+    expectation_id: str | None = None
+    url: str | None = None
+
+
+def _relationships(view: CustomerMapView | IntegratorMapView) -> list[RelationshipView]:
+    if isinstance(view, IntegratorMapView):
+        rels = list(view.relationships)
+    else:
+        rels = list(view.suppliers) + list(view.customers)
+    seen: set[str] = set()
+    unique = []
+    for rel in rels:
+        if rel.id not in seen:
+            seen.add(rel.id)
+            unique.append(rel)
+    return sorted(unique, key=lambda r: (r.supplier.key, r.customer.key, r.id))
+
+
+def _edge(rel: RelationshipView) -> str:
+    return f"{rel.supplier.name} → {rel.customer.name}"
+
+
+def _relationship_hot_spots(rel: RelationshipView) -> list[HotSpot]:
+    found: list[HotSpot] = []
+
+    def add(kind: HotSpotKind, message: str, team_key: str | None = None) -> None:
+        found.append(HotSpot(kind, message, rel.id, team_key, None, rel.issues_url))
+
+    if rel.health.band == "unhealthy":
+        add("unhealthy_relationship", f"{_edge(rel)} is unhealthy ({rel.health.label}).")
+    if rel.stale:
+        add("stale_relationship", f"{_edge(rel)} has no recent feedback.")
+    if not any(e.state in AGREED_STATES for e in rel.expectations):
+        add(
+            "no_agreed_expectation",
+            f"{rel.customer.name} has no agreed expectation of {rel.supplier.name}.",
+            rel.customer.key,
+        )
+    if rel.blocked_links > 0:
+        links = "link" if rel.blocked_links == 1 else "links"
+        add("blocked_links", f"{_edge(rel)} has {rel.blocked_links} blocked cross-team {links}.")
+    for exp in rel.expectations:
+        if exp.state != "retired" and not exp.measures:
+            found.append(
+                HotSpot(
+                    "expectation_without_measure",
+                    f"{_edge(rel)}: “{exp.statement}” has no measure.",
+                    rel.id,
+                    None,
+                    exp.id,
+                    exp.jira_issue_url or rel.issues_url,
+                )
+            )
+    return found
+
+
+def hot_spots(view: CustomerMapView | IntegratorMapView) -> list[HotSpot]:
+    """What an integrator should look at first, in a stable order."""
+    spots: list[HotSpot] = []
+    for rel in _relationships(view):
+        spots.extend(_relationship_hot_spots(rel))
+    return spots
