@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from connector import create_app
 from connector.db import Database
 from tests.support.atlassian import KeyServer, new_rsa_key, public_pem, serve
+from tests.support.live import LiveSite
+from tests.support.live import live_site as start_live_site
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_BASE_URL = "https://icm.example.test"
@@ -86,6 +88,17 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     application = create_app(app_config)
     yield application
     application.extensions["icm.db"].engine.dispose()
+
+
+@pytest.fixture
+def live_site(app_config: dict[str, Any]) -> Iterator[LiveSite]:
+    """The app on a free port, installed into a fresh sandbox site (Jira and Confluence).
+
+    Spec validation is on whenever Atlassian's documents are beside the checkout.
+    """
+    with start_live_site(app_config, specs_dir()) as site:
+        yield site
+        assert site.sandbox.contract_violations == [], site.sandbox.contract_violations
 
 
 # --- PostgreSQL: ICM_TEST_POSTGRES_URL switches it on (CI does); otherwise those tests skip.

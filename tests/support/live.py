@@ -1,0 +1,81 @@
+"""The app served over real HTTP and installed into the sandbox: what integration tests stand on."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from atlassian_jwt import encode_token
+from flask import Flask
+from werkzeug.serving import make_server
+
+from connector import create_app
+from sandbox import Sandbox
+
+
+@contextmanager
+def serve_app(config: dict[str, Any]) -> Iterator[tuple[Flask, str]]:
+    """Serve `create_app(config)` on a free loopback port; ICM_BASE_URL is that port's URL."""
+    holder: dict[str, Flask] = {}
+
+    def dispatch(environ: Any, start_response: Any) -> Any:
+        return holder["app"](environ, start_response)
+
+    server = make_server("127.0.0.1", 0, dispatch, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app = create_app({**config, "BASE_URL": url})
+    holder["app"] = app
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield app, url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        app.extensions["icm.db"].engine.dispose()
+
+
+@dataclass
+class LiveSite:
+    """An app installed into sandbox Jira and Confluence (one Atlassian site)."""
+
+    app: Flask
+    url: str
+    sandbox: Sandbox
+    jira: dict[str, Any]  # the `installed` payload Jira sent
+    confluence: dict[str, Any]
+
+    @property
+    def site_id(self) -> str:
+        return str(self.jira.get("cloudId") or "")
+
+    def token(self, method: str, path: str, *, product: str = "jira", **claims: Any) -> str:
+        """A token for `path` as Atlassian's own library signs product->app calls."""
+        installed = self.jira if product == "jira" else self.confluence
+        return str(
+            encode_token(
+                method, path, installed["clientKey"], installed["sharedSecret"], 180, claims or None
+            )
+        )
+
+    def call(
+        self, method: str, path: str, json: Any = None, *, product: str = "jira", **claims: Any
+    ) -> requests.Response:
+        headers = {"Authorization": f"JWT {self.token(method, path, product=product, **claims)}"}
+        return requests.request(method, self.url + path, json=json, headers=headers, timeout=30)
+
+
+@contextmanager
+def live_site(config: dict[str, Any], specs: Path | None) -> Iterator[LiveSite]:
+    with Sandbox(specs_dir=specs, validate=specs is not None) as sandbox:
+        config = {**config, "INSTALL_KEYS_URL": sandbox.install_keys_url}
+        with serve_app(config) as (app, url):
+            jira = sandbox.install(f"{url}/jira/atlassian-connect.json", "jira")
+            confluence = sandbox.install(f"{url}/confluence/atlassian-connect.json", "confluence")
+            yield LiveSite(app, url, sandbox, jira, confluence)
