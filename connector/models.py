@@ -9,13 +9,18 @@ from connector.organisation import (
     SiteSettings,
     Team,
 )
+from connector.services.pagination import SITE_ORDER_INDEXES
+from connector.sync.models import IssueLink, OutboxTask
 from connector.tenants import Tenant
 
 __all__ = [
+    "SITE_ORDER_INDEXES",
     "Expectation",
     "Feedback",
     "Goal",
+    "IssueLink",
     "Measure",
+    "OutboxTask",
     "Relationship",
     "SiteSettings",
     "Team",

@@ -1,10 +1,15 @@
-"""The REST API under /api/v1 (DESIGN §5)."""
+"""The REST API under /api/v1 (DESIGN §5): teams, relationships, expectations, goals, settings,
+the customer map, and the OpenAPI document describing them."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Each module adds its routes to `bp` when imported.
+from connector.api import expectations, goals, openapi, relationships, settings, teams  # noqa: F401
+from connector.api.routing import bp
+
+__all__ = ["bp", "init_app"]
 
 
 def init_app(app: Flask) -> None:

@@ -1,10 +1,63 @@
-"""The app's pages inside Jira: the team page, the general page, the admin page, the issue panel."""
+"""The app's pages inside Jira: the team page (a project page), the general page (pick a team)
+and the admin page. Server-rendered shells; a small script calls /api/v1 with a context token.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-bp = Blueprint("pages", __name__, url_prefix="/pages")
+from connector import tokens
+from connector.auth import tenant_required
+from connector.caller import current_caller
+from connector.db import request_session
+from connector.services.pages import page_context
+
+bp = Blueprint(
+    "pages", __name__, url_prefix="/pages", template_folder="templates", static_folder="static"
+)
+
+
+def render(template: str, **values: object) -> Response:
+    caller = current_caller()
+    context = page_context(request_session(), caller.installation)
+    token = tokens.sign_context_token(
+        client_key=context.client_key,
+        shared_secret=context.shared_secret,
+        subject=caller.account_id,
+    )
+    html = render_template(
+        template,
+        token=token,
+        base_url=current_app.config["BASE_URL"],
+        all_js=current_app.config["ALL_JS_URL"],
+        product_url=caller.base_url,
+        **values,
+    )
+    return Response(html, mimetype="text/html")
+
+
+@bp.get("/team")
+@tenant_required()
+def team_page() -> Response:
+    """jiraProjectPages: the team that works in this project."""
+    project = request.args.get("project.key", "")
+    team = page_context(request_session(), current_caller().installation).team_for(project)
+    return render("team.html", project=project, team=team)
+
+
+@bp.get("/teams")
+@tenant_required()
+def teams_page() -> Response:
+    """generalPages: pick a team, then work on its customer map."""
+    teams = page_context(request_session(), current_caller().installation).teams()
+    return render("teams.html", teams=teams)
+
+
+@bp.get("/admin")
+@tenant_required()
+def admin_page() -> Response:
+    """adminPages: the issue types, link type and default cadence the sync uses."""
+    return render("admin.html")
 
 
 def init_app(app: Flask) -> None:

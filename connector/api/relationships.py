@@ -1,0 +1,86 @@
+"""/relationships: who supplies what to whom."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from connector import schemas
+from connector.api.routing import (
+    api_route,
+    load_body,
+    load_query,
+    no_content,
+    respond,
+    respond_page,
+    site_id,
+)
+from connector.db import request_session
+from connector.services import relationships
+
+TAG = "relationships"
+
+
+@api_route(
+    "/relationships",
+    "POST",
+    "Create a relationship",
+    TAG,
+    body=schemas.RelationshipIn,
+    answer=schemas.RelationshipOut,
+    status=201,
+)
+def create_relationship() -> Response:
+    data = load_body(schemas.RelationshipIn)
+    made = relationships.create_relationship(request_session(), site_id(), **data)
+    return respond(schemas.RelationshipOut, made, 201)
+
+
+@api_route(
+    "/relationships",
+    "GET",
+    "List relationships",
+    TAG,
+    query=schemas.RelationshipQuery,
+    answer=schemas.RelationshipOut,
+    many=True,
+)
+def list_relationships() -> Response:
+    query = load_query(schemas.RelationshipQuery)
+    page = relationships.list_relationships(request_session(), site_id(), **query)
+    return respond_page(schemas.RelationshipOut, page)
+
+
+@api_route(
+    "/relationships/<int:relationship_id>",
+    "GET",
+    "Read a relationship",
+    TAG,
+    answer=schemas.RelationshipOut,
+)
+def get_relationship(relationship_id: int) -> Response:
+    found = relationships.relationship_by_id(request_session(), site_id(), relationship_id)
+    return respond(schemas.RelationshipOut, found)
+
+
+@api_route(
+    "/relationships/<int:relationship_id>",
+    "PATCH",
+    "Update a relationship",
+    TAG,
+    body=schemas.RelationshipPatch,
+    answer=schemas.RelationshipOut,
+)
+def update_relationship(relationship_id: int) -> Response:
+    changes = load_body(schemas.RelationshipPatch)
+    updated = relationships.update_relationship(
+        request_session(), site_id(), relationship_id, changes
+    )
+    return respond(schemas.RelationshipOut, updated)
+
+
+@api_route(
+    "/relationships/<int:relationship_id>", "DELETE", "Retire a relationship", TAG, status=204
+)
+def retire_relationship(relationship_id: int) -> Response:
+    relationships.retire_relationship(request_session(), site_id(), relationship_id)
+    return no_content()

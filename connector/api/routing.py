@@ -1,0 +1,121 @@
+"""How API views are declared: one decorator registers the route (tenant-guarded, one transaction)
+and records the operation for the OpenAPI document, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import Schema, ValidationError
+
+from connector.auth import tenant_required
+from connector.caller import current_caller
+from connector.db import request_session
+from connector.errors import BadRequest, ValidationFailed
+from connector.services.pagination import Page
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    rule: str
+    summary: str
+    tag: str
+    body: type[Schema] | None = None
+    answer: type[Schema] | None = None
+    status: int = 200
+    query: type[Schema] | None = None
+    many: bool = False
+    errors: tuple[int, ...] = field(default=(400, 401, 404, 409, 422))
+
+    @property
+    def path(self) -> str:
+        """The rule in OpenAPI's form: `/expectations/<int:expectation_id>` -> `{expectationId}`."""
+        return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{" + _camel(m.group(1)) + "}", self.rule)
+
+    @property
+    def parameters(self) -> list[tuple[str, str]]:
+        return [
+            (_camel(name), kind or "string")
+            for kind, name in re.findall(r"<(?:(\w+):)?(\w+)>", self.rule)
+        ]
+
+
+OPERATIONS: list[Operation] = []
+View = Callable[..., Any]
+
+
+def api_route(
+    rule: str, method: str, summary: str, tag: str, **spec: Any
+) -> Callable[[View], View]:
+    operation = Operation(method, rule, summary, tag, **spec)
+    OPERATIONS.append(operation)
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def in_transaction(*args: Any, **kwargs: Any) -> Any:
+            answer = view(*args, **kwargs)
+            if method != "GET":
+                request_session().commit()
+            return answer
+
+        guarded = tenant_required(context_qsh=True)(in_transaction)
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=guarded, methods=[method])
+        return view
+
+    return decorate
+
+
+def site_id() -> str:
+    return current_caller().site_id
+
+
+def load_body(schema: type[Schema]) -> dict[str, Any]:
+    """The JSON body, loaded: 400 when it is not a JSON object, 422 naming each bad field."""
+    data = request.get_json(silent=True) if request.data else None
+    if data is None:
+        raise BadRequest("the body must be JSON (Content-Type: application/json)")
+    if not isinstance(data, dict):
+        raise BadRequest(f"the body must be a JSON object, got {type(data).__name__}")
+    return _load(schema, data, "the body")
+
+
+def load_query(schema: type[Schema]) -> dict[str, Any]:
+    args = {k: v for k, v in request.args.items() if k != "jwt"}
+    return _load(schema, args, "the query")
+
+
+def _load(schema: type[Schema], data: Mapping[str, Any], what: str) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = schema().load(data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        names = ", ".join(sorted(str(k) for k in messages))
+        raise ValidationFailed(f"{what} has invalid fields: {names}", details=messages) from exc
+    return loaded
+
+
+def respond(schema: type[Schema], value: Any, status: int = 200) -> Response:
+    response = jsonify(schema().dump(value))
+    response.status_code = status
+    return response
+
+
+def respond_page(schema: type[Schema], page: Page[Any], values: Any = None) -> Response:
+    items = page.values if values is None else values
+    return jsonify({"values": schema(many=True).dump(items), "nextCursor": page.next_cursor})
+
+
+def no_content() -> Response:
+    return Response(status=204)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

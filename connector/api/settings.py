@@ -1,0 +1,32 @@
+"""/settings: the site's issue types, link type and default cadence."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from connector import schemas
+from connector.api.routing import api_route, load_body, respond, site_id
+from connector.db import request_session
+from connector.services import settings
+
+TAG = "settings"
+
+
+@api_route("/settings", "GET", "Read the site's settings", TAG, answer=schemas.SettingsOut)
+def get_settings() -> Response:
+    return respond(schemas.SettingsOut, settings.site_settings(request_session(), site_id()))
+
+
+@api_route(
+    "/settings",
+    "PUT",
+    "Change the site's settings",
+    TAG,
+    body=schemas.SettingsIn,
+    answer=schemas.SettingsOut,
+)
+def put_settings() -> Response:
+    changes = load_body(schemas.SettingsIn)
+    return respond(
+        schemas.SettingsOut, settings.update_settings(request_session(), site_id(), changes)
+    )

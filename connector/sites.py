@@ -1,0 +1,43 @@
+"""Reach a site's products: find its active Jira (or Confluence) installation, build a client."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from connector.clients import RetryPolicy, confluence_cloud, jira_cloud, signed_session
+from connector.jira import JiraSite
+from connector.tenants import SqlTenantStore, Tenant
+
+
+def active_tenant(session: Session, site_id: str, product: str) -> Tenant:
+    tenant = SqlTenantStore(session).for_site(site_id, product)
+    if tenant is None:
+        raise LookupError(f"site {site_id!r} has no active {product} installation")
+    return tenant
+
+
+def _session_for(tenant: Tenant, config: Mapping[str, Any]) -> Any:
+    policy = RetryPolicy(
+        attempts=int(config.get("RETRY_ATTEMPTS", 4)),
+        retry_after_cap=float(config.get("RETRY_AFTER_CAP_SECONDS", 30.0)),
+    )
+    return signed_session(
+        app_key=tenant.app_key,
+        shared_secret=tenant.shared_secret,
+        product_base_url=tenant.base_url,
+        policy=policy,
+        timeout=float(config.get("HTTP_TIMEOUT_SECONDS", 30.0)),
+    )
+
+
+def jira_for_site(session: Session, site_id: str, config: Mapping[str, Any]) -> JiraSite:
+    tenant = active_tenant(session, site_id, "jira")
+    return JiraSite(jira_cloud(_session_for(tenant, config), tenant.base_url))
+
+
+def confluence_for_site(session: Session, site_id: str, config: Mapping[str, Any]) -> Any:
+    tenant = active_tenant(session, site_id, "confluence")
+    return confluence_cloud(_session_for(tenant, config), tenant.base_url)

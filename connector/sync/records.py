@@ -1,0 +1,106 @@
+"""Expectations and goals as issue work for the pusher, and the outcome written back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from connector.expectation_states import COMMITTED
+from connector.jira import JiraSite
+from connector.organisation import Expectation, Goal, SyncState
+from connector.services.settings import site_settings
+from connector.sync import content
+from connector.sync.models import OutboxTask
+from connector.sync.outbox import complete, defer
+from connector.sync.pusher import IssueWork, SyncHooks, push
+
+
+def push_expectations(
+    session: Session, jira: JiraSite, tasks: list[OutboxTask], hooks: SyncHooks
+) -> None:
+    pairs = []
+    for task in tasks:
+        expectation = session.get(Expectation, task.ref_id) if task.ref_id else None
+        if expectation is None or not _wanted(expectation):
+            complete(task)  # gone, or not (or no longer) a commitment: nothing for Jira
+        else:
+            pairs.append((task, expectation, _expectation_work(session, expectation)))
+    push(jira, [work for _, _, work in pairs], hooks)
+    for task, expectation, work in pairs:
+        _record_expectation(expectation, work)
+        if work.done:
+            complete(task)
+        else:
+            defer(session, [task], work.error)
+
+
+def push_goals(session: Session, jira: JiraSite, tasks: list[OutboxTask], hooks: SyncHooks) -> None:
+    pairs = []
+    for task in tasks:
+        goal = session.get(Goal, task.ref_id) if task.ref_id else None
+        if goal is None or (goal.state == "retired" and goal.jira_epic_key is None):
+            complete(task)
+        else:
+            pairs.append((task, goal, _goal_work(session, goal)))
+    push(jira, [work for _, _, work in pairs], hooks)
+    for task, goal, work in pairs:
+        goal.jira_epic_key = work.issue_key or goal.jira_epic_key
+        goal.sync_state = SyncState.SYNCED.value if work.done else SyncState.FAILED.value
+        goal.sync_error = None if work.done else work.error
+        if work.done:
+            complete(task)
+        else:
+            defer(session, [task], work.error)
+
+
+def _wanted(expectation: Expectation) -> bool:
+    if expectation.state not in COMMITTED:
+        return False
+    return expectation.jira_issue_key is None or expectation.version > expectation.synced_version
+
+
+def _expectation_work(session: Session, expectation: Expectation) -> IssueWork:
+    settings = site_settings(session, expectation.site_id)
+    return IssueWork(
+        ref=expectation.id,
+        marker=content.expectation_marker(expectation.id),
+        property_key=content.EXPECTATION_PROPERTY,
+        property_value=content.expectation_property(expectation),
+        project=expectation.relationship.supplier.jira_project_key,
+        issue_type=settings.issue_type,
+        fields=content.expectation_fields(expectation, settings),
+        issue_key=expectation.jira_issue_key,
+        issue_id=expectation.jira_issue_id,
+    )
+
+
+def _goal_work(session: Session, goal: Goal) -> IssueWork:
+    settings = site_settings(session, goal.site_id)
+    return IssueWork(
+        ref=goal.id,
+        marker=content.goal_marker(goal.id),
+        property_key=content.GOAL_PROPERTY,
+        property_value=content.goal_property(goal),
+        project=goal.team.jira_project_key,
+        issue_type=settings.epic_issue_type,
+        fields=content.goal_fields(goal),
+        issue_key=goal.jira_epic_key,
+    )
+
+
+def _record_expectation(expectation: Expectation, work: IssueWork) -> None:
+    if work.issue_key:
+        expectation.jira_issue_key = work.issue_key
+        expectation.jira_issue_id = work.issue_id or expectation.jira_issue_id
+    if work.done:
+        expectation.synced_version = expectation.version
+        expectation.sync_state = SyncState.SYNCED.value
+        expectation.sync_error = None
+        return
+    expectation.sync_state = SyncState.FAILED.value
+    expectation.sync_error = work.error
+
+
+def records_of(tasks: Sequence[OutboxTask]) -> list[int]:
+    return [t.ref_id for t in tasks if t.ref_id is not None]

@@ -1,0 +1,107 @@
+"""Drain the outbox: claim due tasks, push them to each site's Jira, record what happened.
+
+Tasks are claimed with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL), so several workers never
+push the same row at once and a worker that dies only delays its rows until the lease ends.
+Work goes in order: the link type, goals (epics), expectations (children of epics), links.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connector.db import Database, get_db, utcnow
+from connector.jira import JiraSite
+from connector.sites import jira_for_site
+from connector.sync import links
+from connector.sync.models import OutboxTask, TaskKind, TaskState
+from connector.sync.outbox import defer
+from connector.sync.pusher import SyncHooks
+from connector.sync.records import push_expectations, push_goals
+
+LEASE = timedelta(minutes=5)
+BATCH = 50
+ORDER = (TaskKind.LINK_TYPE, TaskKind.GOAL, TaskKind.EXPECTATION, TaskKind.LINK)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    site_id: str
+    kind: str
+    ref_id: int | None
+
+
+Handler = Callable[[Session, JiraSite, list[OutboxTask], SyncHooks], None]
+HANDLERS: dict[str, Handler] = {
+    TaskKind.LINK_TYPE.value: links.ensure_link_type,
+    TaskKind.GOAL.value: push_goals,
+    TaskKind.EXPECTATION.value: push_expectations,
+    TaskKind.LINK.value: links.push_links,
+}
+
+
+def drain_outbox(
+    app: Flask, *, limit: int = 500, force: bool = False, hooks: SyncHooks | None = None
+) -> int:
+    """Process up to `limit` due tasks; `force` takes deferred ones too. Returns tasks taken."""
+    database = get_db(app)
+    claimed = claim(database, limit=limit, force=force)
+    by_site: dict[str, list[Claimed]] = defaultdict(list)
+    for task in claimed:
+        by_site[task.site_id].append(task)
+    for site_id, tasks in by_site.items():
+        drain_site(app, database, site_id, tasks, hooks or SyncHooks())
+    return len(claimed)
+
+
+def claim(database: Database, *, limit: int, force: bool = False) -> list[Claimed]:
+    now = utcnow()
+    with database.transaction() as session:
+        query = select(OutboxTask).where(OutboxTask.state == TaskState.PENDING.value)
+        if not force:
+            query = query.where(OutboxTask.due_at <= now)
+        rows = session.scalars(
+            query.order_by(OutboxTask.due_at, OutboxTask.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            row.due_at = now + LEASE
+        return [Claimed(r.id, r.site_id, r.kind, r.ref_id) for r in rows]
+
+
+def drain_site(
+    app: Flask, database: Database, site_id: str, tasks: Sequence[Claimed], hooks: SyncHooks
+) -> None:
+    with database.transaction() as session:
+        try:
+            jira = jira_for_site(session, site_id, app.config)
+        except LookupError as exc:
+            defer(session, [session.get_one(OutboxTask, t.id) for t in tasks], str(exc))
+            return
+    for kind in ORDER:
+        ids = [t.id for t in tasks if t.kind == kind.value]
+        for start in range(0, len(ids), BATCH):
+            with database.transaction() as session:
+                batch = list(
+                    session.scalars(
+                        select(OutboxTask)
+                        .where(OutboxTask.id.in_(ids[start : start + BATCH]))
+                        .order_by(OutboxTask.id)
+                    )
+                )
+                HANDLERS[kind.value](session, jira, batch, hooks)
+
+
+def pending_count(session: Session) -> int:
+    count = session.scalar(
+        select(func.count(OutboxTask.id)).where(OutboxTask.state == TaskState.PENDING.value)
+    )
+    return int(count or 0)

@@ -1,0 +1,119 @@
+"""Shared by the API tests: an installed tenant and a client that signs each call as Jira does.
+
+(Helpers live in a test module because tests/conftest.py belongs to the lead; no tests here.)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from connector.db import get_db
+from connector.models import Expectation, Goal, IssueLink, Measure, OutboxTask, Relationship, Team
+from tests.conftest import APP_BASE_URL
+from tests.support.atlassian import FakeSite, post_json
+
+APP_KEY = "com.example.internal-customer-map"
+
+
+class Api:
+    """Calls /api/v1 as one installed site, signing each request (qsh) like Atlassian's library."""
+
+    def __init__(self, client: FlaskClient, site: FakeSite) -> None:
+        self.client = client
+        self.site = site
+
+    def call(self, method: str, path: str, body: Any = None, *, raw: str | None = None) -> Any:
+        url = "/api/v1" + path
+        headers = {"Authorization": f"JWT {self.site.tenant_token(method, url, sub='acc-1')}"}
+        data = raw if raw is not None else (None if body is None else json.dumps(body))
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        return self.client.open(url, method=method, data=data, headers=headers)
+
+    def get(self, path: str) -> Any:
+        return self.call("GET", path)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.call("POST", path, body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.call("PATCH", path, body, **kwargs)
+
+    def delete(self, path: str) -> Any:
+        return self.call("DELETE", path)
+
+    def ok(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
+        response = self.call(method, path, body)
+        assert response.status_code == status, response.get_data(as_text=True)
+        return response.json
+
+
+def install(app: Flask, signing_key: Any, kid: str, **site_args: Any) -> FakeSite:
+    site = FakeSite(
+        app_base_url=APP_BASE_URL, app_key=APP_KEY, key=signing_key, kid=kid, **site_args
+    )
+    response = post_json(app.test_client(), "/installed", site.payload(), site.install_token())
+    assert response.status_code == 204, response.get_data(as_text=True)
+    return site
+
+
+@pytest.fixture(name="api")
+def api_fixture(app: Flask, signing_key: Any, kid: str) -> Api:
+    return Api(app.test_client(), install(app, signing_key, kid))
+
+
+def row_counts(app: Flask) -> dict[str, int]:
+    """How many rows each table the API writes holds: unchanged after every refused call."""
+    with get_db(app).transaction() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Team, Relationship, Expectation, Measure, Goal, OutboxTask, IssueLink)
+        }
+
+
+def seed(api: Api) -> dict[str, Any]:
+    """PAY supplies HR (payroll) and IT supplies PAY; one expectation of HR's, with a measure."""
+    for key, name in (("PAY", "Payroll"), ("HR", "People"), ("IT", "IT Service")):
+        api.ok(
+            "POST",
+            "/teams",
+            {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": f"lead-{key}"},
+            201,
+        )
+    payroll = api.ok(
+        "POST",
+        "/relationships",
+        {"supplier": "PAY", "customer": "HR", "service": "monthly payroll run"},
+        201,
+    )
+    laptops = api.ok(
+        "POST", "/relationships", {"supplier": "IT", "customer": "PAY", "service": "laptops"}, 201
+    )
+    expectation = api.ok(
+        "POST",
+        "/expectations",
+        {
+            "relationshipId": payroll["id"],
+            "statement": "Everyone is paid correctly on the last working day",
+            "whyItMatters": "People trust us with their money",
+            "measures": [
+                {
+                    "name": "Payslips right first time",
+                    "target": 99.5,
+                    "unit": "%",
+                    "direction": "atLeast",
+                }
+            ],
+            "growthOpportunity": "Self-service payslip corrections",
+            "cadenceDays": 30,
+            "priority": "high",
+        },
+        201,
+    )
+    return {"payroll": payroll, "laptops": laptops, "expectation": expectation}

@@ -1,0 +1,74 @@
+"""The Jira pages: signed like Atlassian's iframes, valid HTML, labelled fields, and a context
+token that the page's script can use on the API (and nowhere else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import html5lib
+import pytest
+from flask import Flask
+
+from tests.connector.test_api_support import Api, api_fixture, seed  # noqa: F401
+
+
+def page(api: Api, path: str) -> Any:
+    token = api.site.tenant_token("GET", path, sub="acc-7")
+    joiner = "&" if "?" in path else "?"
+    return api.client.get(f"{path}{joiner}jwt={token}")
+
+
+def parse(text: str) -> Any:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    return parser.parse(text)
+
+
+@pytest.mark.parametrize("path", ["/pages/team?project.key=PAY", "/pages/teams", "/pages/admin"])
+def test_pages_are_valid_html_with_labelled_fields(api: Api, path: str) -> None:
+    seed(api)
+    response = page(api, path)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    document = parse(response.get_data(as_text=True))
+    labelled = {label.get("for") for label in document.iter("label")}
+    for field in [*document.iter("input"), *document.iter("select"), *document.iter("textarea")]:
+        inside_label = field.get("id") is None
+        assert inside_label or field.get("id") in labelled, field.attrib
+    scripts = [s.get("src", "") for s in document.iter("script")]
+    assert any("all.js" in s for s in scripts)
+    all_js = next(s for s in document.iter("script") if "all.js" in s.get("src", ""))
+    assert all_js.get("async") is not None  # the page never waits for Atlassian's script
+
+
+def test_team_page_shows_the_practice(api: Api) -> None:
+    seed(api)
+    text = page(api, "/pages/team?project.key=PAY").get_data(as_text=True)
+    assert "What are the needs and expectations you have for me in my position?" in text
+    assert "Payroll: internal customers and suppliers" in text
+
+
+def test_team_page_for_a_project_without_a_team(api: Api) -> None:
+    text = page(api, "/pages/team?project.key=ZZZ").get_data(as_text=True)
+    assert "No team works in ZZZ yet" in text
+
+
+def test_the_context_token_works_on_the_api_only(api: Api) -> None:
+    seed(api)
+    document = parse(page(api, "/pages/team?project.key=PAY").get_data(as_text=True))
+    token = next(m.get("content") for m in document.iter("meta") if m.get("name") == "icm-token")
+    headers = {"Authorization": f"JWT {token}"}
+    assert api.client.get("/api/v1/teams/PAY/map", headers=headers).status_code == 200
+    assert api.client.get("/pages/admin", headers=headers).status_code == 401
+
+
+def test_pages_need_a_signed_url(app: Flask) -> None:
+    assert app.test_client().get("/pages/teams").status_code == 401
+
+
+def test_script_and_styles_are_served(app: Flask) -> None:
+    client = app.test_client()
+    for path, needle in (("icm.js", "AP.context.getToken"), ("icm.css", "prefers-color-scheme")):
+        response = client.get(f"/pages/static/{path}")
+        try:
+            assert needle in response.get_data(as_text=True)
+        finally:
+            response.close()
