@@ -58,6 +58,8 @@ def test_each_product_gets_only_its_modules(app: Flask) -> None:
     assert set(confluence) == {"dynamicContentMacros"}
     macro_keys = {m["key"] for m in confluence["dynamicContentMacros"]}
     assert macro_keys == {"customer-map", "integrator-map", "expectations"}
+    indexed = {c["propertyKey"] for c in jira["jiraEntityProperties"][0]["keyConfigurations"]}
+    assert indexed == {"icm.expectation", "icm.goal"}  # the sync's JQL dedupe needs the index
     events = {w["event"] for w in jira["webhooks"]}
     assert {
         "jira:issue_updated",
