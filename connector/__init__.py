@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+import macros.routes
 import webhooks
 from connector import api, cli, db, descriptor, lifecycle, logs, pages, probes, sync
 from connector.config import defaults
@@ -34,7 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (probes.bp, descriptor.bp, lifecycle.bp):
         app.register_blueprint(blueprint)
     # Each part of the product wires itself in.
-    for part in (api, pages, sync, webhooks):
+    for part in (api, pages, sync, macros.routes, webhooks):
         part.init_app(app)
     app.cli.add_command(cli.icm)
     return app

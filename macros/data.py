@@ -1,0 +1,334 @@
+"""The macros' views built from one site's rows: a team's customer map, the integrator map.
+
+Reads only; every query is filtered by `site_id`, so a macro never shows another site's data.
+Rows are read as plain columns (not ORM objects) because a big map has hundreds of expectations
+and thousands of ratings, and the macro must still answer within a frame's patience.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
+from typing import Any, NamedTuple
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from connector import health
+from connector.organisation import Expectation, Feedback, Measure, Relationship, Team
+from macros.links import JiraLinks
+from macros.view import (
+    CustomerMapView,
+    Direction,
+    ExpectationState,
+    ExpectationView,
+    FeedbackView,
+    Health,
+    IntegratorMapView,
+    MeasureView,
+    RelationshipView,
+    TeamView,
+    Trend,
+)
+
+# Expectations a customer is expected to give feedback on; the others are not "stale".
+REVIEWED_STATES = frozenset({"agreed", "at_risk"})
+_STATES: frozenset[str] = frozenset(
+    {"draft", "proposed", "agreed", "at_risk", "met", "breached", "retired"}
+)
+_TRENDS: dict[str, Trend] = {"up": "up", "down": "down", "flat": "flat"}
+
+
+class UnknownTeam(LookupError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class ExpectationRow(NamedTuple):
+    # A tuple of plain values: the garbage collector stops tracking it, which keeps a big map's
+    # rows out of the long-lived generation (and full collections rare).
+    id: int
+    relationship_id: int
+    statement: str
+    state: ExpectationState
+    cadence_days: int
+    jira_issue_key: str | None
+    since: datetime  # when it was agreed (or created): the start of the feedback clock
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything the views need about a set of relationships, read in three queries."""
+
+    expectations: Sequence[ExpectationRow]
+    measures: Mapping[int, Sequence[MeasureView]]
+    ratings: Mapping[int, Sequence[RatingRow]]
+
+
+class RatingRow(NamedTuple):
+    rating: int
+    comment: str | None
+    author: str
+    at: datetime
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def find_team(session: Session, site_id: str, key: str) -> Team:
+    """A team by key, case-insensitively (a page author types `pay` for PAY)."""
+    team = session.scalars(
+        select(Team).where(Team.site_id == site_id, func.upper(Team.key) == key.strip().upper())
+    ).first()
+    if team is None:
+        raise UnknownTeam(key.strip())
+    return team
+
+
+def _active_relationships(site_id: str) -> Select[Relationship]:
+    return (
+        select(Relationship)
+        .where(Relationship.site_id == site_id, Relationship.state == "active")
+        .order_by(Relationship.id)
+    )
+
+
+def _live(rels: Iterable[Relationship]) -> list[Relationship]:
+    """Relationships whose two teams are still in the organisation."""
+    return [r for r in rels if r.supplier.retired_at is None and r.customer.retired_at is None]
+
+
+def read_inputs(session: Session, site_id: str, rel_ids: Sequence[int] | None) -> Inputs:
+    """Expectations (not retired) of the relationships, their measures and their ratings.
+
+    `rel_ids=None` reads the whole site (the integrator map) without a long IN list.
+    """
+    scope = [Expectation.site_id == site_id, Expectation.state != "retired"]
+    if rel_ids is not None:
+        scope.append(Expectation.relationship_id.in_(rel_ids))
+    rows = session.execute(
+        select(
+            Expectation.id,
+            Expectation.relationship_id,
+            Expectation.statement,
+            Expectation.state,
+            Expectation.cadence_days,
+            Expectation.jira_issue_key,
+            func.coalesce(Expectation.agreed_at, Expectation.created_at),
+        )
+        .where(*scope)
+        .order_by(Expectation.relationship_id, Expectation.id)
+    )
+    expectations = [
+        ExpectationRow(r[0], r[1], r[2], _state(r[3]), r[4], r[5], _aware(r[6])) for r in rows
+    ]
+    measures: dict[int, list[MeasureView]] = defaultdict(list)
+    for m in session.execute(
+        select(
+            Measure.expectation_id,
+            Measure.name,
+            Measure.target,
+            Measure.unit,
+            Measure.direction,
+            Measure.latest_value,
+        )
+        .join(Expectation, Measure.expectation_id == Expectation.id)
+        .where(*scope)
+        .order_by(Measure.expectation_id, Measure.position, Measure.id)
+    ):
+        direction: Direction = "atMost" if m[4] == "atMost" else "atLeast"
+        measures[m[0]].append(MeasureView(m[1], m[2], m[3] or "", direction, m[5]))
+    ratings: dict[int, list[RatingRow]] = defaultdict(list)
+    for f in session.execute(
+        select(
+            Feedback.expectation_id,
+            Feedback.rating,
+            Feedback.comment,
+            Feedback.author_account_id,
+            Feedback.at,
+        )
+        .join(Expectation, Feedback.expectation_id == Expectation.id)
+        .where(Feedback.site_id == site_id, *scope)
+        .order_by(Feedback.at, Feedback.id)
+    ):
+        ratings[f[0]].append(RatingRow(f[1], f[2], f[3], f[4]))
+    return Inputs(expectations, measures, ratings)
+
+
+def _state(value: str) -> ExpectationState:
+    if value not in _STATES:
+        raise ValueError(f"unknown expectation state {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def _aware(value: Any) -> datetime:
+    # Column expressions (coalesce) bypass UTCDateTime's result processing on SQLite.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {value!r}")
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# --- health -------------------------------------------------------------------------------
+
+
+def assess_health(inputs: Inputs, now: datetime) -> tuple[dict[int, Health], dict[int, Health]]:
+    """Health per expectation and per relationship (by id), with connector.health's formula.
+
+    The one place to swap for `connector.healthviews` (snapshots give the trend there): until
+    then the trend is flat. A relationship pools its expectations' counted ratings and measures
+    and uses the shortest cadence; each rating is keyed by author *and* expectation, so one
+    author rating two expectations in a window counts twice, as for each expectation alone.
+    Relationships are assessed one at a time so few rating objects are alive at once.
+    """
+    by_expectation: dict[int, Health] = {}
+    by_relationship: dict[int, Health] = {}
+    for rel_id, group in groupby(inputs.expectations, key=attrgetter("relationship_id")):
+        pooled: list[health.Rating] = []
+        pooled_measures: list[bool | None] = []
+        cadence = None
+        for exp in group:
+            kept = health.counted(
+                (
+                    health.Rating(f.rating, f.at, f"{f.author}|{exp.id}")
+                    for f in inputs.ratings.get(exp.id, ())
+                ),
+                exp.cadence_days,
+            )
+            attained = [m.met for m in inputs.measures.get(exp.id, ())]
+            assessed = health.assess(kept, attained, cadence_days=exp.cadence_days, now=now)
+            by_expectation[exp.id] = _view_health(assessed)
+            pooled += kept
+            pooled_measures += attained
+            cadence = exp.cadence_days if cadence is None else min(cadence, exp.cadence_days)
+        assessed = health.assess(pooled, pooled_measures, cadence_days=cadence or 30, now=now)
+        by_relationship[rel_id] = _view_health(assessed)
+    return by_expectation, by_relationship
+
+
+def _view_health(assessed: health.Health) -> Health:
+    return Health.of(assessed.score, assessed.n, _TRENDS.get(assessed.trend, "flat"))
+
+
+def is_stale(exp: ExpectationRow, last_feedback: datetime | None, now: datetime) -> bool:
+    """No feedback within 1.5 review cadences of the last rating (or of the agreement)."""
+    if exp.state not in REVIEWED_STATES:
+        return False
+    since = max(last_feedback, exp.since) if last_feedback is not None else exp.since
+    return now - since > timedelta(days=exp.cadence_days * health.STALE_AFTER_CADENCES)
+
+
+# --- building views -----------------------------------------------------------------------
+
+
+def team_view(team: Team, links: JiraLinks) -> TeamView:
+    return TeamView(
+        key=team.key,
+        name=team.name,
+        jira_project_key=team.jira_project_key,
+        issues_url=links.team_issues(team.jira_project_key),
+    )
+
+
+@dataclass
+class _Builder:
+    """Turns relationships plus their inputs into view objects, sharing team views and health."""
+
+    links: JiraLinks
+    inputs: Inputs
+    now: datetime
+
+    def __post_init__(self) -> None:
+        self.exp_health, self.rel_health = assess_health(self.inputs, self.now)
+        self.by_rel: dict[int, list[ExpectationRow]] = defaultdict(list)
+        for exp in self.inputs.expectations:
+            self.by_rel[exp.relationship_id].append(exp)
+        self.teams: dict[int, TeamView] = {}
+
+    def team(self, team: Team) -> TeamView:
+        if team.id not in self.teams:
+            self.teams[team.id] = team_view(team, self.links)
+        return self.teams[team.id]
+
+    def expectation(self, exp: ExpectationRow) -> ExpectationView:
+        ratings = self.inputs.ratings.get(exp.id, ())
+        last = ratings[-1] if ratings else None
+        return ExpectationView(
+            id=str(exp.id),
+            statement=exp.statement,
+            state=exp.state,
+            health=self.exp_health[exp.id],
+            measures=tuple(self.inputs.measures.get(exp.id, ())),
+            last_feedback=FeedbackView(last.rating, last.comment or "", last.at) if last else None,
+            jira_issue_key=exp.jira_issue_key,
+            jira_issue_url=self.links.browse(exp.jira_issue_key),
+        )
+
+    def relationship(self, rel: Relationship) -> RelationshipView:
+        rows = self.by_rel.get(rel.id, [])
+        last_at: dict[int, datetime] = {
+            e.id: self.inputs.ratings[e.id][-1].at for e in rows if self.inputs.ratings.get(e.id)
+        }
+        return RelationshipView(
+            id=str(rel.id),
+            supplier=self.team(rel.supplier),
+            customer=self.team(rel.customer),
+            service=rel.service,
+            health=self.rel_health.get(rel.id, Health.of(None, 0)),
+            expectations=tuple(self.expectation(e) for e in rows),
+            issues_url=self.links.issues(e.jira_issue_key for e in rows),
+            stale=any(is_stale(e, last_at.get(e.id), self.now) for e in rows),
+            last_feedback_at=max(last_at.values(), default=None),
+        )
+
+
+def customer_map_view(
+    session: Session, site_id: str, team_key: str, links: JiraLinks, now: datetime
+) -> CustomerMapView:
+    """The team in the middle, its suppliers and its customers (active relationships only)."""
+    team = find_team(session, site_id, team_key)
+    rels = _live(
+        session.scalars(
+            _active_relationships(site_id).where(
+                or_(Relationship.supplier_id == team.id, Relationship.customer_id == team.id)
+            )
+        )
+    )
+    builder = _Builder(links, read_inputs(session, site_id, [r.id for r in rels]), now)
+    views = [(r, builder.relationship(r)) for r in rels]
+    return CustomerMapView(
+        team=builder.team(team),
+        suppliers=tuple(v for r, v in views if r.customer_id == team.id),
+        customers=tuple(v for r, v in views if r.supplier_id == team.id),
+    )
+
+
+def integrator_map_view(
+    session: Session, site_id: str, links: JiraLinks, now: datetime
+) -> IntegratorMapView:
+    """Every team of the site and every active relationship between them."""
+    teams = session.scalars(
+        select(Team).where(Team.site_id == site_id, Team.retired_at.is_(None)).order_by(Team.key)
+    ).all()
+    rels = _live(session.scalars(_active_relationships(site_id)))
+    builder = _Builder(links, read_inputs(session, site_id, None), now)
+    relationships = tuple(builder.relationship(r) for r in rels)
+    return IntegratorMapView(
+        teams=tuple(builder.team(t) for t in teams), relationships=relationships
+    )
+
+
+def team_keys(session: Session, site_id: str) -> list[tuple[str, str]]:
+    """(key, name) of the site's teams, for the macro editor."""
+    rows = session.execute(
+        select(Team.key, Team.name)
+        .where(Team.site_id == site_id, Team.retired_at.is_(None))
+        .order_by(Team.key)
+    ).all()
+    return [(r[0], r[1]) for r in rows]

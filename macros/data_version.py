@@ -1,0 +1,90 @@
+"""A cheap fingerprint of everything a site's macros show, so a rendered map can be reused.
+
+One SQL statement (a UNION ALL of aggregates over indexed `site_id` columns): counts catch
+deletions, maxima of the change timestamps catch edits (a renamed Jira site too), sums catch
+feedback edited in place. The UTC date is part of it because health decays with time and
+staleness is judged against the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    CompoundSelect,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from connector.organisation import Expectation, Feedback, Measure, Relationship, Team
+from connector.tenants import Tenant
+
+
+def _as_text(table: str, *values: Any) -> list[Any]:
+    """A tagged row of five text columns (UNION needs one shape; SQL keeps no row order)."""
+    padded = [*values, *([None] * (5 - len(values)))]
+    return [literal(table), *(cast(v, String) if v is not None else null() for v in padded)]
+
+
+def _statement(site_id: Any) -> CompoundSelect[Any]:
+    """One row per table (tenants, teams, relationships, ...), five text columns each."""
+    measures = (
+        select(
+            *_as_text(
+                "measures",
+                func.count(),
+                func.max(Measure.latest_at),
+                func.sum(Measure.latest_value),
+            )
+        )
+        .join(Expectation, Measure.expectation_id == Expectation.id)
+        .where(Expectation.site_id == site_id)
+    )
+    feedback = select(
+        *_as_text(
+            "feedback",
+            func.count(),
+            func.max(Feedback.created_at),
+            func.max(Feedback.at),
+            func.sum(Feedback.rating),
+            func.sum(func.length(Feedback.comment)),
+        )
+    ).where(Feedback.site_id == site_id)
+    return union_all(
+        # A renamed Jira site moves every link: the tenants' change time is part of the version.
+        select(*_as_text("tenants", func.count(), func.max(Tenant.updated_at))).where(
+            Tenant.site_id == site_id
+        ),
+        select(*_as_text("teams", func.count(), func.max(Team.updated_at))).where(
+            Team.site_id == site_id
+        ),
+        select(*_as_text("relationships", func.count(), func.max(Relationship.updated_at))).where(
+            Relationship.site_id == site_id
+        ),
+        select(*_as_text("expectations", func.count(), func.max(Expectation.updated_at))).where(
+            Expectation.site_id == site_id
+        ),
+        measures,
+        feedback,
+    )
+
+
+# Built once: the statement is the same for every site, only the bound parameter changes.
+_STATEMENT = _statement(bindparam("site_id", type_=String))
+
+
+def data_version(session: Session, site_id: str, now: datetime) -> str:
+    """Changes whenever a team, relationship, expectation, measure or rating of the site does."""
+    rows = sorted(tuple(row) for row in session.execute(_STATEMENT, {"site_id": site_id}))
+    fingerprint = ";".join(",".join(str(v) for v in row) for row in rows)
+    fingerprint += ";" + now.date().isoformat()
+    return hashlib.sha256(fingerprint.encode()).hexdigest()[:32]
