@@ -33,7 +33,7 @@ migrate: install
 	$(BIN)/flask --app connector icm migrate
 
 run: migrate
-	$(BIN)/gunicorn --bind 0.0.0.0:$(PORT) --workers 4 --access-logfile - 'connector:create_app()'
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 0.0.0.0:$(PORT) --workers 4
 
 lint: install
 	$(BIN)/ruff check .
