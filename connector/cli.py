@@ -24,6 +24,25 @@ def migrate(revision: str) -> None:
     )
 
 
+@icm.command("worker")
+@click.option("--once", is_flag=True, help="One pass over the outbox and the inbox, then exit.")
+@click.option("--idle-sleep", default=0.5, show_default=True, help="Seconds to wait when idle.")
+def worker(once: bool, idle_sleep: float) -> None:
+    """Drain the sync outbox and the webhook inbox (several workers may share PostgreSQL)."""
+    from webhooks.worker import run
+
+    handled = run(current_app._get_current_object(), once=once, idle_sleep=idle_sleep)  # type: ignore[attr-defined]
+    click.echo(f"worker stopped after {handled} webhook deliveries")
+
+
+@icm.command("scheduler")
+def scheduler() -> None:
+    """Run the one scheduler process (feedback requests, reconciliation, syncs, snapshots)."""
+    from connector.scheduler import run
+
+    run(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
 @icm.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tenant", "client_key", required=True, help="clientKey of the installation.")

@@ -1,5 +1,9 @@
 """Every table the app owns, imported in one place so migrations and tests see the whole schema."""
 
+from connector.crossteam import CrossTeamLink, Improvement
+from connector.feedback import CommentMark
+from connector.feedback_requests import FeedbackRequest
+from connector.healthviews import HealthSnapshot
 from connector.organisation import (
     Expectation,
     Feedback,
@@ -9,18 +13,27 @@ from connector.organisation import (
     SiteSettings,
     Team,
 )
+from connector.reconcile import ReconcileMark
 from connector.services.pagination import SITE_ORDER_INDEXES
 from connector.sync.models import IssueLink, OutboxTask
 from connector.tenants import Tenant
+from webhooks.inbox import InboxDelivery
 
 __all__ = [
     "SITE_ORDER_INDEXES",
+    "CommentMark",
+    "CrossTeamLink",
     "Expectation",
     "Feedback",
+    "FeedbackRequest",
     "Goal",
+    "HealthSnapshot",
+    "Improvement",
+    "InboxDelivery",
     "IssueLink",
     "Measure",
     "OutboxTask",
+    "ReconcileMark",
     "Relationship",
     "SiteSettings",
     "Team",

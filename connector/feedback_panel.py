@@ -1,0 +1,75 @@
+"""The one-click rating panel shown on an expectation's Jira issue (rendered HTML, no framework).
+
+Five buttons post `{issueKey, rating, comment}` to `/feedback/panel` with a context token from
+`AP.context.getToken()`; the answer replaces the form with a thank-you line.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from connector.health import Health
+from connector.organisation import Expectation
+
+BANDS = {
+    "healthy": "Healthy",
+    "at_risk": "At risk",
+    "unhealthy": "Unhealthy",
+    "no_feedback": "Not enough feedback yet",
+}
+
+_SCRIPT = Markup("""
+document.querySelectorAll('button[data-rating]').forEach(function (button) {
+  button.addEventListener('click', function () {
+    var form = document.getElementById('icm-rate');
+    var comment = document.getElementById('icm-comment').value || null;
+    AP.context.getToken(function (token) {
+      fetch(form.dataset.action, {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json', 'Authorization': 'JWT ' + token},
+        body: JSON.stringify({issueKey: form.dataset.issue, rating: Number(button.dataset.rating),
+                              comment: comment})
+      }).then(function (r) {
+        document.getElementById('icm-status').textContent =
+          r.ok ? 'Thank you: your rating is recorded.' : 'Your rating could not be recorded.';
+      });
+    });
+  });
+});
+""")
+
+
+def render_panel(expectation: Expectation | None, health: Health | None, *, all_js_url: str) -> str:
+    head = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Internal customer feedback</title>"
+        f'<script src="{escape(all_js_url)}" data-options="sizeToParent:true"></script>'
+        "<style>body{font:14px system-ui,sans-serif;margin:8px}button{min-width:2.5em;margin:2px}"
+        "@media (prefers-color-scheme: dark){body{background:#1d2125;color:#c7d1db}}</style>"
+        "</head><body>"
+    )
+    if expectation is None:
+        return head + "<p>This issue is not an internal customer expectation.</p></body></html>"
+    band = BANDS.get(health.band if health else "no_feedback", "")
+    score = "" if health is None or health.score is None else f" ({health.score:.0%})"
+    button = Markup(
+        '<button type="button" data-rating="{n}" aria-label="Rate {n} of 5">{n}</button>'
+    )
+    buttons = Markup("").join(button.format(n=n) for n in range(1, 6))
+    body = Markup(
+        "<p><strong>{statement}</strong></p><p>Health: {band}{score}</p>"
+        '<form id="icm-rate" data-action="/feedback/panel" data-issue="{issue}" '
+        'onsubmit="return false"><fieldset><legend>How well is this expectation met?</legend>'
+        "{buttons}</fieldset>"
+        '<label for="icm-comment">Comment (optional)</label><br>'
+        '<textarea id="icm-comment" rows="2" cols="30"></textarea></form>'
+        '<p id="icm-status" role="status"></p><script>{script}</script>'
+    ).format(
+        statement=expectation.statement,
+        band=band,
+        score=score,
+        issue=expectation.jira_issue_key or "",
+        buttons=buttons,
+        script=_SCRIPT,
+    )
+    return head + str(body) + "</body></html>"

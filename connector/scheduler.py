@@ -1,0 +1,146 @@
+"""Scheduled work, run by one process (`flask --app connector icm scheduler`, APScheduler 3.x).
+
+Jobs are defined in code, so they live in a MemoryJobStore with fixed ids, `replace_existing`,
+`coalesce` and `max_instances=1`. Each job is a plain function of the app (and the time) that tests
+call directly; each is idempotent, so a rare double run (two scheduler processes by mistake, a
+rerun after a crash) changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+from sqlalchemy import select
+
+from connector.db import get_db, utcnow
+from connector.feedback_requests import send_due_requests
+from connector.healthviews import snapshot_site
+from connector.reconcile import reconcile_site
+from connector.tenants import Tenant, TenantState
+
+log = logging.getLogger(__name__)
+
+UTC = ZoneInfo("UTC")
+INBOX_KEEP = timedelta(days=14)
+
+
+def jira_sites(app: Flask) -> list[str]:
+    """Sites with an active Jira installation."""
+    with get_db(app).transaction() as session:
+        rows = session.scalars(
+            select(Tenant.site_id)
+            .where(
+                Tenant.product_type == "jira",
+                Tenant.state.in_([TenantState.INSTALLED.value, TenantState.ENABLED.value]),
+            )
+            .distinct()
+            .order_by(Tenant.site_id)
+        )
+        return list(rows)
+
+
+def _per_site(app: Flask, job: str, work: Callable[[str], int]) -> int:
+    """Run `work` for every site; one site's failure is logged and never stops the others."""
+    total = 0
+    for site_id in jira_sites(app):
+        try:
+            total += work(site_id)
+        except Exception:
+            log.exception("scheduled job failed for a site", extra={"job": job, "site": site_id})
+    return total
+
+
+def request_feedback_due(app: Flask, now: datetime) -> int:
+    """Comment on each due expectation's issue, mentioning the customer lead."""
+    return _per_site(app, "request_feedback_due", lambda site: send_due_requests(app, site, now))
+
+
+def reconcile(app: Flask, now: datetime) -> int:
+    """Repair missed webhooks from a JQL search per site."""
+    return _per_site(app, "reconcile", lambda site: reconcile_site(app, site, now))
+
+
+def retry_pending_syncs(app: Flask) -> int:
+    from webhooks.worker import outbox_drain
+
+    drain = outbox_drain()
+    return drain(app) if drain else 0
+
+
+def snapshot_health(app: Flask, today: date) -> int:
+    """Today's health of every live expectation and relationship (rerun: overwritten)."""
+    now = utcnow()
+
+    def snapshot(site_id: str) -> int:
+        with get_db(app).transaction() as session:
+            return snapshot_site(session, site_id, today, now)
+
+    return _per_site(app, "snapshot_health", snapshot)
+
+
+def prune_inbox(app: Flask, now: datetime) -> int:
+    from webhooks.inbox import prune
+
+    with get_db(app).transaction() as session:
+        return prune(session, now - INBOX_KEEP)
+
+
+# --- the job wrappers read the clock, so the functions above stay testable
+
+
+def _feedback_job(app: Flask) -> None:
+    request_feedback_due(app, utcnow())
+
+
+def _reconcile_job(app: Flask) -> None:
+    reconcile(app, utcnow())
+
+
+def _snapshot_job(app: Flask) -> None:
+    snapshot_health(app, utcnow().date())
+
+
+def _prune_job(app: Flask) -> None:
+    prune_inbox(app, utcnow())
+
+
+JOBS: tuple[tuple[str, Callable[[Flask], Any], Any], ...] = (
+    ("icm.request_feedback_due", _feedback_job, IntervalTrigger(hours=1, timezone=UTC)),
+    ("icm.reconcile", _reconcile_job, IntervalTrigger(minutes=15, timezone=UTC)),
+    ("icm.retry_pending_syncs", retry_pending_syncs, IntervalTrigger(minutes=1, timezone=UTC)),
+    ("icm.snapshot_health", _snapshot_job, CronTrigger(hour=0, minute=15, timezone=UTC)),
+    ("icm.prune_inbox", _prune_job, CronTrigger(hour=3, minute=0, timezone=UTC)),
+)
+
+
+def build_scheduler(
+    app: Flask, scheduler_class: type[BaseScheduler] = BlockingScheduler
+) -> BaseScheduler:
+    scheduler = scheduler_class(
+        jobstores={"default": MemoryJobStore()},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        timezone=UTC,
+    )
+    for job_id, func, trigger in JOBS:
+        scheduler.add_job(func, trigger, args=[app], id=job_id, name=job_id, replace_existing=True)
+    return scheduler
+
+
+def run(app: Flask) -> None:
+    """The one scheduler process: blocks until interrupted."""
+    scheduler = build_scheduler(app)
+    log.info("scheduler starting", extra={"jobs": [job_id for job_id, _, _ in JOBS]})
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")

@@ -1,0 +1,273 @@
+"""The durable webhook inbox: every verified delivery is a row, de-duplicated by Atlassian's
+webhook identifier, claimed by workers with a lease, retried with backoff, parked after 5 tries.
+
+States: pending -> done | parked (kept failing, or could not be read) | ignored (an event we
+deliberately do not handle). Claims: `FOR UPDATE SKIP LOCKED` on PostgreSQL, an atomic
+`UPDATE ... WHERE state = 'pending' AND lease expired` on SQLite (one worker there).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from connector.db import Base, UTCDateTime, utcnow
+
+MAX_ATTEMPTS = 5
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 600.0
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    PARKED = "parked"
+    IGNORED = "ignored"
+
+
+class InboxDelivery(Base):
+    """One webhook delivery as Atlassian sent it, with what became of it."""
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (
+        UniqueConstraint("client_key", "webhook_id"),
+        Index("ix_webhook_inbox_claim", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(255), index=True)
+    client_key: Mapped[str] = mapped_column(String(255))
+    event: Mapped[str] = mapped_column(String(64))
+    webhook_id: Mapped[str | None] = mapped_column(String(128))
+    retry_count: Mapped[int] = mapped_column(Integer, default=0)
+    flow: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    event_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def payload(self) -> dict[str, Any]:
+        data = json.loads(self.body)
+        if not isinstance(data, dict):
+            raise ValueError("the stored body is not a JSON object")
+        return data
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "event": self.event,
+            "webhookId": self.webhook_id,
+            "state": self.state,
+            "attempts": self.attempts,
+            "lastError": self.last_error,
+            "receivedAt": self.received_at.isoformat(),
+            "eventAt": self.event_at.isoformat() if self.event_at else None,
+            "retryCount": self.retry_count,
+            "flow": self.flow,
+        }
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a receiver hands the inbox: the verified tenant, the headers, the raw body."""
+
+    site_id: str
+    client_key: str
+    event: str
+    webhook_id: str | None
+    retry_count: int
+    flow: str | None
+    body: str
+    event_at: datetime | None
+    state: DeliveryState = DeliveryState.PENDING
+    error: str | None = None
+
+
+def event_time(timestamp_ms: object) -> datetime | None:
+    """The body's `timestamp` (epoch milliseconds) as an aware datetime."""
+    if isinstance(timestamp_ms, bool) or not isinstance(timestamp_ms, int | float):
+        return None
+    return datetime.fromtimestamp(timestamp_ms / 1000, UTC)
+
+
+def store(session: Session, delivery: Delivery) -> bool:
+    """Insert the delivery; False when this (client_key, webhook identifier) was seen before."""
+    now = utcnow()
+    values = {
+        "site_id": delivery.site_id,
+        "client_key": delivery.client_key,
+        "event": delivery.event[:64],
+        "webhook_id": delivery.webhook_id,
+        "retry_count": delivery.retry_count,
+        "flow": delivery.flow,
+        "received_at": now,
+        "event_at": delivery.event_at,
+        "body": delivery.body,
+        "state": delivery.state.value,
+        "attempts": 0,
+        "last_error": delivery.error,
+        "next_attempt_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(InboxDelivery).values(**values).on_conflict_do_nothing().returning(InboxDelivery.id)
+    )
+    return session.execute(statement).scalar() is not None
+
+
+@dataclass(frozen=True)
+class Claim:
+    token: str  # `locked_by` of the claimed rows
+    ids: list[int]
+
+
+def claim(session: Session, *, limit: int, lease: timedelta, worker: str) -> Claim:
+    """Take up to `limit` due rows for this worker until the lease runs out; the caller commits."""
+    now = utcnow()
+    due = (
+        select(InboxDelivery.id)
+        .where(
+            InboxDelivery.state == DeliveryState.PENDING,
+            InboxDelivery.next_attempt_at <= now,
+            or_(InboxDelivery.locked_until.is_(None), InboxDelivery.locked_until < now),
+        )
+        .order_by(InboxDelivery.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.scalars(due.with_for_update(skip_locked=True)))
+        if not ids:
+            return Claim("", [])
+        condition = InboxDelivery.id.in_(ids)
+    else:
+        condition = InboxDelivery.id.in_(due.scalar_subquery())
+    token = f"{worker[:40]}:{uuid.uuid4().hex[:12]}"
+    session.execute(
+        update(InboxDelivery)
+        .where(condition)
+        .values(
+            locked_by=token,
+            locked_until=now + lease,
+            attempts=InboxDelivery.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    taken = session.scalars(
+        select(InboxDelivery.id)
+        .where(InboxDelivery.locked_by == token, InboxDelivery.state == DeliveryState.PENDING)
+        .order_by(InboxDelivery.id)
+    )
+    return Claim(token, list(taken))
+
+
+def held(session: Session, taken: Claim, lease: timedelta) -> list[InboxDelivery]:
+    """Renew the lease and load the rows still ours. Writing first matters on SQLite: the
+    transaction takes the write lock before it reads, so no other writer can stale its snapshot."""
+    session.execute(
+        update(InboxDelivery)
+        .where(InboxDelivery.id.in_(taken.ids), InboxDelivery.locked_by == taken.token)
+        .values(locked_until=utcnow() + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        session.scalars(
+            select(InboxDelivery)
+            .where(
+                InboxDelivery.id.in_(taken.ids),
+                InboxDelivery.locked_by == taken.token,
+                InboxDelivery.state == DeliveryState.PENDING,
+            )
+            .order_by(InboxDelivery.id)
+        )
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1)))
+
+
+def mark_done(row: InboxDelivery, state: DeliveryState = DeliveryState.DONE) -> None:
+    row.state = state
+    row.processed_at = utcnow()
+    row.locked_until = None
+    row.last_error = None
+
+
+def mark_failed(row: InboxDelivery, error: str) -> None:
+    """Retry later with exponential backoff, or park after MAX_ATTEMPTS tries."""
+    row.last_error = error[:2000]
+    row.locked_until = None
+    if row.attempts >= MAX_ATTEMPTS:
+        row.state = DeliveryState.PARKED
+        row.processed_at = utcnow()
+    else:
+        row.next_attempt_at = utcnow() + backoff(row.attempts)
+
+
+def parked(session: Session, site_id: str, *, limit: int = 100) -> Sequence[InboxDelivery]:
+    return session.scalars(
+        select(InboxDelivery)
+        .where(InboxDelivery.site_id == site_id, InboxDelivery.state == DeliveryState.PARKED)
+        .order_by(InboxDelivery.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def replay(session: Session, site_id: str, delivery_id: int) -> InboxDelivery | None:
+    """Put a parked delivery back in the queue with a fresh set of tries."""
+    row = session.get(InboxDelivery, delivery_id)
+    if row is None or row.site_id != site_id or row.state != DeliveryState.PARKED:
+        return None
+    row.state = DeliveryState.PENDING
+    row.attempts = 0
+    row.next_attempt_at = utcnow()
+    row.locked_until = None
+    row.locked_by = None
+    row.processed_at = None
+    return row
+
+
+def counts(session: Session) -> Mapping[str, int]:
+    """Rows per state (the worker's and the tests' view of the queue)."""
+    rows = session.execute(
+        select(InboxDelivery.state, func.count()).group_by(InboxDelivery.state)
+    ).all()
+    return {str(state): int(n) for state, n in rows}
+
+
+def prune(session: Session, before: datetime) -> int:
+    """Forget handled and ignored deliveries received before `before` (parked ones stay)."""
+    result = session.execute(
+        delete(InboxDelivery).where(
+            InboxDelivery.state.in_([DeliveryState.DONE.value, DeliveryState.IGNORED.value]),
+            InboxDelivery.received_at < before,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

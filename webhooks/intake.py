@@ -1,0 +1,94 @@
+"""Taking a verified delivery into the inbox: no Jira calls, no domain work, one INSERT.
+
+A body that is not a JSON object naming its `webhookEvent` is stored `parked` with the reason
+(for inspection) and answered 400; an event outside the dispatch table is stored `ignored`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from connector.caller import Caller
+from connector.errors import BadRequest
+from webhooks.handlers import HANDLERS, IGNORED
+from webhooks.inbox import Delivery, DeliveryState, event_time, store
+
+log = logging.getLogger(__name__)
+
+SLUGS = {
+    "issue-updated": "jira:issue_updated",
+    "issue-deleted": "jira:issue_deleted",
+    "comment-created": "comment_created",
+    "comment-updated": "comment_updated",
+    "comment-deleted": "comment_deleted",
+    "issuelink-created": "issuelink_created",
+    "issuelink-deleted": "issuelink_deleted",
+}
+MAX_BODY = 1_000_000
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def receive(
+    session: Session, caller: Caller, slug: str, headers: Mapping[str, str], raw: bytes
+) -> bool:
+    """Store one delivery; True when new, False for a duplicate. BadRequest (after storing it
+    as parked) when the body cannot be read."""
+    text = raw.decode("utf-8", errors="replace")
+    payload, problem = _parse(text)
+    event = str(payload.get("webhookEvent")) if payload else SLUGS.get(slug, slug)
+    state, error = _triage(event, problem)
+    delivery = Delivery(
+        site_id=caller.site_id,
+        client_key=caller.installation,
+        event=event,
+        webhook_id=headers.get("X-Atlassian-Webhook-Identifier") or None,
+        retry_count=_int(headers.get("X-Atlassian-Webhook-Retry")),
+        flow=headers.get("X-Atlassian-Webhook-Flow") or None,
+        body=text[:MAX_BODY],
+        event_at=event_time(payload.get("timestamp")) if payload else None,
+        state=state,
+        error=error,
+    )
+    fresh = store(session, delivery)
+    session.commit()
+    if problem:
+        log.warning(
+            "malformed webhook parked",
+            extra={"slug": slug, "client_key": caller.installation, "error": problem},
+        )
+        raise BadRequest(f"the webhook body could not be read: {problem}", code="malformed_webhook")
+    return fresh
+
+
+def _parse(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return None, "the body is not JSON"
+    if not isinstance(payload, dict):
+        return None, "the body is not a JSON object"
+    if not isinstance(payload.get("webhookEvent"), str) or not payload["webhookEvent"]:
+        return None, "the body names no webhookEvent"
+    return payload, None
+
+
+def _triage(event: str, problem: str | None) -> tuple[DeliveryState, str | None]:
+    if problem:
+        return DeliveryState.PARKED, problem
+    if event in HANDLERS:
+        return DeliveryState.PENDING, None
+    if event in IGNORED:
+        return DeliveryState.IGNORED, None
+    log.info("unknown webhook event ignored", extra={"event": event[:64]})
+    return DeliveryState.IGNORED, f"no handler for event {event[:64]!r}"
