@@ -10,7 +10,7 @@ from flask import Flask
 
 import macros.routes
 import webhooks
-from connector import api, cli, db, descriptor, lifecycle, logs, pages, probes, sync
+from connector import api, cli, db, descriptor, forge, lifecycle, logs, pages, probes, sync
 from connector.config import defaults
 from connector.errors import register_error_handlers
 from connector.install_keys import InstallKeys
@@ -35,7 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (probes.bp, descriptor.bp, lifecycle.bp):
         app.register_blueprint(blueprint)
     # Each part of the product wires itself in.
-    for part in (api, pages, sync, macros.routes, webhooks):
+    for part in (api, pages, sync, macros.routes, webhooks, forge):
         part.init_app(app)
     app.cli.add_command(cli.icm)
     return app

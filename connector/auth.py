@@ -17,6 +17,7 @@ from connector import tokens
 from connector.caller import Caller, set_caller
 from connector.db import request_session
 from connector.errors import AuthenticationFailed
+from connector.forge import auth as forge_auth
 from connector.tenants import SqlTenantStore, Tenant, TenantState
 
 P = ParamSpec("P")
@@ -84,6 +85,12 @@ def tenant_required(*, context_qsh: bool = False) -> Callable[[Callable[P, R]], 
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            # Forge Remote adapter (connector/forge): a Forge invocation token instead of a
+            # Connect JWT. None unless ICM_FORGE_APP_ID is set and the header says `Bearer`.
+            forge_caller = forge_auth.caller_if_forge()
+            if forge_caller is not None:
+                set_caller(forge_caller)
+                return view(*args, **kwargs)
             tenant, claims = authenticate(context_qsh=context_qsh)
             set_caller(caller_for(tenant, claims))
             return view(*args, **kwargs)

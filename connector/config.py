@@ -27,6 +27,10 @@ def defaults() -> dict[str, Any]:
         # Hosts an `installed` callback may name as its baseUrl ("*" allows any: dev and sandbox).
         "ALLOWED_PRODUCT_HOSTS": "*.atlassian.net,*.jira.com",
         "ALL_JS_URL": "https://connect-cdn.atl-paas.net/all.js",
+        # Forge Remote adapter (connector/forge): invocation tokens are verified against this JWKS
+        # and must name FORGE_APP_ID (ari:cloud:ecosystem::app/<uuid>); empty = Forge is off.
+        "FORGE_JWKS_URL": "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json",
+        "FORGE_APP_ID": "",
     }
 
 

@@ -3,6 +3,7 @@
 from connector.crossteam import CrossTeamLink, Improvement
 from connector.feedback import CommentMark
 from connector.feedback_requests import FeedbackRequest
+from connector.forge.installations import ForgeInstallation  # Forge Remote adapter
 from connector.healthviews import HealthSnapshot
 from connector.organisation import (
     Expectation,
@@ -26,6 +27,7 @@ __all__ = [
     "Expectation",
     "Feedback",
     "FeedbackRequest",
+    "ForgeInstallation",
     "Goal",
     "HealthSnapshot",
     "Improvement",

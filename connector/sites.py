@@ -34,6 +34,15 @@ def _session_for(tenant: Tenant, config: Mapping[str, Any]) -> Any:
 
 
 def jira_for_site(session: Session, site_id: str, config: Mapping[str, Any]) -> JiraSite:
+    # Forge Remote adapter (connector/forge): a site with no active Connect Jira tenant is
+    # reached through its Forge installation (apiBaseUrl + the stored app token), if it has one.
+    if SqlTenantStore(session).for_site(site_id, "jira") is None:
+        from connector.db import utcnow
+        from connector.forge import clients as forge_clients
+
+        forge = forge_clients.jira_for_site(session, site_id, config, utcnow())
+        if forge is not None:
+            return forge
     tenant = active_tenant(session, site_id, "jira")
     return JiraSite(jira_cloud(_session_for(tenant, config), tenant.base_url))
 

@@ -23,7 +23,7 @@ def product_of(path: str) -> str | None:
 
 def create_sandbox_app(state: SiteState) -> Flask:
     """The WSGI app for one simulated site; `state` holds everything it serves and records."""
-    from sandbox import admin, confluence_api, jira_api, views
+    from sandbox import admin, confluence_api, forge, forge_views, jira_api, views
 
     app = Flask("sandbox")
     app.extensions["sandbox_state"] = state
@@ -68,8 +68,10 @@ def create_sandbox_app(state: SiteState) -> Flask:
         confluence_api.blueprint,
         admin.blueprint,
         views.blueprint,
+        forge_views.blueprint,  # Forge: JWKS, installs, triggers, Custom UI pages
     ):
         app.register_blueprint(blueprint)
+    app.wsgi_app = forge.ApiGateway(app.wsgi_app, state)  # type: ignore[method-assign]
     return app
 
 
@@ -106,6 +108,10 @@ def _code(status: int) -> str:
 
 def authenticate(state: SiteState, product: str) -> Response | None:
     header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):  # Forge Remote: an app token this site issued
+        from sandbox.forge_auth import authenticate_bearer
+
+        return authenticate_bearer(state, product, header[7:].strip())
     token = header[4:].strip() if header.startswith("JWT ") else request.args.get("jwt", "")
     if not token:
         return _unauthorized(product, "Client must be authenticated to access this resource.")
