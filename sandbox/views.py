@@ -90,15 +90,43 @@ def _name(module: dict[str, Any]) -> str:
     return str(name.get("value") if isinstance(name, dict) else name or module.get("key", ""))
 
 
+# The host half of the sandbox's all.js (below): size an app iframe when its page asks.
+HOST_BRIDGE = (
+    "window.addEventListener('message',function(e){var d=e.data;"
+    "if(!d||d.type!=='ap-resize')return;"
+    "document.querySelectorAll('iframe.ap-iframe').forEach(function(f){"
+    "if(f.contentWindow===e.source&&d.height>0){f.style.height=Math.ceil(d.height)+'px';}});});"
+)
+# The app half: a stand-in for Atlassian's all.js with the calls the app makes. It has no
+# context tokens (getToken answers null), so pages fall back to the token they were served with.
+ALL_JS = (
+    "(function(){function h(){return document.documentElement.scrollHeight;}"
+    "function post(m){if(window.parent!==window){window.parent.postMessage(m,'*');}}"
+    "window.AP={resize:function(){post({type:'ap-resize',height:h()});},"
+    "sizeToParent:function(){},"
+    "context:{getToken:function(cb){cb(null);},getContext:function(cb){cb({});}},"
+    "navigator:{go:function(){}}};"
+    "if(window.ResizeObserver){new ResizeObserver(function(){window.AP.resize();})"
+    ".observe(document.documentElement);}})();"
+)
+
+
 def document(title: str, content: str) -> Response:
     html = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<script>{HOST_BRIDGE}</script>\n"
         "</head>\n<body>\n<header><p>Atlassian sandbox site</p></header>\n"
         f"<main>\n<h1>{escape(title)}</h1>\n{content}\n</main>\n</body>\n</html>\n"
     )
     return Response(html, mimetype="text/html")
+
+
+@blueprint.get("/atlassian-connect/all.js")
+def all_js() -> Response:
+    """Point an app's all.js at this (ICM_ALL_JS_URL) to have its iframes sized by the page."""
+    return Response(ALL_JS, mimetype="text/javascript")
 
 
 @blueprint.get("/wiki/spaces/<space_key>/pages/<page_id>")

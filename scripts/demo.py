@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import random
 import signal
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,7 @@ from connector.db import get_db  # noqa: E402
 from sandbox import Sandbox  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "organisation.yaml"
-DEMO_PAGE = """<h1>Internal customers</h1>
-<p>Payroll's customer map, as its lead sees it:</p>
+DEMO_PAGE = """<p>Payroll's customer map, as its lead sees it:</p>
 <ac:structured-macro ac:name="customer-map">
   <ac:parameter ac:name="team">PAY</ac:parameter>
   <ac:parameter ac:name="sides">both</ac:parameter>
@@ -57,14 +58,85 @@ def serve(app: Any, host: str, port: int) -> Any:
     return server
 
 
-def load_organisation(app: Any, client_key: str) -> str:
-    try:
-        from connector.importer import import_file  # written with the expectations work
-    except ImportError:
-        return "no importer yet: the sample organisation was not loaded"
-    with app.app_context():
-        report = import_file(app, EXAMPLE, tenant=client_key)
-    return str(report)
+def load_organisation(app: Any, client_key: str) -> None:
+    """The example organisation, imported as `icm import` does, then pushed to sandbox Jira."""
+    from connector.importer import run_import
+    from connector.sync import drain_outbox
+
+    run_import(app, EXAMPLE, client_key)
+    while drain_outbox(app, limit=500, force=True):
+        pass
+
+
+def seed_feedback_history(app: Any, site_id: str) -> int:
+    """A few months of ratings by each customer's lead and integrator, so the maps have health.
+
+    Demo data only: written straight to the table with past dates, which no API allows.
+    """
+    from sqlalchemy import select
+
+    from connector.organisation import Expectation, Feedback
+
+    now = datetime.now(UTC)
+    count = 0
+    with get_db(app).transaction() as session:
+        agreed = session.scalars(
+            select(Expectation).where(
+                Expectation.site_id == site_id, Expectation.state.in_(("agreed", "at_risk"))
+            )
+        ).all()
+        for expectation in agreed:
+            rng = random.Random(expectation.id)
+            mood = rng.choice((1.6, 2.8, 3.6, 4.4, 4.7))  # some relationships struggle
+            relationship = expectation.relationship
+            raters = [relationship.customer.lead_account_id, relationship.integrator_account_id]
+            for window in range(4):
+                for rater in filter(None, raters):
+                    rating = max(1, min(5, round(rng.gauss(mood, 0.6))))
+                    at = now - timedelta(days=expectation.cadence_days * window + rng.randint(1, 9))
+                    session.add(
+                        Feedback(
+                            site_id=site_id,
+                            expectation_id=expectation.id,
+                            rating=rating,
+                            author_account_id=rater,
+                            source="api",
+                            at=at,
+                        )
+                    )
+                    count += 1
+    return count
+
+
+def rate_through_jira(app: Any, sandbox: Sandbox, site_id: str) -> str:
+    """The live loop: a customer lead comments 'Rating: 5/5' in Jira; the webhook records it."""
+    import requests
+    from sqlalchemy import func, select
+
+    from connector.organisation import Expectation, Feedback
+
+    with get_db(app).transaction() as session:
+        expectation = session.scalars(
+            select(Expectation)
+            .where(Expectation.site_id == site_id, Expectation.jira_issue_key.is_not(None))
+            .order_by(Expectation.id)
+        ).first()
+        if expectation is None:
+            return "no expectation reached Jira"
+        key, lead = expectation.jira_issue_key, expectation.relationship.customer.lead_account_id
+        before = session.scalar(select(func.count()).select_from(Feedback))
+    requests.post(
+        f"{sandbox.url}/_sandbox/jira/issue/{key}/comment",
+        json={"body": "Rating: 5/5 - paid right and on time again, thank you", "accountId": lead},
+        timeout=10,
+    ).raise_for_status()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with get_db(app).transaction() as session:
+            if session.scalar(select(func.count()).select_from(Feedback)) > before:
+                return f"a 'Rating: 5/5' comment on {key} came back by webhook and was recorded"
+        time.sleep(0.2)
+    return f"the rating comment on {key} was not recorded within 10 s"
 
 
 def signed_calls_both_ways(app_url: str, jira: dict[str, Any]) -> str:
@@ -88,27 +160,17 @@ def signed_calls_both_ways(app_url: str, jira: dict[str, Any]) -> str:
 
 
 def drain_forever(app: Any, stop: threading.Event) -> None:
-    drains = []
-    try:
-        from connector.sync import drain_outbox
+    """What `icm worker` does, in a thread: push the outbox to Jira, handle webhook deliveries."""
+    from connector.sync import drain_outbox
+    from webhooks.worker import drain_inbox
 
-        drains.append(drain_outbox)
-    except ImportError:
-        pass
-    try:
-        from webhooks.worker import drain_inbox
-
-        drains.append(drain_inbox)
-    except ImportError:
-        pass
     while not stop.is_set():
-        busy = 0
-        for drain in drains:
-            try:
-                busy += drain(app)
-            except Exception:  # keep the demo alive; the error is logged
-                logging.getLogger("demo").exception("worker pass failed")
-        stop.wait(0.2 if busy else 1.0)
+        try:
+            busy = drain_outbox(app) + drain_inbox(app)
+        except Exception:  # keep the demo alive; the error is logged
+            logging.getLogger("demo").exception("worker pass failed")
+            busy = 0
+        stop.wait(0.1 if busy else 0.5)
 
 
 def main() -> int:
@@ -127,6 +189,7 @@ def main() -> int:
         {
             "BASE_URL": app_url,
             "INSTALL_KEYS_URL": sandbox.install_keys_url,
+            "ALL_JS_URL": sandbox.url + "/atlassian-connect/all.js",
             "ALLOWED_PRODUCT_HOSTS": "127.0.0.1,localhost",
             "LOG_FORMAT": "text",
             "LOG_LEVEL": "WARNING",
@@ -139,18 +202,23 @@ def main() -> int:
     sandbox.install(f"{app_url}/confluence/atlassian-connect.json", "confluence")
     checks = signed_calls_both_ways(app_url, jira)
     stop = threading.Event()
+    site_id = str(jira.get("cloudId"))
+    load_organisation(app, jira["clientKey"])
+    ratings = seed_feedback_history(app, site_id)
     worker = threading.Thread(target=drain_forever, args=(app, stop), daemon=True)
     worker.start()
-    loaded = load_organisation(app, jira["clientKey"])
+    loop = rate_through_jira(app, sandbox, site_id)
     page_id = sandbox.confluence_seed_page("ICM", "Internal customers", DEMO_PAGE)
 
-    print(f"""
+    print(
+        f"""
 Internal Customer Map is running (SQLite: {get_db(app).url})
   sandbox Atlassian site   {sandbox.url}   (spec validation {"on" if specs else "off"})
-  app                      {app_url}        (descriptors at /jira/... and /confluence/atlassian-connect.json)
+  app                      {app_url}   (descriptors: /jira/ and /confluence/atlassian-connect.json)
 Installed into sandbox Jira (clientKey {jira["clientKey"]}) and Confluence with signed installs.
 {checks}
-Sample organisation: {loaded}
+Sample organisation: examples/organisation.yaml imported and synced to sandbox Jira,
+  with {ratings} past ratings; {loop}.
 
 Open:
   Confluence page with the macros   {sandbox.page_url(page_id)}
@@ -158,7 +226,9 @@ Open:
   Jira admin page                   {sandbox.url}/jira/apps/icm-admin
   Sandbox admin: what was called    {sandbox.url}/_sandbox/calls
 
-Ctrl-C stops everything.""", flush=True)
+Ctrl-C stops everything.""",
+        flush=True,
+    )
 
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:

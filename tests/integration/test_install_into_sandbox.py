@@ -1,4 +1,4 @@
-"""The app installs into the sandbox the way it would into Atlassian Cloud, and calls go both ways."""
+"""The app installs into the sandbox as it would into Atlassian Cloud; calls go both ways."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def test_signed_call_from_the_product_to_the_app(live_site: LiveSite) -> None:
 def test_signed_call_from_the_app_to_jira(live_site: LiveSite) -> None:
     installed = live_site.jira
     session = signed_session(
-        app_key=installed["key"], shared_secret=installed["sharedSecret"],
+        app_key=installed["key"],
+        shared_secret=installed["sharedSecret"],
         product_base_url=installed["baseUrl"],
     )
     myself = jira_cloud(session, installed["baseUrl"]).get("rest/api/3/myself")
@@ -40,13 +41,20 @@ def test_signed_call_from_the_app_to_jira(live_site: LiveSite) -> None:
 def test_sandbox_refuses_a_wrongly_signed_call(live_site: LiveSite) -> None:
     installed = live_site.jira
     session = signed_session(
-        app_key=installed["key"], shared_secret="not-the-secret-" + "x" * 40,
+        app_key=installed["key"],
+        shared_secret="not-the-secret-" + "x" * 40,
         product_base_url=installed["baseUrl"],
     )
     before = len(live_site.sandbox.jira.issues)
     response = session.post(
         installed["baseUrl"] + "/rest/api/3/issue",
-        json={"fields": {"project": {"key": "PAY"}, "summary": "forged", "issuetype": {"name": "Task"}}},
+        json={
+            "fields": {
+                "project": {"key": "PAY"},
+                "summary": "forged",
+                "issuetype": {"name": "Task"},
+            }
+        },
     )
     assert response.status_code == 401
     assert len(live_site.sandbox.jira.issues) == before
@@ -56,8 +64,10 @@ def test_app_survives_injected_429_and_503(live_site: LiveSite) -> None:
     installed = live_site.jira
     live_site.sandbox.set_faults(rate429=0.2, rate503=0.1, retryAfter=0, seed=7)
     session = signed_session(
-        app_key=installed["key"], shared_secret=installed["sharedSecret"],
-        product_base_url=installed["baseUrl"], policy=RetryPolicy(attempts=8, backoff_base=0.01),
+        app_key=installed["key"],
+        shared_secret=installed["sharedSecret"],
+        product_base_url=installed["baseUrl"],
+        policy=RetryPolicy(attempts=8, backoff_base=0.01),
     )
     jira = jira_cloud(session, installed["baseUrl"])
     for _ in range(20):
