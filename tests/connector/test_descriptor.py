@@ -95,3 +95,27 @@ def test_unknown_product_is_404(app: Flask) -> None:
     response = app.test_client().get("/bitbucket/atlassian-connect.json")
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
+
+
+def module_urls(descriptor: dict[str, Any]) -> list[tuple[str, str]]:
+    """(method, path) of every URL the product will call: lifecycle, modules, render modes."""
+    calls = [("POST", path) for path in descriptor["lifecycle"].values()]
+    for modules in descriptor["modules"].values():
+        for module in modules:
+            method = "POST" if "event" in module else "GET"
+            urls = [module.get("url")]
+            urls += [mode["url"] for mode in module.get("renderModes", {}).values()]
+            urls.append(module.get("editor", {}).get("url"))
+            calls += [(method, url.split("?")[0]) for url in urls if url]
+    return calls
+
+
+@pytest.mark.parametrize("product", ["jira", "confluence"])
+def test_every_url_the_descriptor_names_is_served(app: Flask, product: str) -> None:
+    descriptor = app.test_client().get(f"/{product}/atlassian-connect.json").json
+    adapter = app.url_map.bind("icm.example.test")
+    calls = module_urls(descriptor)
+    assert len(calls) > 4
+    for method, path in calls:
+        endpoint, _args = adapter.match(path, method=method)
+        assert endpoint, (method, path)
