@@ -10,7 +10,19 @@ from flask import Flask
 
 import macros.routes
 import webhooks
-from connector import api, cli, db, descriptor, forge, lifecycle, logs, pages, probes, sync
+from connector import (
+    api,
+    cli,
+    db,
+    descriptor,
+    feedback_panel,
+    forge,
+    lifecycle,
+    logs,
+    pages,
+    probes,
+    sync,
+)
 from connector.config import defaults
 from connector.errors import register_error_handlers
 from connector.install_keys import InstallKeys
@@ -32,7 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["icm.install_keys"] = InstallKeys(app.config["INSTALL_KEYS_URL"])
     app.extensions["icm.install_hooks"] = []
     register_error_handlers(app)
-    for blueprint in (probes.bp, descriptor.bp, lifecycle.bp):
+    for blueprint in (probes.bp, descriptor.bp, lifecycle.bp, feedback_panel.bp):
         app.register_blueprint(blueprint)
     # Each part of the product wires itself in.
     for part in (api, pages, sync, macros.routes, webhooks, forge):

@@ -15,11 +15,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from connector.expectation_states import ExpectationState, allowed_from
-from connector.organisation import Expectation
+from connector.organisation import Expectation, SyncState
 
 log = logging.getLogger(__name__)
 
-DETACHED = "detached"  # sync_state of an expectation whose Jira issue was deleted
+DETACHED = SyncState.DETACHED.value  # sync_state of an expectation whose Jira issue was deleted
 DONE = "done"
 
 

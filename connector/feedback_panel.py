@@ -1,4 +1,5 @@
-"""The one-click rating panel shown on an expectation's Jira issue (rendered HTML, no framework).
+"""The one-click rating panel shown on an expectation's Jira issue (rendered HTML, no framework):
+`GET /feedback/panel?issue.key=…` renders it, `POST /feedback/panel` records a rating.
 
 Five buttons post `{issueKey, rating, comment}` to `/feedback/panel` with a context token from
 `AP.context.getToken()`; the answer replaces the form with a thank-you line.
@@ -6,10 +7,23 @@ Five buttons post `{issueKey, rating, comment}` to `/feedback/panel` with a cont
 
 from __future__ import annotations
 
+from flask import Blueprint, Response, current_app, request
 from markupsafe import Markup, escape
+from marshmallow import fields, validate
 
+from connector import schemas
+from connector.api.routing import load_body, respond
+from connector.auth import tenant_required
+from connector.caller import current_caller
+from connector.db import request_session
+from connector.errors import NotFound
+from connector.expectation_issues import expectation_for_issue
+from connector.feedback import SOURCE_PANEL, record_feedback
 from connector.health import Health
+from connector.healthviews import expectation_health
 from connector.organisation import Expectation
+
+bp = Blueprint("feedback_panel", __name__, url_prefix="/feedback")
 
 BANDS = {
     "healthy": "Healthy",
@@ -73,3 +87,41 @@ def render_panel(expectation: Expectation | None, health: Health | None, *, all_
         script=_SCRIPT,
     )
     return head + str(body) + "</body></html>"
+
+
+class PanelFeedbackIn(schemas.FeedbackIn):
+    issue_key = fields.String(required=True, data_key="issueKey", validate=validate.Length(max=32))
+
+
+@bp.get("/panel")
+@tenant_required()
+def panel() -> Response:
+    site_id, session = current_caller().site_id, request_session()
+    expectation = expectation_for_issue(session, site_id, None, request.args.get("issue.key"))
+    health = expectation_health(session, site_id, [expectation.id]) if expectation else {}
+    html = render_panel(
+        expectation,
+        health.get(expectation.id) if expectation else None,
+        all_js_url=current_app.config["ALL_JS_URL"],
+    )
+    return Response(html, mimetype="text/html")
+
+
+@bp.post("/panel")
+@tenant_required(context_qsh=True)
+def rate_from_panel() -> Response:
+    data, caller = load_body(PanelFeedbackIn), current_caller()
+    session = request_session()
+    expectation = expectation_for_issue(session, caller.site_id, None, data.pop("issue_key"))
+    if expectation is None:
+        raise NotFound("this issue is not an expectation on this site")
+    feedback = record_feedback(
+        session,
+        caller.site_id,
+        expectation.id,
+        author=caller.account_id,
+        source=SOURCE_PANEL,
+        **data,
+    )
+    session.commit()
+    return respond(schemas.FeedbackOut, feedback, 201)

@@ -51,6 +51,14 @@ class LinkType:
     name: str
 
 
+@dataclass(frozen=True)
+class Linked:
+    """A link made: its id (None if Jira does not list it yet) and the source issue's id."""
+
+    link_id: str | None
+    source_id: str
+
+
 class JiraSite:
     def __init__(self, client: Any) -> None:
         self.client = client  # atlassian.JiraCloud on a signed session
@@ -197,7 +205,7 @@ class JiraSite:
                 return existing
         raise JiraCallFailed("GET", "issueLinkType", 404, [f"no link type {fallback!r} either"])
 
-    def link_issues(self, link_type: LinkType, *, source: str, target: str) -> str | None:
+    def link_issues(self, link_type: LinkType, *, source: str, target: str) -> Linked:
         """Link so that it reads "`source` <outward> `target`" (e.g. IT-12 serves PAY-3).
 
         Jira's body names `inwardIssue` the issue the outward description reads from; the
@@ -213,12 +221,13 @@ class JiraSite:
             },
         )
         issue = self.get_issue(source, fields=("issuelinks",))
-        for link in issue.get("fields", {}).get("issuelinks") or []:
-            if str(link.get("type", {}).get("id")) == link_type.id and (
-                link.get("outwardIssue", {}).get("key") == target
-            ):
-                return str(link["id"])
-        return None
+        found = (
+            str(link["id"])
+            for link in issue.get("fields", {}).get("issuelinks") or []
+            if str(link.get("type", {}).get("id")) == link_type.id
+            and link.get("outwardIssue", {}).get("key") == target
+        )
+        return Linked(next(found, None), str(issue.get("id", "")))
 
     def delete_link(self, link_id: str) -> None:
         self.call("DELETE", f"issueLink/{link_id}")

@@ -1,6 +1,6 @@
 """Every table the app owns, imported in one place so migrations and tests see the whole schema."""
 
-from connector.crossteam import CrossTeamLink, Improvement
+from connector.crossteam import Improvement, IssueLink
 from connector.feedback import CommentMark
 from connector.feedback_requests import FeedbackRequest
 from connector.forge.installations import ForgeInstallation  # Forge Remote adapter
@@ -16,14 +16,13 @@ from connector.organisation import (
 )
 from connector.reconcile import ReconcileMark
 from connector.services.pagination import SITE_ORDER_INDEXES
-from connector.sync.models import IssueLink, OutboxTask
+from connector.sync.models import OutboxTask
 from connector.tenants import Tenant
 from webhooks.inbox import InboxDelivery
 
 __all__ = [
     "SITE_ORDER_INDEXES",
     "CommentMark",
-    "CrossTeamLink",
     "Expectation",
     "Feedback",
     "FeedbackRequest",

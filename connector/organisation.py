@@ -20,6 +20,7 @@ class SyncState(enum.StrEnum):
     PENDING = "pending"
     SYNCED = "synced"
     FAILED = "failed"
+    DETACHED = "detached"  # its Jira issue was deleted in Jira; only a re-attach makes a new one
 
 
 class Team(Base):

@@ -11,12 +11,17 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from connector.crossteam import LinkOrigin, LinkState
 from connector.expectation_states import ExpectationState
+from connector.organisation import SyncState
 
 KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,31}$", error="must be 1-32 capitals, digits or _")
 ISSUE_KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]*-[0-9]+$", error="must be an issue key like IT-12")
 PRIORITIES = ("high", "medium", "low")
 STATES = tuple(s.value for s in ExpectationState)
+SYNC_STATES = tuple(s.value for s in SyncState)
+LINK_ORIGINS = tuple(o.value for o in LinkOrigin)
+LINK_STATES = tuple(s.value for s in LinkState)
 
 
 def text(*, required: bool = False, max_length: int = 10_000, **kwargs: Any) -> fields.String:
@@ -158,8 +163,35 @@ class HealthOut(Schema):
 
 
 class LinkOut(Schema):
-    issue_key = fields.String(data_key="issueKey", required=True)
-    sync_state = fields.String(data_key="syncState", required=True)
+    """A Jira issue link between the expectation's issue and another issue."""
+
+    issue_key = fields.String(
+        attribute="other_issue_key",
+        data_key="issueKey",
+        allow_none=True,
+        required=True,
+        metadata={"description": "the other issue; null for a link made in Jira until it is seen"},
+    )
+    issue_id = fields.String(
+        attribute="other_issue_id", data_key="issueId", allow_none=True, required=True
+    )
+    link_type = fields.String(attribute="link_type_name", data_key="linkType", required=True)
+    origin = fields.String(
+        required=True,
+        validate=validate.OneOf(LINK_ORIGINS),
+        metadata={"description": "`app`: made through this API; `jira`: made in Jira"},
+    )
+    sync_state = fields.String(
+        attribute="state",
+        data_key="syncState",
+        required=True,
+        validate=validate.OneOf(LINK_STATES),
+    )
+    blocks_expectation = fields.Boolean(
+        data_key="blocksExpectation",
+        required=True,
+        metadata={"description": "a `Blocks` link whose other issue blocks the expectation's"},
+    )
 
 
 class ExpectationOut(Schema):
@@ -181,7 +213,12 @@ class ExpectationOut(Schema):
     sync_state = fields.String(
         data_key="syncState",
         required=True,
-        validate=validate.OneOf(("pending", "synced", "failed")),
+        validate=validate.OneOf(SYNC_STATES),
+        metadata={
+            "description": "`pending` until pushed to Jira, `synced`, `failed` (retried), or "
+            "`detached`: its issue was deleted in Jira, so `jiraIssueKey` is null and edits stay "
+            "in the app; `POST /expectations/{id}/reattach` queues a new issue."
+        },
     )
     sync_error = fields.String(data_key="syncError", allow_none=True, required=True)
     feedback_count = fields.Integer(data_key="feedbackCount", required=True)
@@ -193,6 +230,32 @@ class ExpectationOut(Schema):
 
 class LinkIn(Strict):
     issue_key = fields.String(data_key="issueKey", required=True, validate=ISSUE_KEY)
+
+
+# --- feedback
+
+
+class FeedbackIn(Strict):
+    rating = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+    comment = optional_text(5000)
+
+
+class FeedbackOut(Schema):
+    id = fields.Integer(required=True)
+    expectation_id = fields.Integer(data_key="expectationId", required=True)
+    rating = fields.Integer(required=True, validate=validate.Range(1, 5))
+    comment = fields.String(allow_none=True, required=True)
+    author_account_id = fields.String(data_key="authorAccountId", required=True)
+    source = fields.String(
+        required=True,
+        metadata={"description": "`api`, `panel` (the issue panel) or `jira-comment`"},
+    )
+    at = fields.DateTime(required=True)
+
+
+class FeedbackListOut(Schema):
+    values = fields.List(fields.Nested(FeedbackOut), required=True)
+    health = fields.Nested(HealthOut, required=True)
 
 
 # --- goals

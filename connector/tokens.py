@@ -235,28 +235,45 @@ def _decode(
             leeway=LEEWAY_SECONDS,
             options=options,
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise AuthenticationFailed("token_expired", "the token has expired") from exc
-    except jwt.InvalidAlgorithmError as exc:
-        raise AuthenticationFailed(
-            "wrong_token_kind", f"the token must be signed with {'/'.join(algorithms)}"
-        ) from exc
-    except jwt.InvalidSignatureError as exc:
-        raise AuthenticationFailed(
-            "bad_signature", "the token's signature does not verify"
-        ) from exc
-    except jwt.InvalidAudienceError as exc:
-        raise AuthenticationFailed(
-            "bad_audience", f"the token's 'aud' must be this app's base URL {audience}"
-        ) from exc
-    except jwt.MissingRequiredClaimError as exc:
-        raise AuthenticationFailed(
-            "token_malformed", f"the token lacks the '{exc.claim}' claim"
-        ) from exc
-    except jwt.ImmatureSignatureError as exc:
-        raise AuthenticationFailed("token_expired", "the token is not valid yet") from exc
     except jwt.InvalidTokenError as exc:
-        raise AuthenticationFailed("token_malformed", f"the token is invalid: {exc}") from exc
+        raise token_failure(
+            exc, audience=f"this app's base URL {audience}", algorithms=algorithms
+        ) from exc
+
+
+# Each PyJWT failure as the AuthenticationFailed code it is, for every kind of token.
+_FAILURES: tuple[tuple[type[jwt.InvalidTokenError], str, str], ...] = (
+    (jwt.ExpiredSignatureError, "token_expired", "{what} has expired"),
+    (jwt.ImmatureSignatureError, "token_expired", "{what} is not valid yet (iat/nbf ahead)"),
+    (jwt.InvalidAlgorithmError, "wrong_token_kind", "{what} must be signed with {algorithms}"),
+    (jwt.InvalidSignatureError, "bad_signature", "{what}'s signature does not verify"),
+    (jwt.InvalidAudienceError, "bad_audience", "{what}'s 'aud' must be {audience}"),
+    (jwt.InvalidIssuerError, "bad_issuer", "{what}'s 'iss' must be {issuer}"),
+    (jwt.MissingRequiredClaimError, "token_malformed", "{what} lacks the '{claim}' claim"),
+    (jwt.InvalidTokenError, "token_malformed", "{what} is invalid: {error}"),
+)
+
+
+def token_failure(
+    error: jwt.InvalidTokenError,
+    *,
+    what: str = "the token",
+    audience: str = "this app",
+    issuer: str = "",
+    algorithms: Iterable[str] = (),
+) -> AuthenticationFailed:
+    """What a failed `jwt.decode` means (connector/forge/tokens.py shares it for Forge tokens)."""
+    code, template = next((c, t) for kind, c, t in _FAILURES if isinstance(error, kind))
+    claim = error.claim if isinstance(error, jwt.MissingRequiredClaimError) else ""
+    message = template.format(
+        what=what,
+        audience=audience,
+        issuer=issuer,
+        algorithms="/".join(algorithms),
+        claim=claim,
+        error=error,
+    )
+    return AuthenticationFailed(code, message)
 
 
 def _claims(raw: Mapping[str, Any]) -> TokenClaims:

@@ -6,9 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the receivers and admin view, and the feedback API and rating panel routes."""
-    from connector.feedback_api import api_bp, panel_bp
+    """Register the receivers and the admin view."""
     from webhooks.views import bp
 
-    for blueprint in (bp, api_bp, panel_bp):
-        app.register_blueprint(blueprint)
+    app.register_blueprint(bp)

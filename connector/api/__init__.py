@@ -1,12 +1,20 @@
-"""The REST API under /api/v1 (DESIGN §5): teams, relationships, expectations, goals, settings,
-the customer map, and the OpenAPI document describing them."""
+"""The REST API under /api/v1 (DESIGN §5): teams, relationships, expectations, their feedback,
+goals, settings, the customer map, and the OpenAPI document describing them."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 # Each module adds its routes to `bp` when imported.
-from connector.api import expectations, goals, openapi, relationships, settings, teams  # noqa: F401
+from connector.api import (  # noqa: F401
+    expectations,
+    feedback,
+    goals,
+    openapi,
+    relationships,
+    settings,
+    teams,
+)
 from connector.api.routing import bp
 
 __all__ = ["bp", "init_app"]

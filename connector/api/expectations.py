@@ -1,4 +1,4 @@
-"""/expectations: recorded, proposed, agreed, edited, linked, retired."""
+"""/expectations: recorded, proposed, agreed, edited, linked, re-attached, retired."""
 
 from __future__ import annotations
 
@@ -112,3 +112,14 @@ def link_expectation(expectation_id: int) -> Response:
     data = load_body(schemas.LinkIn)
     link = expectations.add_link(request_session(), site_id(), expectation_id, data["issue_key"])
     return respond(schemas.LinkOut, link, 201)
+
+
+@api_route(
+    ONE + "/reattach",
+    "POST",
+    "Give a detached expectation (its Jira issue was deleted) a new issue",
+    TAG,
+    answer=schemas.ExpectationOut,
+)
+def reattach_expectation(expectation_id: int) -> Response:
+    return present(expectations.reattach(request_session(), site_id(), expectation_id))

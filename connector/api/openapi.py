@@ -61,6 +61,8 @@ class Components:
             answer.update(_constraint(check))
         if field.allow_none:
             answer["nullable"] = True
+        if field.metadata.get("description"):
+            answer["description"] = field.metadata["description"]
         return answer
 
 
@@ -185,6 +187,7 @@ def _responses(operation: Operation, components: Components) -> dict[str, Any]:
 _REASONS = {
     400: "Not JSON, or not the expected shape",
     401: "Not authenticated as an installation",
+    403: "Authenticated, but not allowed to do this (e.g. a supplier rating itself)",
     404: "No such resource on this site",
     409: "A duplicate, or a move the state machine does not allow",
     422: "Fields that break a rule; `details` names each",

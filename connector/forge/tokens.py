@@ -20,6 +20,7 @@ import jwt
 import requests
 
 from connector.errors import AuthenticationFailed
+from connector.tokens import token_failure
 
 ISSUER = "forge/invocation-token"
 LEEWAY_SECONDS = 30
@@ -151,31 +152,13 @@ def _decode(token: str, key: Any, app_id: str) -> dict[str, Any]:
             leeway=LEEWAY_SECONDS,
             options={"require": _REQUIRED},
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise AuthenticationFailed("token_expired", "the invocation token has expired") from exc
-    except jwt.ImmatureSignatureError as exc:
-        raise AuthenticationFailed(
-            "token_expired", "the invocation token is not valid yet (nbf/iat in the future)"
-        ) from exc
-    except jwt.InvalidSignatureError as exc:
-        raise AuthenticationFailed(
-            "bad_signature", "the invocation token's signature does not verify"
-        ) from exc
-    except jwt.InvalidAudienceError as exc:
-        raise AuthenticationFailed(
-            "bad_audience", f"the invocation token's 'aud' must be this app's id {app_id!r}"
-        ) from exc
-    except jwt.InvalidIssuerError as exc:
-        raise AuthenticationFailed(
-            "bad_issuer", f"the invocation token's 'iss' must be {ISSUER!r}"
-        ) from exc
-    except jwt.MissingRequiredClaimError as exc:
-        raise AuthenticationFailed(
-            "token_malformed", f"the invocation token lacks the '{exc.claim}' claim"
-        ) from exc
     except jwt.InvalidTokenError as exc:
-        raise AuthenticationFailed(
-            "token_malformed", f"the invocation token is invalid: {exc}"
+        raise token_failure(
+            exc,
+            what="the invocation token",
+            audience=f"this app's id {app_id!r}",
+            issuer=repr(ISSUER),
+            algorithms=_ALGORITHMS,
         ) from exc
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from connector.crossteam import DESTINATION, IssueLink, LinkOrigin, LinkState
 from connector.db import utcnow
 from connector.errors import Conflict, NotFound, ValidationFailed
 from connector.expectation_states import COMMITTED, ExpectationState, check_transition
@@ -20,7 +21,7 @@ from connector.services.pagination import Page, page_of
 from connector.services.relationships import relationship_by_id
 from connector.services.settings import site_settings
 from connector.services.teams import find_team
-from connector.sync.models import IssueLink, TaskKind
+from connector.sync.models import TaskKind
 from connector.sync.outbox import enqueue
 
 S = ExpectationState
@@ -146,9 +147,13 @@ def add_link(session: Session, site_id: str, expectation_id: int, issue_key: str
     expectation = expectation_by_id(session, site_id, expectation_id)
     if expectation.state == S.RETIRED:
         raise Conflict("a retired expectation cannot be linked", code="retired")
+    link_type = site_settings(session, site_id).link_type_name
     exists = session.scalars(
-        select(IssueLink).where(
-            IssueLink.expectation_id == expectation.id, IssueLink.issue_key == issue_key
+        select(IssueLink.id).where(
+            IssueLink.expectation_id == expectation.id,
+            IssueLink.other_issue_key == issue_key,
+            IssueLink.link_type_name == link_type,
+            IssueLink.state != LinkState.REMOVED.value,
         )
     ).first()
     if exists is not None or issue_key == expectation.jira_issue_key:
@@ -158,8 +163,11 @@ def add_link(session: Session, site_id: str, expectation_id: int, issue_key: str
     link = IssueLink(
         site_id=site_id,
         expectation_id=expectation.id,
-        issue_key=issue_key,
-        sync_state=SyncState.PENDING.value,
+        expectation_side=DESTINATION,  # "issue_key serves the expectation's issue"
+        other_issue_key=issue_key,
+        link_type_name=link_type,
+        origin=LinkOrigin.APP.value,
+        state=LinkState.PENDING.value,
     )
     session.add(link)
     session.flush()
@@ -232,7 +240,30 @@ def _apply(session: Session, expectation: Expectation, changes: Mapping[str, Any
             setattr(expectation, name, value)
 
 
+def reattach(session: Session, site_id: str, expectation_id: int) -> Expectation:
+    """Give a detached expectation (its issue was deleted in Jira) a new issue: queue its push."""
+    expectation = expectation_by_id(session, site_id, expectation_id)
+    if expectation.sync_state != SyncState.DETACHED:
+        raise Conflict(
+            f"expectation {expectation.id} is not detached (syncState {expectation.sync_state!r})",
+            code="not_detached",
+            details={"syncState": expectation.sync_state},
+        )
+    if expectation.state not in COMMITTED:
+        raise Conflict(
+            f"only a committed expectation has a Jira issue; this one is {expectation.state!r}",
+            code="not_committed",
+            details={"state": expectation.state, "allowed": sorted(s.value for s in COMMITTED)},
+        )
+    expectation.sync_state = SyncState.PENDING.value
+    _queue_push(session, expectation)
+    session.flush()
+    return expectation
+
+
 def _queue_push(session: Session, expectation: Expectation) -> None:
+    if expectation.sync_state == SyncState.DETACHED:
+        return  # edits are kept; only `reattach` makes a new issue for a deleted one
     expectation.sync_state = SyncState.PENDING.value
     expectation.sync_error = None
     session.flush()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from connector.crossteam import IssueLink, LinkState, link_made
 from connector.jira import JiraCallFailed, JiraSite, LinkType
-from connector.organisation import Expectation, SyncState
+from connector.organisation import Expectation
 from connector.services.settings import site_settings
-from connector.sync.models import IssueLink, OutboxTask
+from connector.sync.models import OutboxTask
 from connector.sync.outbox import complete, defer
 from connector.sync.pusher import SyncHooks
 
@@ -39,7 +40,7 @@ def push_links(
 ) -> None:
     for task in tasks:
         link = session.get(IssueLink, task.ref_id) if task.ref_id else None
-        if link is None or link.sync_state == SyncState.SYNCED.value:
+        if link is None or link.state in (LinkState.SYNCED, LinkState.REMOVED):
             complete(task)
             continue
         error = _push_link(session, jira, link)
@@ -52,7 +53,9 @@ def push_links(
 def _push_link(session: Session, jira: JiraSite, link: IssueLink) -> str | None:
     expectation = session.get_one(Expectation, link.expectation_id)
     if expectation.jira_issue_key is None:
-        return "waiting for the expectation's issue"
+        return "waiting for the expectation's issue"  # not pushed yet, or detached
+    if link.other_issue_key is None:
+        return "the link names no issue to link to"  # only the app's own links are pushed
     settings = site_settings(session, link.site_id)
     try:
         if settings.link_type_id is None:
@@ -61,11 +64,12 @@ def _push_link(session: Session, jira: JiraSite, link: IssueLink) -> str | None:
             )
             settings.link_type_id, settings.link_type_name = found.id, found.name
         link_type = LinkType(settings.link_type_id, settings.link_type_name)
-        link.jira_link_id = jira.link_issues(
-            link_type, source=link.issue_key, target=expectation.jira_issue_key
+        made = jira.link_issues(
+            link_type, source=link.other_issue_key, target=expectation.jira_issue_key
         )
     except JiraCallFailed as exc:
-        link.sync_state, link.sync_error = SyncState.FAILED.value, exc.message
+        link.state, link.sync_error = LinkState.FAILED.value, exc.message
         return exc.message
-    link.sync_state, link.sync_error = SyncState.SYNCED.value, None
+    link.link_type_name = link_type.name
+    link_made(session, link, jira_link_id=made.link_id, other_issue_id=made.source_id)
     return None

@@ -1,11 +1,11 @@
-"""The outbox (changes waiting to reach Jira) and the cross-team issue links the sync creates."""
+"""The outbox: changes committed locally, waiting to reach Jira (links: `connector.crossteam`)."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
@@ -39,25 +39,3 @@ class OutboxTask(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-
-class IssueLink(Base):
-    """An expectation's issue linked to work in another team's project (`issueKey serves it`)."""
-
-    __tablename__ = "issue_links"
-    __table_args__ = (
-        Index(
-            "ix_issue_links_expectation_id_issue_key", "expectation_id", "issue_key", unique=True
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(255), index=True)
-    expectation_id: Mapped[int] = mapped_column(
-        ForeignKey("expectations.id", ondelete="CASCADE"), index=True
-    )
-    issue_key: Mapped[str] = mapped_column(String(32))
-    jira_link_id: Mapped[str | None] = mapped_column(String(32))
-    sync_state: Mapped[str] = mapped_column(String(16), default="pending")
-    sync_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -21,7 +21,10 @@ def push_expectations(
 ) -> None:
     pairs = []
     for task in tasks:
-        expectation = session.get(Expectation, task.ref_id) if task.ref_id else None
+        # Locked: a webhook detaching it waits for this push rather than being overwritten.
+        expectation = (
+            session.get(Expectation, task.ref_id, with_for_update=True) if task.ref_id else None
+        )
         if expectation is None or not _wanted(expectation):
             complete(task)  # gone, or not (or no longer) a commitment: nothing for Jira
         else:
@@ -55,8 +58,8 @@ def push_goals(session: Session, jira: JiraSite, tasks: list[OutboxTask], hooks:
 
 
 def _wanted(expectation: Expectation) -> bool:
-    if expectation.state not in COMMITTED:
-        return False
+    if expectation.state not in COMMITTED or expectation.sync_state == SyncState.DETACHED:
+        return False  # a detached expectation's issue was deleted on purpose: never re-create it
     return expectation.jira_issue_key is None or expectation.version > expectation.synced_version
 
 

@@ -106,7 +106,11 @@ def test_links_are_queued(api: Api) -> None:
     path = f"/expectations/{made['id']}/links"
     assert api.ok("POST", path, {"issueKey": "IT-12"}, 201) == {
         "issueKey": "IT-12",
+        "issueId": None,
+        "linkType": "Internal customer",
+        "origin": "app",
         "syncState": "pending",
+        "blocksExpectation": False,
     }
     assert api.post(path, {"issueKey": "IT-12"}).status_code == 409
     assert api.post(path, {"issueKey": "it 12"}).status_code == 422

@@ -23,6 +23,10 @@ def test_document_is_valid_openapi_3(app: Flask) -> None:
     expectation = body["components"]["schemas"]["ExpectationIn"]
     assert expectation["additionalProperties"] is False
     assert "relationshipId" in expectation["required"]
+    sync_state = body["components"]["schemas"]["ExpectationOut"]["properties"]["syncState"]
+    assert "detached" in sync_state["enum"] and "reattach" in sync_state["description"]
+    feedback = body["paths"]["/expectations/{expectationId}/feedback"]
+    assert set(feedback) == {"get", "post"} and "403" in feedback["post"]["responses"]
 
 
 def test_every_route_is_documented(app: Flask) -> None:
@@ -84,6 +88,9 @@ def test_live_answers_match_the_document(api: Api, spec: OpenAPI) -> None:
         ("PATCH", f"/expectations/{expectation}", {"goalId": goal["id"]}),
         ("POST", f"/expectations/{expectation}/transitions", {"to": "proposed"}),
         ("POST", f"/expectations/{expectation}/links", {"issueKey": "IT-1"}),
+        ("POST", f"/expectations/{expectation}/feedback", {"rating": 4, "comment": "on time"}),
+        ("POST", f"/expectations/{expectation}/feedback", {"rating": 5, "comment": None}),
+        ("GET", f"/expectations/{expectation}/feedback", None),
         ("GET", "/goals", None),
         ("GET", f"/goals/{goal['id']}", None),
         ("GET", "/settings", None),
@@ -93,6 +100,9 @@ def test_live_answers_match_the_document(api: Api, spec: OpenAPI) -> None:
         ("POST", f"/expectations/{expectation}/transitions", {"to": "met"}),
         ("POST", "/teams", {"key": "x"}),
         ("DELETE", f"/goals/{goal['id']}", None),
+        ("POST", f"/expectations/{expectation}/reattach", None),  # 409: not detached
+        ("POST", f"/expectations/{expectation}/feedback", {"rating": 6}),
+        ("GET", "/expectations/999999/feedback", None),
     ]
     for method, path, body in calls:
         response = api.call(method, path, body)

@@ -3,15 +3,19 @@ children of the goal's epic, with the entity property; faults and crashes never 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from connector.db import get_db
 from connector.models import Expectation, OutboxTask
 from connector.sync.pusher import IssueWork, SyncHooks
 from connector.sync.worker import drain_outbox, pending_count
 from tests.support.live import LiveSite
+from webhooks.inbox import InboxDelivery
+from webhooks.worker import drain_inbox
 
 
 def ok(site: LiveSite, method: str, path: str, body: Any = None, status: int = 200) -> Any:
@@ -124,8 +128,21 @@ def test_link_type_is_ensured_on_install_and_links_read_the_right_way(
     settings = ok(live_site, "GET", "/settings")
     assert settings["linkTypeName"] == "Internal customer" and settings["linkTypeId"]
     shown = ok(live_site, "GET", f"/expectations/{expectation_id}")
-    assert shown["links"] == [{"issueKey": other.key, "syncState": "synced"}]
+    [shown_link] = shown["links"]
+    assert (shown_link["issueKey"], shown_link["issueId"], shown_link["syncState"]) == (
+        other.key,
+        other.id,
+        "synced",
+    )
     [link] = live_site.sandbox.jira.links.values()
+    # The webhook reporting the app's own link updates the app's row: still one link, from the app.
+    drain_webhooks(live_site, "issuelink_created")
+    [seen] = ok(live_site, "GET", f"/expectations/{expectation_id}")["links"]
+    assert (seen["origin"], seen["linkType"], seen["blocksExpectation"]) == (
+        "app",
+        "Internal customer",
+        False,
+    )
     assert link.type.outward == "serves"
     # "IT-1 serves PAY-1": the other team's work is the source.
     assert live_site.sandbox.jira.issue_by_id(link.source_id).key == other.key
@@ -183,3 +200,40 @@ def test_bulk_creates_stay_within_ceil_n_over_50(live_site: LiveSite) -> None:
         for c in live_site.sandbox.calls
         if c.method == "POST" and c.path.endswith("/rest/api/3/issue")
     ]
+
+
+def drain_webhooks(site: LiveSite, event: str, timeout: float = 10) -> None:
+    """Wait for the sandbox's `event` webhook to reach the inbox, then process the inbox."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with get_db(site.app).transaction() as session:
+            if session.scalars(select(InboxDelivery.id).where(InboxDelivery.event == event)).all():
+                break
+        assert time.monotonic() < deadline, f"no {event} webhook arrived"
+        time.sleep(0.05)
+    drain_inbox(site.app)
+
+
+def test_a_deleted_issue_detaches_until_reattached(live_site: LiveSite) -> None:
+    [expectation_id] = organisation(live_site, goal=False)
+    path = f"/expectations/{expectation_id}"
+    drain_all(live_site)
+    deleted = ok(live_site, "GET", path)["jiraIssueKey"]
+    live_site.sandbox.jira.delete_issue(deleted, "someone")
+    drain_webhooks(live_site, "jira:issue_deleted")
+    shown = ok(live_site, "GET", path)
+    assert (shown["syncState"], shown["jiraIssueKey"]) == ("detached", None)
+    # Edits are kept in the app, but the sync never re-creates the issue on its own.
+    edited = ok(live_site, "PATCH", path, {"statement": "Paid by the 28th"})
+    assert edited["syncState"] == "detached"
+    drain_all(live_site)
+    assert icm_issues(live_site) == []
+    assert ok(live_site, "GET", path)["syncState"] == "detached"
+    assert ok(live_site, "POST", path + "/reattach")["syncState"] == "pending"
+    drain_all(live_site)
+    shown = ok(live_site, "GET", path)
+    assert shown["syncState"] == "synced" and shown["jiraIssueKey"] not in (None, deleted)
+    [issue] = icm_issues(live_site)
+    assert issue.summary == "People expects: Paid by the 28th"
+    again = live_site.call("POST", f"/api/v1{path}/reattach")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "not_detached"

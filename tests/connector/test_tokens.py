@@ -171,3 +171,30 @@ def test_extract_token_rules() -> None:
         with pytest.raises(AuthenticationFailed) as caught:
             tokens.extract_token(header, query)
         assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "says"),
+    [
+        (jwt.ExpiredSignatureError(), "token_expired", "has expired"),
+        (jwt.ImmatureSignatureError(), "token_expired", "not valid yet"),
+        (jwt.InvalidAlgorithmError(), "wrong_token_kind", "RS256"),
+        (jwt.InvalidSignatureError(), "bad_signature", "does not verify"),
+        (jwt.InvalidAudienceError(), "bad_audience", "app-id"),
+        (jwt.InvalidIssuerError(), "bad_issuer", "forge/invocation-token"),
+        (jwt.MissingRequiredClaimError("jti"), "token_malformed", "'jti'"),
+        (jwt.DecodeError("garbled"), "token_malformed", "garbled"),
+    ],
+)
+def test_every_pyjwt_failure_has_one_code_for_every_token_kind(
+    error: jwt.InvalidTokenError, code: str, says: str
+) -> None:
+    failure = tokens.token_failure(
+        error,
+        what="the invocation token",
+        audience="app-id",
+        issuer="forge/invocation-token",
+        algorithms=["RS256"],
+    )
+    assert failure.code == code and says in failure.message
+    assert failure.message.startswith("the invocation token")

@@ -12,9 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from connector.crossteam import CrossTeamLink, Improvement
+from connector.crossteam import Improvement, IssueLink, link_made
 from connector.db import get_db
 from connector.organisation import Expectation, Feedback
+from connector.services.expectations import add_link
 from tests.support.atlassian import FakeSite
 from tests.webhooks.support import (
     ROBIN,
@@ -186,8 +187,8 @@ def test_deleted_issue_detaches_and_keeps_data(
 def links(app: Flask) -> list[tuple[str, str, bool, bool]]:
     with get_db(app).transaction() as session:
         return [
-            (r.link_type_name, r.other_issue_id, r.blocks_expectation, r.removed)
-            for r in session.scalars(select(CrossTeamLink))
+            (r.link_type_name, r.other_issue_id, r.blocks_expectation, r.state == "removed")
+            for r in session.scalars(select(IssueLink))
         ]
 
 
@@ -200,6 +201,35 @@ def test_issue_links_are_recorded_then_removed(
     )
     send(app, client, site, created)
     assert links(app) == [("Blocks", "20192", True, False)]
+    send(app, client, site, captured("issuelink_deleted.json"))
+    assert links(app) == [("Blocks", "20192", True, True)]
+
+
+@pytest.mark.parametrize("webhook_first", [False, True])
+def test_the_apps_link_and_its_webhook_are_one_row(
+    app: Flask, client: FlaskClient, site: FakeSite, webhook_first: bool
+) -> None:
+    created = captured("issuelink_created.json")
+    link = created["issueLink"]
+    org = seed_app(app, site.cloud_id, issues=[("PAY-7", str(link["destinationIssueId"]))])
+    if webhook_first:  # the webhook's worker ran before the push committed the link's id
+        send(app, client, site, created)
+    with get_db(app).transaction() as session:
+        row = add_link(session, site.cloud_id, org.expectation_ids[0], "IT-42")
+        link_made(
+            session, row, jira_link_id=str(link["id"]), other_issue_id=str(link["sourceIssueId"])
+        )
+    if not webhook_first:
+        send(app, client, site, created)
+    with get_db(app).transaction() as session:
+        [only] = session.scalars(select(IssueLink)).all()
+        assert (only.origin, only.state, only.jira_link_id, only.other_issue_key) == (
+            "app",
+            "synced",
+            str(link["id"]),
+            "IT-42",
+        )
+        assert only.event_at is not None and only.blocks_expectation
     send(app, client, site, captured("issuelink_deleted.json"))
     assert links(app) == [("Blocks", "20192", True, True)]
 

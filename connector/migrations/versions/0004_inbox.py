@@ -1,8 +1,8 @@
-"""inbox: webhook deliveries, comment marks, feedback requests, cross-team links,
-improvements, health snapshots, reconciliation marks (the feedback loop)
+"""inbox: webhook deliveries, comment marks, feedback requests, improvements, health
+snapshots, reconciliation marks (the feedback loop; issue links are in 0003_outbox)
 
 Revision ID: 0004_inbox
-Revises: 0002_organisation
+Revises: 0003_outbox
 Create Date: 2026-11-27 15:52:09.767098
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import connector.db  # noqa: F401  (the UTCDateTime column type)
 
 revision: str = '0004_inbox'
-down_revision: str | None = '0002_organisation'
+down_revision: str | None = "0003_outbox"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
@@ -77,31 +77,6 @@ def upgrade() -> None:
         batch_op.create_index('ix_webhook_inbox_claim', ['state', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_webhook_inbox_site_id'), ['site_id'], unique=False)
 
-    op.create_table('cross_team_links',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('site_id', sa.String(length=255), nullable=False),
-    sa.Column('link_id', sa.String(length=32), nullable=False),
-    sa.Column('expectation_id', sa.Integer(), nullable=False),
-    sa.Column('expectation_side', sa.String(length=12), nullable=False),
-    sa.Column('other_issue_id', sa.String(length=32), nullable=False),
-    sa.Column('other_expectation_id', sa.Integer(), nullable=True),
-    sa.Column('other_issue_key', sa.String(length=32), nullable=True),
-    sa.Column('other_summary', sa.String(length=500), nullable=True),
-    sa.Column('other_status_category', sa.String(length=16), nullable=True),
-    sa.Column('link_type_name', sa.String(length=64), nullable=False),
-    sa.Column('outward_name', sa.String(length=64), nullable=True),
-    sa.Column('inward_name', sa.String(length=64), nullable=True),
-    sa.Column('removed', sa.Boolean(), nullable=False),
-    sa.Column('event_at', connector.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['expectation_id'], ['expectations.id'], name=op.f('fk_cross_team_links_expectation_id_expectations'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_cross_team_links')),
-    sa.UniqueConstraint('site_id', 'link_id', 'expectation_id', name=op.f('uq_cross_team_links_site_id'))
-    )
-    with op.batch_alter_table('cross_team_links', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_cross_team_links_expectation_id'), ['expectation_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cross_team_links_other_issue_id'), ['other_issue_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_cross_team_links_site_id'), ['site_id'], unique=False)
-
     op.create_table('feedback_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('site_id', sa.String(length=255), nullable=False),
@@ -155,12 +130,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_feedback_requests_expectation_id'))
 
     op.drop_table('feedback_requests')
-    with op.batch_alter_table('cross_team_links', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_cross_team_links_site_id'))
-        batch_op.drop_index(batch_op.f('ix_cross_team_links_other_issue_id'))
-        batch_op.drop_index(batch_op.f('ix_cross_team_links_expectation_id'))
-
-    op.drop_table('cross_team_links')
     with op.batch_alter_table('webhook_inbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_webhook_inbox_site_id'))
         batch_op.drop_index('ix_webhook_inbox_claim')

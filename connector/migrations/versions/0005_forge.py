@@ -1,7 +1,7 @@
 """forge: installations of the Forge app, keyed by installationId
 
 Revision ID: 0005_forge
-Revises: 0002_organisation
+Revises: 0004_inbox
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from connector.db import UTCDateTime
 
 revision: str = "0005_forge"
-down_revision: str | None = "0002_organisation"
+down_revision: str | None = "0004_inbox"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
