@@ -11,9 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import Date, Float, Integer, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import ColumnElement, Date, Float, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, raiseload
 
 from connector.db import Base, UTCDateTime, utcnow
 from connector.expectation_states import ExpectationState
@@ -48,9 +49,22 @@ class Inputs:
     cadences: list[int] = field(default_factory=list)
 
 
-def _inputs(
-    session: Session, site_id: str, expectations: Sequence[Expectation]
-) -> dict[int, Inputs]:
+class _Subject(NamedTuple):
+    """The columns of an expectation that health needs (ORM rows cost a join per expectation)."""
+
+    id: int
+    relationship_id: int
+    cadence_days: int
+
+
+def _subjects(session: Session, *where: ColumnElement[bool]) -> list[_Subject]:
+    rows = session.execute(
+        select(Expectation.id, Expectation.relationship_id, Expectation.cadence_days).where(*where)
+    )
+    return [_Subject(*row) for row in rows]
+
+
+def _inputs(session: Session, site_id: str, expectations: Sequence[_Subject]) -> dict[int, Inputs]:
     found = {e.id: Inputs(cadences=[e.cadence_days]) for e in expectations}
     ids = list(found)
     if not ids:
@@ -63,7 +77,8 @@ def _inputs(
     for expectation_id, value, at, author in rows:
         # The author is qualified by expectation so pooled ratings stay one per expectation.
         found[expectation_id].ratings.append(Rating(value, at, f"{author}@{expectation_id}"))
-    for measure in session.scalars(select(Measure).where(Measure.expectation_id.in_(ids))):
+    measures = select(Measure).where(Measure.expectation_id.in_(ids)).options(raiseload("*"))
+    for measure in session.scalars(measures):
         found[measure.expectation_id].measures.append(measure.attained)
     return found
 
@@ -100,11 +115,9 @@ def expectation_health(
     session: Session, site_id: str, expectation_ids: Iterable[int], now: datetime | None = None
 ) -> dict[int, Health]:
     """Health per expectation id (ids of other sites are left out)."""
-    expectations = session.scalars(
-        select(Expectation).where(
-            Expectation.site_id == site_id, Expectation.id.in_(list(expectation_ids))
-        )
-    ).all()
+    expectations = _subjects(
+        session, Expectation.site_id == site_id, Expectation.id.in_(list(expectation_ids))
+    )
     inputs = _inputs(session, site_id, expectations)
     history = _history(session, site_id, EXPECTATION, inputs)
     when = now or utcnow()
@@ -115,14 +128,21 @@ def relationship_health(
     session: Session, site_id: str, relationship_ids: Iterable[int], now: datetime | None = None
 ) -> dict[int, Health]:
     """Health per relationship id, pooling its live expectations."""
+    return map_health(session, site_id, relationship_ids, now)[1]
+
+
+def map_health(
+    session: Session, site_id: str, relationship_ids: Iterable[int], now: datetime | None = None
+) -> tuple[dict[int, Health], dict[int, Health]]:
+    """Health per live expectation of the relationships, and per relationship, from one read
+    of their rows (a map shows both); each is what the two functions above answer."""
     wanted = list(relationship_ids)
-    expectations = session.scalars(
-        select(Expectation).where(
-            Expectation.site_id == site_id,
-            Expectation.relationship_id.in_(wanted),
-            Expectation.state.in_(LIVE),
-        )
-    ).all()
+    expectations = _subjects(
+        session,
+        Expectation.site_id == site_id,
+        Expectation.relationship_id.in_(wanted),
+        Expectation.state.in_(LIVE),
+    )
     per_expectation = _inputs(session, site_id, expectations)
     pooled = {r: Inputs() for r in wanted}
     for expectation in expectations:
@@ -130,9 +150,13 @@ def relationship_health(
         target.ratings += part.ratings
         target.measures += part.measures
         target.cadences += part.cadences
-    history = _history(session, site_id, RELATIONSHIP, wanted)
     when = now or utcnow()
-    return {r: _assess(pooled[r], when, history.get(r, [])) for r in wanted}
+    exp_history = _history(session, site_id, EXPECTATION, per_expectation)
+    rel_history = _history(session, site_id, RELATIONSHIP, wanted)
+    return (
+        {i: _assess(p, when, exp_history.get(i, [])) for i, p in per_expectation.items()},
+        {r: _assess(pooled[r], when, rel_history.get(r, [])) for r in wanted},
+    )
 
 
 def snapshot_site(session: Session, site_id: str, today: date, now: datetime) -> int:

@@ -11,17 +11,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import groupby
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from connector import health
+from connector import crossteam, health, healthviews
+from connector.expectation_issues import DONE
 from connector.organisation import Expectation, Feedback, Measure, Relationship, Team
 from macros.links import JiraLinks
 from macros.view import (
+    NO_FEEDBACK,
     CustomerMapView,
     Direction,
     ExpectationState,
@@ -175,45 +175,58 @@ def _aware(value: Any) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-# --- health -------------------------------------------------------------------------------
+# --- health and blockers ------------------------------------------------------------------
 
 
-def assess_health(inputs: Inputs, now: datetime) -> tuple[dict[int, Health], dict[int, Health]]:
-    """Health per expectation and per relationship (by id), with connector.health's formula.
+def assess_health(
+    session: Session, site_id: str, rel_ids: Sequence[int], now: datetime
+) -> tuple[dict[int, Health], dict[int, Health]]:
+    """Health per expectation and per relationship (by id), from `connector.healthviews`.
 
-    The one place to swap for `connector.healthviews` (snapshots give the trend there): until
-    then the trend is flat. A relationship pools its expectations' counted ratings and measures
-    and uses the shortest cadence; each rating is keyed by author *and* expectation, so one
-    author rating two expectations in a window counts twice, as for each expectation alone.
-    Relationships are assessed one at a time so few rating objects are alive at once.
+    The one place the macros ask for health: the same computation as the feedback API and the
+    daily snapshots, so a map shows the same score, band and trend (read from the snapshots).
     """
-    by_expectation: dict[int, Health] = {}
-    by_relationship: dict[int, Health] = {}
-    for rel_id, group in groupby(inputs.expectations, key=attrgetter("relationship_id")):
-        pooled: list[health.Rating] = []
-        pooled_measures: list[bool | None] = []
-        cadence = None
-        for exp in group:
-            kept = health.counted(
-                (
-                    health.Rating(f.rating, f.at, f"{f.author}|{exp.id}")
-                    for f in inputs.ratings.get(exp.id, ())
-                ),
-                exp.cadence_days,
-            )
-            attained = [m.met for m in inputs.measures.get(exp.id, ())]
-            assessed = health.assess(kept, attained, cadence_days=exp.cadence_days, now=now)
-            by_expectation[exp.id] = _view_health(assessed)
-            pooled += kept
-            pooled_measures += attained
-            cadence = exp.cadence_days if cadence is None else min(cadence, exp.cadence_days)
-        assessed = health.assess(pooled, pooled_measures, cadence_days=cadence or 30, now=now)
-        by_relationship[rel_id] = _view_health(assessed)
-    return by_expectation, by_relationship
+    by_expectation, by_relationship = healthviews.map_health(session, site_id, rel_ids, now)
+    return (
+        {i: _view_health(h) for i, h in by_expectation.items()},
+        {i: _view_health(h) for i, h in by_relationship.items()},
+    )
 
 
 def _view_health(assessed: health.Health) -> Health:
     return Health.of(assessed.score, assessed.n, _TRENDS.get(assessed.trend, "flat"))
+
+
+def blocked_links(
+    session: Session, site_id: str, inputs: Inputs, own_projects: Mapping[int, str | None]
+) -> dict[int, int]:
+    """Per relationship id: live "Blocks" links by which another team's unfinished issue blocks
+    one of its expectations' issues (`own_projects`: each relationship's supplier project).
+
+    The one use of `connector.crossteam`. A blocker in the expectation's own project is the
+    team's own work and does not count; one whose key is not known yet does (a link read from a
+    webhook learns the other issue's key only when that issue changes).
+    """
+    rows = {e.id: e for e in inputs.expectations}
+    counts: dict[int, int] = defaultdict(int)
+    for expectation_id, links in crossteam.links_for(session, site_id, list(rows)).items():
+        exp = rows[expectation_id]
+        own = {own_projects.get(exp.relationship_id), _project(exp.jira_issue_key)} - {None}
+        for link in links:
+            partner = rows.get(link.other_expectation_id or 0)
+            other = link.other_issue_key or (partner.jira_issue_key if partner else None)
+            if (
+                link.blocks_expectation
+                and link.other_status_category != DONE
+                and _project(other) not in own
+            ):
+                counts[exp.relationship_id] += 1
+    return counts
+
+
+def _project(issue_key: str | None) -> str | None:
+    project, dash, _ = (issue_key or "").rpartition("-")
+    return project.upper() if dash and project else None
 
 
 def is_stale(exp: ExpectationRow, last_feedback: datetime | None, now: datetime) -> bool:
@@ -243,9 +256,29 @@ class _Builder:
     links: JiraLinks
     inputs: Inputs
     now: datetime
+    exp_health: Mapping[int, Health]
+    rel_health: Mapping[int, Health]
+    blocked: Mapping[int, int]
+
+    @classmethod
+    def read(
+        cls,
+        session: Session,
+        site_id: str,
+        rels: Sequence[Relationship],
+        links: JiraLinks,
+        now: datetime,
+        *,
+        whole_site: bool = False,
+    ) -> _Builder:
+        rel_ids = [r.id for r in rels]
+        inputs = read_inputs(session, site_id, None if whole_site else rel_ids)
+        exp_health, rel_health = assess_health(session, site_id, rel_ids, now)
+        projects = {r.id: r.supplier.jira_project_key for r in rels}
+        blocked = blocked_links(session, site_id, inputs, projects)
+        return cls(links, inputs, now, exp_health, rel_health, blocked)
 
     def __post_init__(self) -> None:
-        self.exp_health, self.rel_health = assess_health(self.inputs, self.now)
         self.by_rel: dict[int, list[ExpectationRow]] = defaultdict(list)
         for exp in self.inputs.expectations:
             self.by_rel[exp.relationship_id].append(exp)
@@ -263,7 +296,7 @@ class _Builder:
             id=str(exp.id),
             statement=exp.statement,
             state=exp.state,
-            health=self.exp_health[exp.id],
+            health=self.exp_health.get(exp.id, NO_FEEDBACK),
             measures=tuple(self.inputs.measures.get(exp.id, ())),
             last_feedback=FeedbackView(last.rating, last.comment or "", last.at) if last else None,
             jira_issue_key=exp.jira_issue_key,
@@ -280,10 +313,11 @@ class _Builder:
             supplier=self.team(rel.supplier),
             customer=self.team(rel.customer),
             service=rel.service,
-            health=self.rel_health.get(rel.id, Health.of(None, 0)),
+            health=self.rel_health.get(rel.id, NO_FEEDBACK),
             expectations=tuple(self.expectation(e) for e in rows),
             issues_url=self.links.issues(e.jira_issue_key for e in rows),
             stale=any(is_stale(e, last_at.get(e.id), self.now) for e in rows),
+            blocked_links=self.blocked.get(rel.id, 0),
             last_feedback_at=max(last_at.values(), default=None),
         )
 
@@ -300,7 +334,7 @@ def customer_map_view(
             )
         )
     )
-    builder = _Builder(links, read_inputs(session, site_id, [r.id for r in rels]), now)
+    builder = _Builder.read(session, site_id, rels, links, now)
     views = [(r, builder.relationship(r)) for r in rels]
     return CustomerMapView(
         team=builder.team(team),
@@ -317,7 +351,7 @@ def integrator_map_view(
         select(Team).where(Team.site_id == site_id, Team.retired_at.is_(None)).order_by(Team.key)
     ).all()
     rels = _live(session.scalars(_active_relationships(site_id)))
-    builder = _Builder(links, read_inputs(session, site_id, None), now)
+    builder = _Builder.read(session, site_id, rels, links, now, whole_site=True)
     relationships = tuple(builder.relationship(r) for r in rels)
     return IntegratorMapView(
         teams=tuple(builder.team(t) for t in teams), relationships=relationships

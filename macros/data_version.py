@@ -2,8 +2,8 @@
 
 One SQL statement (a UNION ALL of aggregates over indexed `site_id` columns): counts catch
 deletions, maxima of the change timestamps catch edits (a renamed Jira site too), sums catch
-feedback edited in place. The UTC date is part of it because health decays with time and
-staleness is judged against the clock.
+feedback edited in place. The UTC date is part of it because health decays with time, staleness
+is judged against the clock and the trend moves with each daily health snapshot.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import (
     CompoundSelect,
     String,
     bindparam,
+    case,
     cast,
     func,
     literal,
@@ -25,6 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from connector.crossteam import IssueLink
+from connector.expectation_issues import DONE
+from connector.forge.installations import INSTALLED, ForgeInstallation
 from connector.organisation import Expectation, Feedback, Measure, Relationship, Team
 from connector.tenants import Tenant
 
@@ -59,11 +63,33 @@ def _statement(site_id: Any) -> CompoundSelect[Any]:
             func.sum(func.length(Feedback.comment)),
         )
     ).where(Feedback.site_id == site_id)
+    # Not `updated_at`: a Forge installation is touched by every invocation; its URLs are what
+    # the links are built from (on a site with no Connect Jira tenant).
+    forge = select(
+        *_as_text(
+            "forge",
+            func.count(),
+            func.max(ForgeInstallation.site_url),
+            func.max(ForgeInstallation.api_base_url),
+        )
+    ).where(ForgeInstallation.site_id == site_id, ForgeInstallation.state == INSTALLED)
+    # The blocked-links hot spot: a link added or removed (a newer Jira event), its blocking
+    # issue's key learnt or that issue done.
+    links = select(
+        *_as_text(
+            "links",
+            func.count(),
+            func.max(IssueLink.event_at),
+            func.count(IssueLink.other_issue_key),
+            func.sum(case((IssueLink.other_status_category == DONE, 1), else_=0)),
+        )
+    ).where(IssueLink.site_id == site_id)
     return union_all(
         # A renamed Jira site moves every link: the tenants' change time is part of the version.
         select(*_as_text("tenants", func.count(), func.max(Tenant.updated_at))).where(
             Tenant.site_id == site_id
         ),
+        forge,
         select(*_as_text("teams", func.count(), func.max(Team.updated_at))).where(
             Team.site_id == site_id
         ),
@@ -75,6 +101,7 @@ def _statement(site_id: Any) -> CompoundSelect[Any]:
         ),
         measures,
         feedback,
+        links,
     )
 
 
@@ -83,7 +110,8 @@ _STATEMENT = _statement(bindparam("site_id", type_=String))
 
 
 def data_version(session: Session, site_id: str, now: datetime) -> str:
-    """Changes whenever a team, relationship, expectation, measure or rating of the site does."""
+    """Changes whenever a team, relationship, expectation, measure, rating, cross-team link or
+    Jira installation of the site does (and each day)."""
     rows = sorted(tuple(row) for row in session.execute(_STATEMENT, {"site_id": site_id}))
     fingerprint = ";".join(",".join(str(v) for v in row) for row in rows)
     fingerprint += ";" + now.date().isoformat()

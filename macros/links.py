@@ -1,7 +1,8 @@
 """Links from the macros to the Jira issues behind them, always on the site's *Jira* base URL.
 
 The macros are called by the Confluence installation, whose base URL ends in `/wiki`; the issues
-live in Jira, so every link is built from the Jira tenant of the same site.
+live in Jira, so every link is built from the Jira installation of the same site: its Connect
+tenant, or on a Forge-only site its Forge installation.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from connector.forge.installations import ForgeInstallationStore
 from connector.tenants import SqlTenantStore
 
 LABEL = "internal-customer"
@@ -56,6 +58,16 @@ def _issue_order(key: str) -> tuple[str, int]:
     return (project, int(number)) if number.isdigit() else (key, 0)
 
 
-def jira_links(session: Session, site_id: str) -> JiraLinks:
+def jira_base_url(session: Session, site_id: str) -> str | None:
+    """The site's Jira as people open it: the active Connect tenant, else the Forge installation."""
     tenant = SqlTenantStore(session).for_site(site_id, "jira")
-    return JiraLinks(tenant.base_url.rstrip("/") if tenant is not None else None)
+    if tenant is not None:
+        return tenant.base_url.rstrip("/")
+    installation = ForgeInstallationStore(session).for_site(site_id, "jira")
+    if installation is not None:
+        return installation.browse_base_url.rstrip("/")
+    return None
+
+
+def jira_links(session: Session, site_id: str) -> JiraLinks:
+    return JiraLinks(jira_base_url(session, site_id))

@@ -1,12 +1,13 @@
 """What each Forge UI module shows: the same fragments the Connect macros render.
 
 The Custom UI (forge/static/view) asks `GET /forge/ui/<module>` through `invokeRemote` and puts
-the returned HTML and CSS into its own page; rendering stays in `macros`.
+the returned HTML and CSS into its own page; rendering (and its cache) stays in
+`macros.fragments`, shared with the Connect macros.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
@@ -16,23 +17,19 @@ from sqlalchemy.orm import Session
 from connector.db import utcnow
 from connector.forge.installations import ForgeInstallation
 from connector.organisation import Team
-from macros.data import UnknownTeam
-from macros.html import error_box, unknown_team_message
-from macros.links import JiraLinks, jira_links
-from macros.routes import CHOOSE_TEAM, _customer_map, _expectations, _integrator
+from macros.fragments import CHOOSE_TEAM, Kind, render_fragment
+from macros.html import error_box
 
 MACROS = ("customer-map", "integrator-map", "expectations")
 PAGES = ("team-page", "general-page", "admin-page", "issue-panel")
 NO_TEAM_FOR_PROJECT = "No team in the customer map works in this project yet."
+TITLE = "Internal Customer Map"
 
 
 @dataclass(frozen=True)
 class Rendered:
     title: str
     html: str
-
-
-Render = Callable[[Session, str, JiraLinks], str]
 
 
 def _team_of_project(session: Session, site_id: str, project_key: str) -> str | None:
@@ -45,19 +42,17 @@ def _team_of_project(session: Session, site_id: str, project_key: str) -> str | 
     ).first()
 
 
-def _choose(module: str, params: Mapping[str, str], team: str) -> tuple[str, Render] | None:
-    """The title and renderer for a module, or None when it needs a team it does not have."""
+def _macro_of(module: str, params: Mapping[str, str], team: str) -> tuple[Kind, dict[str, str]]:
+    """The macro a module shows and its parameters (the pages show fixed options)."""
     if module in ("integrator-map", "general-page"):
-        return "Integrator map", _integrator
-    if not team:
-        return None
+        return "integrator-map", {}
     if module == "customer-map":
-        render = _customer_map(team, params.get("sides", ""), params.get("expectations", ""))
-        return f"Customer map: {team}", render
+        return "customer-map", {**params, "team": team}
     if module == "team-page":
-        return f"Customer map: {team}", _customer_map(team, "both", "true")
-    side = params.get("side", "").strip().lower() if module == "expectations" else "supplier"
-    return f"Expectations: {team}", _expectations(team, side)
+        return "customer-map", {"team": team, "sides": "both", "expectations": "true"}
+    if module == "expectations":
+        return "expectations", {**params, "team": team}
+    return "expectations", {"team": team, "side": "supplier"}  # the issue panel
 
 
 def render_module(
@@ -71,21 +66,18 @@ def render_module(
         raise KeyError(module)
     site_id = installation.site_id
     if module == "admin-page":
-        return Rendered("Internal Customer Map", admin_status(installation))
+        return Rendered(TITLE, admin_status(installation))
     team = params.get("team", "").strip()
     project = params.get("project", "").strip()
     if not team and project:
         team = _team_of_project(session, site_id, project) or ""
         if not team:
-            return Rendered("Internal Customer Map", error_box(NO_TEAM_FOR_PROJECT))
-    chosen = _choose(module, params, team)
-    if chosen is None:
-        return Rendered("Internal Customer Map", error_box(CHOOSE_TEAM))
-    title, render = chosen
-    try:
-        return Rendered(title, render(session, site_id, jira_links(session, site_id)))
-    except UnknownTeam as unknown:
-        return Rendered(title, error_box(unknown_team_message(unknown.key)))
+            return Rendered(TITLE, error_box(NO_TEAM_FOR_PROJECT))
+    kind, macro_params = _macro_of(module, params, team)
+    if kind != "integrator-map" and not team:
+        return Rendered(TITLE, error_box(CHOOSE_TEAM))
+    shown = render_fragment(kind, session, site_id, macro_params)
+    return Rendered(shown.title, shown.html)
 
 
 def admin_status(installation: ForgeInstallation) -> str:

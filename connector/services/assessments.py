@@ -1,4 +1,4 @@
-"""Expectations as the API shows them: with their feedback count, health and issue links.
+"""Expectations as the API shows them: with their feedback count, health and live issue links.
 
 Feedback and links are loaded for a whole page at once (two queries, not two per row).
 """
@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connector.crossteam import IssueLink, links_for
 from connector.db import utcnow
 from connector.expectation_states import allowed_from
 from connector.health import Health, Rating, assess
 from connector.organisation import Expectation, Feedback
-from connector.sync.models import IssueLink
 
 
 @dataclass
@@ -57,7 +57,7 @@ def assess_expectations(
     now = now or utcnow()
     ids = [e.id for e in expectations]
     ratings = _ratings_by_expectation(session, ids)
-    links = _links_by_expectation(session, ids)
+    links = links_for(session, expectations[0].site_id, ids) if expectations else {}
     return [
         ExpectationView(
             expectation=e,
@@ -69,7 +69,7 @@ def assess_expectations(
             ),
             feedback_count=len(ratings[e.id]),
             ratings=ratings[e.id],
-            links=links[e.id],
+            links=links.get(e.id, []),
         )
         for e in expectations
     ]
@@ -102,14 +102,4 @@ def _ratings_by_expectation(session: Session, ids: list[int]) -> dict[int, list[
         )
         for expectation_id, rating, at, author in rows:
             found[expectation_id].append(Rating(rating, at, author))
-    return found
-
-
-def _links_by_expectation(session: Session, ids: list[int]) -> dict[int, list[IssueLink]]:
-    found: dict[int, list[IssueLink]] = defaultdict(list)
-    if ids:
-        for link in session.scalars(
-            select(IssueLink).where(IssueLink.expectation_id.in_(ids)).order_by(IssueLink.id)
-        ):
-            found[link.expectation_id].append(link)
     return found

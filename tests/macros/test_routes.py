@@ -14,8 +14,8 @@ from werkzeug.test import TestResponse
 
 from connector.db import get_db
 from connector.tenants import SqlTenantStore, TenantState
+from macros.fragments import CHOOSE_TEAM
 from macros.html import APP_NOT_INSTALLED, SESSION_EXPIRED
-from macros.routes import CHOOSE_TEAM
 from tests.macros.seed import SiteKeys, install_site, payroll_organisation
 
 
@@ -173,7 +173,7 @@ def test_a_failure_is_a_message_without_a_stack_trace(
     def broken(*_args: Any) -> Any:
         raise RuntimeError("database exploded at /secret/path")
 
-    monkeypatch.setattr("macros.routes.integrator_map_view", broken)
+    monkeypatch.setattr("macros.fragments.integrator_map_view", broken)
     response = site.get("/macros/integrator-map")
     assert response.status_code == 500
     doc = valid_html5(response)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request, Response
 
 from sandbox import Sandbox
-from sandbox.contracts import default_specs_dir
+from sandbox.adf import from_text
+from sandbox.contracts import ContractChecker, default_specs_dir
 from tests.sandbox.conftest import Client, new_issue
 
 needs_specs = pytest.mark.skipif(
@@ -99,3 +104,70 @@ def test_validation_cost_is_measured(sb: Sandbox, jira: Client) -> None:
 def test_without_specs_the_sandbox_runs_unvalidated(tmp_path: Path) -> None:
     with Sandbox(specs_dir=tmp_path) as sandbox:
         assert sandbox.state.contracts.enabled is False
+
+
+JIRA_TIME = "2026-11-27T10:00:00.000+0000"
+COMMENT = "/rest/api/3/issue/PAY-1/comment"
+
+
+def _checked_response(path: str, body: dict[str, Any], status: int = 201) -> list[str]:
+    """The checker's findings on one response (a POST of a comment, or a GET for others)."""
+    method = "POST" if path.endswith("/comment") else "GET"
+    payload = {"body": {"type": "doc", "version": 1, "content": []}} if method == "POST" else None
+    request = Request(EnvironBuilder(method=method, path=path, json=payload).get_environ())
+    response = Response(json.dumps(body), status=status, mimetype="application/json")
+    return ContractChecker(default_specs_dir()).check_response(request, response)
+
+
+def _comment(created: str, updated: str = JIRA_TIME) -> dict[str, Any]:
+    return {"id": "10000", "created": created, "updated": updated, "self": "https://x/c/10000"}
+
+
+@needs_specs
+def test_jiras_own_timestamp_style_is_the_one_allowed_date_time_deviation(
+    sb: Sandbox, jira: Client
+) -> None:
+    key = jira.post("/rest/api/3/issue", new_issue()).json()["key"]
+    answer = jira.post(f"/rest/api/3/issue/{key}/comment", {"body": from_text("Rating: 4/5")})
+
+    assert answer.status_code == 201
+    assert answer.json()["created"].endswith("+0000")  # as real Jira sends it
+    assert sb.contract_violations == []
+    assert _checked_response(COMMENT, _comment(JIRA_TIME)) == []
+    assert _checked_response(COMMENT, _comment("2026-11-27T10:00:00.000+00:00")) == []
+
+
+@needs_specs
+@pytest.mark.parametrize(
+    "created",
+    [
+        "yesterday",
+        "2026-11-27 10:00:00",  # no `T`, no offset
+        "2026-11-27T10:00:00.000",  # no offset at all
+        "2026-13-27T10:00:00.000+0000",  # Jira's shape, but no 13th month
+        "2026-11-27T25:00:00.000+0000",  # nor a 25th hour
+        "2026-11-27T10:00:00+0000",  # Jira always sends milliseconds
+        "2026-11-27T10:00:00.000+00",
+    ],
+)
+def test_a_malformed_date_time_is_still_reported(created: str) -> None:
+    [finding] = _checked_response(COMMENT, _comment(created))
+
+    assert f"created: '{created}' is not a 'date-time'" in finding
+    assert "updated" not in finding.partition(";")[2]  # the well-formed Jira one is set aside
+
+
+@needs_specs
+def test_the_jira_allowance_does_not_reach_confluence() -> None:
+    page = {
+        "id": "1",
+        "status": "current",
+        "title": "Customers",
+        "spaceId": "2",
+        "createdAt": JIRA_TIME,
+        "version": {"number": 1, "createdAt": JIRA_TIME},
+    }
+
+    findings = _checked_response("/wiki/api/v2/pages/1", page, status=200)
+
+    assert findings and "is not a 'date-time'" in findings[0]
