@@ -1,23 +1,24 @@
 """Expectations as the API shows them: with their feedback count, health and live issue links.
 
-Feedback and links are loaded for a whole page at once (two queries, not two per row).
+Health comes from connector.healthviews, as in the macros and the snapshots, so every view of an
+expectation shows the same score, band and trend. Feedback counts, health and links are loaded
+for a whole page at once, not per row.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connector.crossteam import IssueLink, links_for
-from connector.db import utcnow
 from connector.expectation_states import allowed_from
-from connector.health import Health, Rating, assess
+from connector.health import NO_FEEDBACK, Health
+from connector.healthviews import expectation_health, relationship_health
 from connector.organisation import Expectation, Feedback
 
 
@@ -28,7 +29,6 @@ class ExpectationView:
     expectation: Expectation
     health: Health
     feedback_count: int
-    ratings: list[Rating] = field(default_factory=list)
     links: list[IssueLink] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> Any:
@@ -46,29 +46,22 @@ class ExpectationView:
     def allowed_transitions(self) -> list[str]:
         return [s.value for s in allowed_from(self.expectation.state)]
 
-    @property
-    def measures_attained(self) -> list[bool | None]:
-        return [m.attained for m in self.expectation.measures]
-
 
 def assess_expectations(
     session: Session, expectations: Sequence[Expectation], now: datetime | None = None
 ) -> list[ExpectationView]:
-    now = now or utcnow()
+    if not expectations:
+        return []
+    site_id = expectations[0].site_id
     ids = [e.id for e in expectations]
-    ratings = _ratings_by_expectation(session, ids)
-    links = links_for(session, expectations[0].site_id, ids) if expectations else {}
+    health = expectation_health(session, site_id, ids, now)
+    counts = _feedback_counts(session, site_id, ids)
+    links = links_for(session, site_id, ids)
     return [
         ExpectationView(
             expectation=e,
-            health=assess(
-                ratings[e.id],
-                [m.attained for m in e.measures],
-                cadence_days=e.cadence_days,
-                now=now,
-            ),
-            feedback_count=len(ratings[e.id]),
-            ratings=ratings[e.id],
+            health=health.get(e.id, NO_FEEDBACK),
+            feedback_count=counts.get(e.id, 0),
             links=links.get(e.id, []),
         )
         for e in expectations
@@ -79,27 +72,17 @@ def assess_one(session: Session, expectation: Expectation) -> ExpectationView:
     return assess_expectations(session, [expectation])[0]
 
 
-def combined_health(views: Sequence[ExpectationView], now: datetime | None = None) -> Health:
-    """A relationship's health: all its expectations' ratings and measures together."""
-    cadence = min((v.expectation.cadence_days for v in views), default=30)
-    return assess(
-        [r for v in views for r in v.ratings],
-        [a for v in views for a in v.measures_attained],
-        cadence_days=cadence,
-        now=now or utcnow(),
+def relationships_health(
+    session: Session, site_id: str, relationship_ids: Sequence[int], now: datetime | None = None
+) -> dict[int, Health]:
+    """A relationship's health: its live expectations' ratings and measures pooled."""
+    return relationship_health(session, site_id, relationship_ids, now)
+
+
+def _feedback_counts(session: Session, site_id: str, ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(Feedback.expectation_id, func.count())
+        .where(Feedback.site_id == site_id, Feedback.expectation_id.in_(ids))
+        .group_by(Feedback.expectation_id)
     )
-
-
-def _ratings_by_expectation(session: Session, ids: list[int]) -> dict[int, list[Rating]]:
-    found: dict[int, list[Rating]] = defaultdict(list)
-    if ids:
-        rows = session.execute(
-            select(
-                Feedback.expectation_id, Feedback.rating, Feedback.at, Feedback.author_account_id
-            )
-            .where(Feedback.expectation_id.in_(ids))
-            .order_by(Feedback.at)
-        )
-        for expectation_id, rating, at, author in rows:
-            found[expectation_id].append(Rating(rating, at, author))
-    return found
+    return {int(expectation_id): int(count) for expectation_id, count in rows.all()}

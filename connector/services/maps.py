@@ -12,7 +12,11 @@ from sqlalchemy.orm import Session
 from connector.expectation_states import ExpectationState
 from connector.health import Health
 from connector.organisation import Expectation, Relationship, Team
-from connector.services.assessments import ExpectationView, assess_expectations, combined_health
+from connector.services.assessments import (
+    ExpectationView,
+    assess_expectations,
+    relationships_health,
+)
 from connector.services.teams import team_by_key
 
 
@@ -77,7 +81,6 @@ def _edges(session: Session, relationships: list[Relationship]) -> list[MapEdge]
     by_relationship: dict[int, list[ExpectationView]] = defaultdict(list)
     for view in assess_expectations(session, list(expectations)):
         by_relationship[view.expectation.relationship_id].append(view)
-    return [
-        MapEdge(r, by_relationship[r.id], combined_health(by_relationship[r.id]))
-        for r in relationships
-    ]
+    site_id = relationships[0].site_id if relationships else ""
+    health = relationships_health(session, site_id, ids)
+    return [MapEdge(r, by_relationship[r.id], health[r.id]) for r in relationships]

@@ -8,7 +8,7 @@ from flask import Flask
 
 from connector.db import get_db
 from connector.models import OutboxTask
-from tests.connector.test_api_support import Api, api_fixture, row_counts, seed  # noqa: F401
+from tests.support.api import Api, row_counts, seed
 
 
 def test_created_as_a_draft_with_everything_the_design_names(api: Api) -> None:

@@ -12,7 +12,7 @@ from openapi_core.testing import MockRequest, MockResponse
 from openapi_spec_validator import validate
 
 from connector.api.openapi import document
-from tests.connector.test_api_support import Api, api_fixture, seed  # noqa: F401
+from tests.support.api import Api, seed
 
 
 def test_document_is_valid_openapi_3(app: Flask) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.connector.test_api_support import Api, api_fixture, install, row_counts, seed  # noqa: F401
+from tests.support.api import Api, install, row_counts, seed
 
 
 def test_team_crud_by_key(api: Api) -> None:

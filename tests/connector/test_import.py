@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from flask import Flask
 
-from tests.connector.test_api_support import Api, api_fixture, row_counts  # noqa: F401
+from tests.support.api import Api, row_counts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

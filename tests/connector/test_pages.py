@@ -9,7 +9,7 @@ import html5lib
 import pytest
 from flask import Flask
 
-from tests.connector.test_api_support import Api, api_fixture, seed  # noqa: F401
+from tests.support.api import Api, seed
 
 
 def page(api: Api, path: str) -> Any:

@@ -1,14 +1,10 @@
-"""Shared by the API tests: an installed tenant and a client that signs each call as Jira does.
-
-(Helpers live in a test module because tests/conftest.py belongs to the lead; no tests here.)
-"""
+"""Shared by the API tests: an installed tenant and a client that signs each call as Jira does."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -61,11 +57,6 @@ def install(app: Flask, signing_key: Any, kid: str, **site_args: Any) -> FakeSit
     response = post_json(app.test_client(), "/installed", site.payload(), site.install_token())
     assert response.status_code == 204, response.get_data(as_text=True)
     return site
-
-
-@pytest.fixture(name="api")
-def api_fixture(app: Flask, signing_key: Any, kid: str) -> Api:
-    return Api(app.test_client(), install(app, signing_key, kid))
 
 
 def row_counts(app: Flask) -> dict[str, int]:

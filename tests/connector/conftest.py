@@ -1,0 +1,16 @@
+"""Fixtures for the connector's tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.support.api import Api, install
+
+
+@pytest.fixture
+def api(app: Flask, signing_key: Any, kid: str) -> Api:
+    """/api/v1 as one installed Jira site, each call signed like Atlassian's library signs it."""
+    return Api(app.test_client(), install(app, signing_key, kid))
