@@ -2,7 +2,8 @@
 `GET /feedback/panel?issue.key=…` renders it, `POST /feedback/panel` records a rating.
 
 Five buttons post `{issueKey, rating, comment}` to `/feedback/panel` with a context token from
-`AP.context.getToken()`; the answer replaces the form with a thank-you line.
+`AP.context.getToken()`, or the one the panel was served with when all.js is missing (offline) or
+gives none; the answer is shown as a thank-you line and as the viewer's latest rating.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from connector.caller import current_caller
 from connector.db import request_session
 from connector.errors import NotFound
 from connector.expectation_issues import expectation_for_issue
-from connector.feedback import SOURCE_PANEL, record_feedback
+from connector.feedback import SOURCE_PANEL, feedback_for, record_feedback
 from connector.health import Health
 from connector.healthviews import expectation_health
-from connector.organisation import Expectation
+from connector.organisation import Expectation, Feedback
+from connector.pages import context_token
 
 bp = Blueprint("feedback_panel", __name__, url_prefix="/feedback")
 
@@ -33,19 +35,37 @@ BANDS = {
 }
 
 _SCRIPT = Markup("""
+function icmToken(use) {
+  var served = document.querySelector('meta[name="icm-token"]').content;
+  if (!(window.AP && AP.context && typeof AP.context.getToken === 'function')) {
+    use(served);
+    return;
+  }
+  var done = false;
+  var once = function (token) { if (!done) { done = true; use(token || served); } };
+  setTimeout(function () { once(null); }, 1500);
+  AP.context.getToken(once);
+}
 document.querySelectorAll('button[data-rating]').forEach(function (button) {
   button.addEventListener('click', function () {
     var form = document.getElementById('icm-rate');
     var comment = document.getElementById('icm-comment').value || null;
-    AP.context.getToken(function (token) {
+    var status = document.getElementById('icm-status');
+    icmToken(function (token) {
       fetch(form.dataset.action, {
         method: 'POST',
         headers: {'Content-Type': 'application/json', 'Authorization': 'JWT ' + token},
         body: JSON.stringify({issueKey: form.dataset.issue, rating: Number(button.dataset.rating),
                               comment: comment})
       }).then(function (r) {
-        document.getElementById('icm-status').textContent =
-          r.ok ? 'Thank you: your rating is recorded.' : 'Your rating could not be recorded.';
+        return r.json().then(function (body) {
+          if (!r.ok) { throw new Error((body.error && body.error.message) || r.statusText); }
+          status.textContent = 'Thank you: your rating is recorded.';
+          document.getElementById('icm-mine').textContent = 'Your latest rating: ' + body.rating +
+            ' of 5' + (body.comment ? ' \u201c' + body.comment + '\u201d' : '');
+        });
+      }).catch(function (e) {
+        status.textContent = 'Your rating could not be recorded: ' + e.message;
       });
     });
   });
@@ -53,11 +73,21 @@ document.querySelectorAll('button[data-rating]').forEach(function (button) {
 """)
 
 
-def render_panel(expectation: Expectation | None, health: Health | None, *, all_js_url: str) -> str:
+def render_panel(
+    expectation: Expectation | None,
+    health: Health | None,
+    *,
+    all_js_url: str,
+    token: str = "",
+    mine: Feedback | None = None,
+) -> str:
+    """The panel; `token` is the context token its script falls back on, `mine` the viewer's
+    latest rating of this expectation."""
     head = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="icm-token" content="{escape(token)}">'
         "<title>Internal customer feedback</title>"
-        f'<script src="{escape(all_js_url)}" data-options="sizeToParent:true"></script>'
+        f'<script src="{escape(all_js_url)}" async data-options="sizeToParent:true"></script>'
         "<style>body{font:14px system-ui,sans-serif;margin:8px}button{min-width:2.5em;margin:2px}"
         "@media (prefers-color-scheme: dark){body{background:#1d2125;color:#c7d1db}}</style>"
         "</head><body>"
@@ -77,16 +107,24 @@ def render_panel(expectation: Expectation | None, health: Health | None, *, all_
         "{buttons}</fieldset>"
         '<label for="icm-comment">Comment (optional)</label><br>'
         '<textarea id="icm-comment" rows="2" cols="30"></textarea></form>'
-        '<p id="icm-status" role="status"></p><script>{script}</script>'
+        '<p id="icm-mine">{mine}</p><p id="icm-status" role="status"></p><script>{script}</script>'
     ).format(
         statement=expectation.statement,
         band=band,
         score=score,
         issue=expectation.jira_issue_key or "",
         buttons=buttons,
+        mine=_latest(mine),
         script=_SCRIPT,
     )
     return head + str(body) + "</body></html>"
+
+
+def _latest(mine: Feedback | None) -> str:
+    if mine is None:
+        return ""
+    comment = f" “{mine.comment}”" if mine.comment else ""
+    return f"Your latest rating: {mine.rating} of 5{comment}"
 
 
 class PanelFeedbackIn(schemas.FeedbackIn):
@@ -96,13 +134,17 @@ class PanelFeedbackIn(schemas.FeedbackIn):
 @bp.get("/panel")
 @tenant_required()
 def panel() -> Response:
-    site_id, session = current_caller().site_id, request_session()
+    caller, session = current_caller(), request_session()
+    site_id = caller.site_id
     expectation = expectation_for_issue(session, site_id, None, request.args.get("issue.key"))
     health = expectation_health(session, site_id, [expectation.id]) if expectation else {}
+    ratings = feedback_for(session, site_id, expectation.id) if expectation else ()
     html = render_panel(
         expectation,
         health.get(expectation.id) if expectation else None,
         all_js_url=current_app.config["ALL_JS_URL"],
+        token=context_token(),
+        mine=next((f for f in ratings if f.author_account_id == caller.account_id), None),
     )
     return Response(html, mimetype="text/html")
 

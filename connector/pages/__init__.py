@@ -11,23 +11,29 @@ from connector.auth import tenant_required
 from connector.caller import current_caller
 from connector.db import request_session
 from connector.services.pages import page_context
+from connector.services.settings import site_settings
 
 bp = Blueprint(
     "pages", __name__, url_prefix="/pages", template_folder="templates", static_folder="static"
 )
 
 
-def render(template: str, **values: object) -> Response:
+def context_token() -> str:
+    """A context token for the viewer of the page being served, for its script's API calls."""
     caller = current_caller()
     context = page_context(request_session(), caller.installation)
-    token = tokens.sign_context_token(
+    return tokens.sign_context_token(
         client_key=context.client_key,
         shared_secret=context.shared_secret,
         subject=caller.account_id,
     )
+
+
+def render(template: str, **values: object) -> Response:
+    caller = current_caller()
     html = render_template(
         template,
-        token=token,
+        token=context_token(),
         base_url=current_app.config["BASE_URL"],
         all_js=current_app.config["ALL_JS_URL"],
         product_url=caller.base_url,
@@ -36,13 +42,18 @@ def render(template: str, **values: object) -> Response:
     return Response(html, mimetype="text/html")
 
 
+def default_cadence() -> int:
+    """The capture form starts at the site's default cadence (the admin page sets it)."""
+    return site_settings(request_session(), current_caller().site_id).default_cadence_days
+
+
 @bp.get("/team")
 @tenant_required()
 def team_page() -> Response:
     """jiraProjectPages: the team that works in this project."""
     project = request.args.get("project.key", "")
     team = page_context(request_session(), current_caller().installation).team_for(project)
-    return render("team.html", project=project, team=team)
+    return render("team.html", project=project, team=team, cadence_days=default_cadence())
 
 
 @bp.get("/teams")
@@ -50,7 +61,7 @@ def team_page() -> Response:
 def teams_page() -> Response:
     """generalPages: pick a team, then work on its customer map."""
     teams = page_context(request_session(), current_caller().installation).teams()
-    return render("teams.html", teams=teams)
+    return render("teams.html", teams=teams, cadence_days=default_cadence())
 
 
 @bp.get("/admin")

@@ -46,6 +46,15 @@ def test_team_page_shows_the_practice(api: Api) -> None:
     assert "Payroll: internal customers and suppliers" in text
 
 
+def test_capture_form_starts_at_the_sites_default_cadence(api: Api) -> None:
+    seed(api)
+    api.ok("PUT", "/settings", {"defaultCadenceDays": 21})
+    for path in ("/pages/team?project.key=PAY", "/pages/teams"):
+        document = parse(page(api, path).get_data(as_text=True))
+        cadence = next(i for i in document.iter("input") if i.get("id") == "cadence")
+        assert cadence.get("value") == "21"
+
+
 def test_team_page_for_a_project_without_a_team(api: Api) -> None:
     text = page(api, "/pages/team?project.key=ZZZ").get_data(as_text=True)
     assert "No team works in ZZZ yet" in text
