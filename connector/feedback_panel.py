@@ -78,6 +78,7 @@ def render_panel(
     health: Health | None,
     *,
     all_js_url: str,
+    action_url: str = "/feedback/panel",
     token: str = "",
     mine: Feedback | None = None,
 ) -> str:
@@ -102,7 +103,7 @@ def render_panel(
     buttons = Markup("").join(button.format(n=n) for n in range(1, 6))
     body = Markup(
         "<p><strong>{statement}</strong></p><p>Health: {band}{score}</p>"
-        '<form id="icm-rate" data-action="/feedback/panel" data-issue="{issue}" '
+        '<form id="icm-rate" data-action="{action}" data-issue="{issue}" '
         'onsubmit="return false"><fieldset><legend>How well is this expectation met?</legend>'
         "{buttons}</fieldset>"
         '<label for="icm-comment">Comment (optional)</label><br>'
@@ -112,6 +113,7 @@ def render_panel(
         statement=expectation.statement,
         band=band,
         score=score,
+        action=action_url,
         issue=expectation.jira_issue_key or "",
         buttons=buttons,
         mine=_latest(mine),
@@ -143,6 +145,7 @@ def panel() -> Response:
         expectation,
         health.get(expectation.id) if expectation else None,
         all_js_url=current_app.config["ALL_JS_URL"],
+        action_url=current_app.config["BASE_URL"] + "/feedback/panel",
         token=context_token(),
         mine=next((f for f in ratings if f.author_account_id == caller.account_id), None),
     )

@@ -122,6 +122,8 @@ def test_rating_panel_renders_and_records(app: Flask, signing_key: Any, kid: str
     assert html.status_code == 200
     page = html.get_data(as_text=True)
     assert 'data-rating="5"' in page and "Payslips are right" in page
+    # The panel posts to the app's public URL, which may carry a path behind a proxy.
+    assert f'data-action="{app.config["BASE_URL"]}/feedback/panel"' in page
     given = call(client, site, "POST", "/feedback/panel", {"issueKey": "TES-1", "rating": 4})
     assert given.status_code == 201 and given.json["source"] == "panel"
     missing = call(client, site, "POST", "/feedback/panel", {"issueKey": "NOPE-1", "rating": 4})

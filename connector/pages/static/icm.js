@@ -74,6 +74,11 @@
     return box;
   }
 
+  function ratingsText(count, issue) {
+    var text = " " + count + (count === 1 ? " rating" : " ratings");
+    return issue.textContent ? text + " · " : text;
+  }
+
   function expectationItem(expectation, side, refresh) {
     var issue = expectation.jiraIssueKey
       ? el("a", { href: meta("icm-product") + "/browse/" + expectation.jiraIssueKey, target: "_top", text: expectation.jiraIssueKey })
@@ -82,7 +87,7 @@
       el("p", { text: "“" + expectation.statement + "”" }),
       el("p", { "class": "meta" }, [
         el("span", { "class": "badge", text: expectation.state.replace("_", " ") }), document.createTextNode(" "),
-        healthBadge(expectation.health), document.createTextNode(" " + expectation.feedbackCount + " ratings · "), issue
+        healthBadge(expectation.health), document.createTextNode(ratingsText(expectation.feedbackCount, issue)), issue
       ]),
       actions(expectation, side, refresh)
     ]);
