@@ -1,40 +1,31 @@
-"""Jira's state and rules: issues, comments, entity properties, transitions, links, link types."""
+"""Jira's state and rules: the store a sandbox site keeps, and its issues (create, edit, delete).
+
+Comments, entity properties, links and the workflow each have their own module; `JiraStore`
+combines them into the one object the rest of the sandbox uses.
+"""
 
 from __future__ import annotations
 
-import json
-import threading
-from typing import Any, cast
+from typing import Any
 
 from sandbox import adf
-from sandbox.directory import (
-    DEFAULT_PRIORITY,
-    ISSUE_TYPES,
-    PRIORITIES,
-    PROJECTS,
-    STATUSES,
-    USERS,
-    IssueType,
-    Project,
-    Status,
-    User,
-    now,
-)
-from sandbox.errors import JiraError, not_found_issue
+from sandbox.directory import DEFAULT_PRIORITY, PRIORITIES, now
+from sandbox.errors import JiraError
+from sandbox.jira_links import JiraLinks
 from sandbox.jira_model import (
     Comment,
     Issue,
     JiraEvent,
     Link,
     LinkType,
-    Listener,
+    change_item,
     creation_log,
 )
+from sandbox.jira_properties import JiraProperties, check_property
+from sandbox.jira_workflow import JiraWorkflow
 
 __all__ = ["Comment", "Issue", "JiraEvent", "JiraStore", "Link", "LinkType"]
 
-PROPERTY_VALUE_LIMIT = 32768
-PROPERTY_KEY_LIMIT = 255
 BULK_LIMIT = 50
 SETTABLE_FIELDS = {
     "project",
@@ -50,85 +41,16 @@ SETTABLE_FIELDS = {
 }
 
 
-class JiraStore:
+class JiraStore(JiraWorkflow, JiraLinks, JiraProperties):
     """In-memory Jira site; every public method is atomic under one lock."""
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.users: dict[str, User] = {u.account_id: u for u in USERS}
-        self.projects: dict[str, Project] = {p.key: p for p in PROJECTS}
-        self.issue_types: dict[str, IssueType] = {t.id: t for t in ISSUE_TYPES}
-        self.issues: dict[str, Issue] = {}
-        self.link_types: dict[str, LinkType] = {
-            lt.id: lt
-            for lt in (
-                LinkType("10000", "Blocks", "is blocked by", "blocks"),
-                LinkType("10001", "Cloners", "is cloned by", "clones"),
-                LinkType("10002", "Duplicate", "is duplicated by", "duplicates"),
-                LinkType("10003", "Relates", "relates to", "relates to"),
-            )
-        }
-        self.links: dict[str, Link] = {}
-        self.listeners: list[Listener] = []
+        super().__init__()
         self._next_issue_id = 10000
-        self._next_comment_id = 10000
-        self._next_link_id = 10000
-        self._next_link_type_id = 10004
         self._key_counters: dict[str, int] = {}
-
-    # ---- lookups ---------------------------------------------------------------------------
-
-    def find_issue(self, id_or_key: str) -> Issue:
-        with self.lock:
-            issue = self.issues.get(id_or_key.upper())
-            if issue is None:
-                issue = next((i for i in self.issues.values() if i.id == id_or_key), None)
-            if issue is None:
-                raise not_found_issue()
-            return issue
-
-    def issue_by_id(self, issue_id: str) -> Issue | None:
-        return next((i for i in self.issues.values() if i.id == issue_id), None)
-
-    def get_issue(self, key: str) -> Issue:
-        """The issue with this key (for tests); KeyError when there is none."""
-        with self.lock:
-            return self.issues[key]
-
-    def find_project(self, ref: object) -> Project:
-        if isinstance(ref, dict):
-            wanted = ref.get("key") or ref.get("id")
-            for p in self.projects.values():
-                if wanted in (p.key, p.id):
-                    return p
-        raise JiraError(400, errors={"project": "valid project is required"})
-
-    def project(self, id_or_key: str) -> Project:
-        for p in self.projects.values():
-            if id_or_key in (p.key, p.id):
-                return p
-        raise JiraError(404, [f"No project could be found with key '{id_or_key}'."])
-
-    def find_issue_type(self, ref: object) -> IssueType:
-        if isinstance(ref, dict):
-            for t in self.issue_types.values():
-                if ref.get("id") == t.id or ref.get("name") == t.name:
-                    return t
-        raise JiraError(400, errors={"issuetype": "valid issue type is required"})
-
-    def user(self, account_id: str) -> User:
-        found = self.users.get(account_id)
-        if found is None:
-            raise JiraError(400, [f"The user with account ID '{account_id}' does not exist."])
-        return found
 
     def children(self, issue: Issue) -> list[Issue]:
         return [i for i in self.issues.values() if i.parent_id == issue.id]
-
-    def links_of(self, issue: Issue) -> list[Link]:
-        return [lk for lk in self.links.values() if issue.id in (lk.source_id, lk.destination_id)]
-
-    # ---- issues ----------------------------------------------------------------------------
 
     def create_issue(self, body: object, actor: str) -> Issue:
         with self.lock:
@@ -177,7 +99,7 @@ class JiraStore:
             raise JiraError(400, errors=errors)
         properties = body.get("properties") or []
         for prop in properties:
-            self._check_property(str(prop.get("key", "")), prop.get("value"))
+            check_property(str(prop.get("key", "")), prop.get("value"))
         return fields, properties
 
     def _field_errors(self, fields: dict[str, Any], creating: bool) -> dict[str, str]:
@@ -266,18 +188,9 @@ class JiraStore:
         items: list[dict[str, Any]] = []
 
         def change(name: str, old: Any, new: Any, old_s: str | None, new_s: str | None) -> None:
-            if old != new:
-                items.append(
-                    {
-                        "field": name,
-                        "fieldtype": "jira",
-                        "fieldId": name,
-                        "from": old,
-                        "fromString": old_s,
-                        "to": new,
-                        "toString": new_s,
-                    }
-                )
+            # Text fields (summary, description, labels) have no ids: their strings tell.
+            if old != new or old_s != new_s:
+                items.append(change_item(name, old, new, old_s, new_s))
 
         for name, value in fields.items():
             if name == "summary":
@@ -334,7 +247,7 @@ class JiraStore:
             if errors:
                 raise JiraError(400, errors=errors)
             for prop in body.get("properties") or []:
-                self._check_property(str(prop.get("key", "")), prop.get("value"))
+                check_property(str(prop.get("key", "")), prop.get("value"))
                 issue.properties[str(prop["key"])] = prop["value"]
             items = self._apply(issue, fields)
             if items:
@@ -362,231 +275,8 @@ class JiraStore:
             kids = self.children(issue)
             if any(k.issuetype.subtask for k in kids) and not delete_subtasks:
                 raise JiraError(400, ["The issue has subtasks; set deleteSubtasks to delete it."])
-            for link in self.links_of(issue):
-                del self.links[link.id]
-                self._emit(JiraEvent("issuelink_deleted", actor, link=link, secondary=True))
+            self._unlink(issue, actor)
             for kid in kids:
                 kid.parent_id = None
             del self.issues[issue.key]
             self._emit(JiraEvent("jira:issue_deleted", actor, issue, "issue_deleted"))
-
-    # ---- workflow --------------------------------------------------------------------------
-
-    def transition(self, id_or_key: str, body: object, actor: str) -> None:
-        ref = body.get("transition") if isinstance(body, dict) else None
-        wanted = str(ref.get("id", "")) if isinstance(ref, dict) else ""
-        with self.lock:
-            issue = self.find_issue(id_or_key)
-            target = next((s for s in STATUSES if s.transition_id == wanted), None)
-            if target is None:
-                raise JiraError(400, [f"Transition id '{wanted}' is not valid for this issue."])
-            self.move_to(issue, target, actor)
-
-    def move_to(self, issue: Issue, target: Status, actor: str) -> None:
-        with self.lock:
-            if target == issue.status:
-                return
-            items: list[dict[str, Any]] = [
-                {
-                    "field": "status",
-                    "fieldtype": "jira",
-                    "fieldId": "status",
-                    "from": issue.status.id,
-                    "fromString": issue.status.name,
-                    "to": target.id,
-                    "toString": target.name,
-                }
-            ]
-            was_done = issue.resolved is not None
-            if (target.category.key == "done") != was_done:
-                resolution = ("10000", "Done")
-                items.insert(
-                    0,
-                    {
-                        "field": "resolution",
-                        "fieldtype": "jira",
-                        "fieldId": "resolution",
-                        "from": resolution[0] if was_done else None,
-                        "fromString": resolution[1] if was_done else None,
-                        "to": None if was_done else resolution[0],
-                        "toString": None if was_done else resolution[1],
-                    },
-                )
-                issue.resolved = None if was_done else now()
-            issue.status = target
-            issue.updated = issue.status_changed = now()
-            self._emit(JiraEvent("jira:issue_updated", actor, issue, "issue_generic", items))
-
-    # ---- comments --------------------------------------------------------------------------
-
-    def add_comment(
-        self, id_or_key: str, body: object, actor: str, text: str | None = None
-    ) -> Comment:
-        with self.lock:
-            issue = self.find_issue(id_or_key)
-            doc = self._comment_body(body)
-            self._next_comment_id += 1
-            moment = now()
-            comment = Comment(
-                str(self._next_comment_id),
-                issue.id,
-                actor,
-                doc,
-                text if text is not None else adf.to_text(doc),
-                moment,
-                moment,
-                actor,
-            )
-            issue.comments.append(comment)
-            issue.updated = moment
-            self._emit(JiraEvent("comment_created", actor, issue, comment=comment))
-            self._emit(
-                JiraEvent("jira:issue_updated", actor, issue, "issue_commented", comment=comment)
-            )
-            return comment
-
-    @staticmethod
-    def _comment_body(body: object) -> dict[str, Any]:
-        doc = body.get("body") if isinstance(body, dict) else None
-        if not adf.is_document(doc) or not adf.to_text(doc).strip():
-            raise JiraError(400, errors={"comment": "Comment body can not be empty!"})
-        return cast(dict[str, Any], doc)
-
-    def find_comment(self, id_or_key: str, comment_id: str) -> Comment:
-        issue = self.find_issue(id_or_key)
-        for comment in issue.comments:
-            if comment.id == comment_id:
-                return comment
-        raise JiraError(404, [f"Can not find a comment for the id: {comment_id}."])
-
-    def edit_comment(
-        self, id_or_key: str, comment_id: str, body: object, actor: str, text: str | None = None
-    ) -> Comment:
-        with self.lock:
-            comment = self.find_comment(id_or_key, comment_id)
-            doc = self._comment_body(body)
-            comment.body = doc
-            comment.text = text if text is not None else adf.to_text(doc)
-            comment.updated = now()
-            comment.update_author = actor
-            issue = self.find_issue(id_or_key)
-            self._emit(JiraEvent("comment_updated", actor, issue, comment=comment))
-            self._emit(
-                JiraEvent(
-                    "jira:issue_updated", actor, issue, "issue_comment_edited", comment=comment
-                )
-            )
-            return comment
-
-    def delete_comment(self, id_or_key: str, comment_id: str, actor: str) -> None:
-        with self.lock:
-            comment = self.find_comment(id_or_key, comment_id)
-            issue = self.find_issue(id_or_key)
-            issue.comments.remove(comment)
-            self._emit(JiraEvent("comment_deleted", actor, issue, comment=comment))
-            self._emit(
-                JiraEvent(
-                    "jira:issue_updated", actor, issue, "issue_comment_deleted", comment=comment
-                )
-            )
-
-    # ---- entity properties -----------------------------------------------------------------
-
-    @staticmethod
-    def _check_property(key: str, value: object) -> None:
-        if not key or len(key.encode()) > PROPERTY_KEY_LIMIT:
-            raise JiraError(400, ["The property key must be between 1 and 255 characters."])
-        if len(json.dumps(value)) > PROPERTY_VALUE_LIMIT:
-            raise JiraError(
-                400,
-                [
-                    f"The value of the property is too long. The maximum length is "
-                    f"{PROPERTY_VALUE_LIMIT} characters."
-                ],
-            )
-
-    def set_property(self, id_or_key: str, key: str, value: object) -> bool:
-        """Store a property; True when it was created, False when updated."""
-        with self.lock:
-            issue = self.find_issue(id_or_key)
-            self._check_property(key, value)
-            created = key not in issue.properties
-            issue.properties[key] = value
-            return created
-
-    def get_property(self, id_or_key: str, key: str) -> Any:
-        with self.lock:
-            issue = self.find_issue(id_or_key)
-            if key not in issue.properties:
-                raise JiraError(404, [f"The property with key '{key}' does not exist."])
-            return issue.properties[key]
-
-    def delete_property(self, id_or_key: str, key: str) -> None:
-        with self.lock:
-            self.get_property(id_or_key, key)
-            del self.find_issue(id_or_key).properties[key]
-
-    # ---- links -----------------------------------------------------------------------------
-
-    def create_link_type(self, body: object) -> LinkType:
-        with self.lock:
-            if not isinstance(body, dict) or not all(
-                isinstance(body.get(k), str) and body[k].strip()
-                for k in ("name", "inward", "outward")
-            ):
-                raise JiraError(400, ["The issue link type name, inward and outward are required."])
-            name = body["name"].strip()
-            if any(lt.name.lower() == name.lower() for lt in self.link_types.values()):
-                raise JiraError(400, [f"Issue link type with name '{name}' already exists."])
-            lt = LinkType(str(self._next_link_type_id), name, body["inward"], body["outward"])
-            self._next_link_type_id += 1
-            self.link_types[lt.id] = lt
-            return lt
-
-    def find_link_type(self, ref: object) -> LinkType:
-        if isinstance(ref, dict):
-            for lt in self.link_types.values():
-                if ref.get("id") == lt.id or ref.get("name") == lt.name:
-                    return lt
-        raise JiraError(404, ["No issue link type with name or id given was found."])
-
-    def create_link(self, body: object, actor: str) -> Link:
-        if not isinstance(body, dict):
-            raise JiraError(400, ["Can not deserialize the request body."])
-        with self.lock:
-            link_type = self.find_link_type(body.get("type"))
-            ends = []
-            for end in ("inwardIssue", "outwardIssue"):
-                ref = body.get(end) or {}
-                ends.append(self.find_issue(str(ref.get("key") or ref.get("id") or "")))
-            source, destination = ends
-            for existing in self.links.values():
-                if (existing.type, existing.source_id, existing.destination_id) == (
-                    link_type,
-                    source.id,
-                    destination.id,
-                ):
-                    return existing
-            self._next_link_id += 1
-            link = Link(str(self._next_link_id), link_type, source.id, destination.id)
-            self.links[link.id] = link
-            if isinstance(body.get("comment"), dict):
-                self.add_comment(destination.key, body["comment"], actor)
-            self._emit(JiraEvent("issuelink_created", actor, link=link))
-            return link
-
-    def find_link(self, link_id: str) -> Link:
-        link = self.links.get(link_id)
-        if link is None:
-            raise JiraError(404, [f"No issue link with id '{link_id}' exists."])
-        return link
-
-    def delete_link(self, link_id: str, actor: str) -> None:
-        with self.lock:
-            link = self.find_link(link_id)
-            del self.links[link_id]
-            self._emit(JiraEvent("issuelink_deleted", actor, link=link))
-
-    def _emit(self, event: JiraEvent) -> None:
-        for listener in self.listeners:
-            listener(event)

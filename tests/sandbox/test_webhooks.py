@@ -63,6 +63,19 @@ def test_issue_and_comment_events_are_delivered_signed(
     assert len(app.events("jira:issue_created")) == 1
 
 
+def test_text_edits_are_issue_updated_events(sb: Sandbox, app: FakeApp, jira: Client) -> None:
+    key = jira.post("/rest/api/3/issue", new_issue()).json()["key"]
+    edit = {"fields": {"summary": "HR expects: payslips right", "labels": ["internal-customer"]}}
+    assert jira.put(f"/rest/api/3/issue/{key}", edit).status_code == 204
+    assert jira.put(f"/rest/api/3/issue/{key}", edit).status_code == 204  # no change: no event
+    assert sb.webhooks.wait_idle(5)
+    updates = app.events("jira:issue_updated")
+    assert len(updates) == 1
+    items = {i["field"]: i for i in updates[0]["body"]["changelog"]["items"]}
+    assert items["summary"]["toString"] == "HR expects: payslips right"
+    assert items["labels"]["toString"] == "internal-customer"
+
+
 @pytest.mark.parametrize(
     ("capture", "event"),
     [
