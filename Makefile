@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 browser:
 	@scripts/ensure-chromium
 
+# ICM_DEMO_PLATFORM=forge make demo: the app installed as a Forge app (remote) instead of Connect.
 demo: install
 	$(BIN)/python scripts/demo.py --port $(PORT)
 

@@ -45,10 +45,15 @@ def scheduler() -> None:
 
 @icm.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--tenant", "client_key", required=True, help="clientKey of the installation.")
+@click.option(
+    "--tenant",
+    "installation",
+    required=True,
+    help="The installation: a Connect clientKey or a Forge installationId.",
+)
 @click.option("--sync", is_flag=True, help="Push to Jira now instead of leaving it to the worker.")
-def import_organisation(file: Path, client_key: str, sync: bool) -> None:
+def import_organisation(file: Path, installation: str, sync: bool) -> None:
     """Import teams, relationships, goals and expectations from YAML or CSV (see examples/)."""
     from connector.importer import run_import
 
-    run_import(current_app._get_current_object(), file, client_key, sync=sync)  # type: ignore[attr-defined]
+    run_import(current_app._get_current_object(), file, installation, sync=sync)  # type: ignore[attr-defined]

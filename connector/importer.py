@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from connector import schemas
 from connector.db import get_db
+from connector.forge.installations import INSTALLED, ForgeInstallationStore
 from connector.organisation import Expectation, Goal, Relationship
 from connector.services import expectations, goals, relationships, teams
 from connector.sync import drain_outbox
@@ -313,16 +314,27 @@ def _goal(session: Session, site_id: str, team_key: str | None, title: str) -> G
     ).first()
 
 
-# --- the command (`flask --app connector icm import FILE --tenant CLIENT_KEY [--sync]`)
+# --- the command (`flask --app connector icm import FILE --tenant INSTALLATION [--sync]`)
 
 
-def run_import(app: Flask, path: Path, client_key: str, *, sync: bool = False) -> None:
+def site_of(session: Session, installation: str) -> str:
+    """The site an installation belongs to: a Connect clientKey or a Forge installationId."""
+    tenant = SqlTenantStore(session).get(installation)
+    if tenant is not None:
+        return tenant.site_id
+    forge = ForgeInstallationStore(session).get(installation)
+    if forge is not None and forge.state == INSTALLED:
+        return forge.site_id
+    raise click.ClickException(
+        f"no installation with clientKey or Forge installationId {installation!r}"
+    )
+
+
+def run_import(app: Flask, path: Path, installation: str, *, sync: bool = False) -> None:
+    """Import `path` into the site of `installation` (see `site_of`)."""
     database = get_db(app)
     with database.transaction() as session:
-        tenant = SqlTenantStore(session).get(client_key)
-        if tenant is None:
-            raise click.ClickException(f"no installation with clientKey {client_key!r}")
-        site_id = tenant.site_id
+        site_id = site_of(session, installation)
         try:
             records = read(path)
         except (ValueError, yaml.YAMLError, csv.Error) as exc:

@@ -20,6 +20,7 @@ from typing import Any
 import requests
 
 from sandbox import events
+from sandbox.directory import USERS
 from sandbox.forge import ForgeApp, ForgeInstallError, ForgeSite
 from sandbox.jira import JiraEvent
 
@@ -39,6 +40,7 @@ FORGE_EVENTS = {
     "issuelink_created": "avi:jira:created:issuelink",
     "issuelink_deleted": "avi:jira:deleted:issuelink",
 }
+INSTALLED_EVENT = "avi:forge:installed:app"
 # Connect also announces a comment as an issue update; Forge sends only the comment event.
 _COMMENT_UPDATES = {"issue_commented", "issue_comment_edited", "issue_comment_deleted"}
 
@@ -114,9 +116,26 @@ class TriggerQueue:
         forge_event = FORGE_EVENTS.get(event.webhook_event)
         if app is None or forge_event is None or event.type_name in _COMMENT_UPDATES:
             return
-        payload = forge_payload(forge_event, event, self.site)
+        self._send(app, forge_payload(forge_event, event, self.site))
+
+    def on_installed(self, app: ForgeApp, event: str = INSTALLED_EVENT) -> None:
+        """The lifecycle event Forge sends after an install (or an upgrade) of `app`."""
+        self._send(
+            app,
+            {
+                "eventType": event,
+                "id": str(uuid.uuid4()),
+                "installerAccountId": USERS[0].account_id,
+                "app": {"id": app.app_id, "version": app.app_version},
+                "environment": {"id": "sandbox"},
+                "context": {"cloudId": app.cloud_id},
+            },
+        )
+
+    def _send(self, app: ForgeApp, payload: dict[str, Any]) -> None:
+        """Queue `payload` for every trigger of `app` that subscribes to its eventType."""
         for trigger in app.modules("trigger"):
-            if forge_event in (trigger.get("events") or []) and trigger.get("endpoint"):
+            if payload["eventType"] in (trigger.get("events") or []) and trigger.get("endpoint"):
                 self._queue.put((app, {**trigger, "type": "core:trigger"}, payload))
 
     def fire_scheduled(self, product: str = "jira") -> list[TriggerDelivery]:

@@ -41,7 +41,7 @@ def install() -> Any:
         str(data.get("product", "jira")),
         Path(manifest) if manifest else None,
     )
-    triggers(forge)
+    triggers(forge).on_installed(app)  # as Forge does: the app hears of its install
     return describe(app)
 
 

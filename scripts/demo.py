@@ -4,6 +4,10 @@ loaded and synced to Jira, and the URLs to open printed. Ctrl-C stops everything
 Everything runs in this one process: the sandbox (a local Jira + Confluence) on --sandbox-port,
 the app on --port with SQLite in the instance folder, and a worker thread that drains the outbox
 and the webhook inbox.
+
+--platform (or ICM_DEMO_PLATFORM) chooses how the app is installed: `connect` (the default) from
+its Connect descriptors, or `forge` from forge/manifest.yml as a Forge app whose remote is this
+service. Everything after the install is the same code for both.
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from werkzeug.serving import make_server
 
@@ -28,8 +35,10 @@ sys.path.insert(0, str(ROOT))
 from connector import create_app  # noqa: E402
 from connector.db import get_db  # noqa: E402
 from sandbox import Sandbox  # noqa: E402
+from sandbox.forge import ForgeApp, ForgeSite  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "organisation.yaml"
+PLATFORMS = ("connect", "forge")
 DEMO_PAGE = """<p>Payroll's customer map, as its lead sees it:</p>
 <ac:structured-macro ac:name="customer-map">
   <ac:parameter ac:name="team">PAY</ac:parameter>
@@ -58,12 +67,12 @@ def serve(app: Any, host: str, port: int) -> Any:
     return server
 
 
-def load_organisation(app: Any, client_key: str) -> None:
+def load_organisation(app: Any, installation: str) -> None:
     """The example organisation, imported as `icm import` does, then pushed to sandbox Jira."""
     from connector.importer import run_import
     from connector.sync import drain_outbox
 
-    run_import(app, EXAMPLE, client_key)
+    run_import(app, EXAMPLE, installation)
     while drain_outbox(app, limit=500, force=True):
         pass
 
@@ -108,8 +117,9 @@ def seed_feedback_history(app: Any, site_id: str) -> int:
     return count
 
 
-def rate_through_jira(app: Any, sandbox: Sandbox, site_id: str) -> str:
-    """The live loop: a customer lead comments 'Rating: 5/5' in Jira; the webhook records it."""
+def rate_through_jira(app: Any, sandbox: Sandbox, site_id: str, carrier: str) -> str:
+    """The live loop: a customer lead comments 'Rating: 5/5' in Jira; the event (a Connect
+    webhook or a Forge trigger: `carrier`) reaches the inbox and the worker records the rating."""
     import requests
     from sqlalchemy import func, select
 
@@ -134,7 +144,7 @@ def rate_through_jira(app: Any, sandbox: Sandbox, site_id: str) -> str:
     while time.monotonic() < deadline:
         with get_db(app).transaction() as session:
             if session.scalar(select(func.count()).select_from(Feedback)) > before:
-                return f"a 'Rating: 5/5' comment on {key} came back by webhook and was recorded"
+                return f"a 'Rating: 5/5' comment on {key} came back by {carrier} and was recorded"
         time.sleep(0.2)
     return f"the rating comment on {key} was not recorded within 10 s"
 
@@ -159,6 +169,125 @@ def signed_calls_both_ways(app_url: str, jira: dict[str, Any]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Installed:
+    """The app installed into the sandbox through one platform: what the rest of the demo needs."""
+
+    installation: str  # for `icm import --tenant`: a Connect clientKey or a Forge installationId
+    site_id: str  # the site's cloudId: one organisation, whichever platform installed it
+    report: str  # how it was installed, and a signed call each way
+    carrier: str  # what brings a Jira change back to the app
+    pages: list[tuple[str, str]]  # (what, URL) to open
+
+
+def connect_config(sandbox: Sandbox) -> dict[str, Any]:
+    """Connect needs nothing beyond the settings every demo uses (install keys, all.js)."""
+    return {}
+
+
+def install_connect(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Installed:
+    """Connect: signed installs from the app's two descriptors, then a JWT each way."""
+    jira = sandbox.install(f"{app_url}/jira/atlassian-connect.json", "jira")
+    sandbox.install(f"{app_url}/confluence/atlassian-connect.json", "confluence")
+    return Installed(
+        installation=jira["clientKey"],
+        site_id=str(jira.get("cloudId")),
+        report=(
+            f"  app                      {app_url}   "
+            "(descriptors: /jira/ and /confluence/atlassian-connect.json)\n"
+            f"Installed into sandbox Jira (clientKey {jira['clientKey']}) and Confluence "
+            "with signed installs.\n" + signed_calls_both_ways(app_url, jira)
+        ),
+        carrier="webhook",
+        pages=[
+            ("Confluence page with the macros", sandbox.page_url(page_id)),
+            ("Jira team page (Payroll)", f"{sandbox.url}/jira/apps/icm-team-page?project.key=PAY"),
+            ("Jira admin page", f"{sandbox.url}/jira/apps/icm-admin"),
+        ],
+    )
+
+
+def forge_config(sandbox: Sandbox) -> dict[str, Any]:
+    """The app as the remote of the Forge app in forge/manifest.yml, trusting the sandbox's keys."""
+    from sandbox.forge import MANIFEST, load_manifest
+
+    return {
+        "FORGE_APP_ID": load_manifest(MANIFEST)["app"]["id"],
+        "FORGE_JWKS_URL": f"{sandbox.url}/forge/.well-known/jwks.json",
+    }
+
+
+def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Installed:
+    """Forge: `forge install` of forge/manifest.yml into Jira and Confluence with this service as
+    the remote. Forge's `installed` trigger tells the app, which records each installation and its
+    app token; product calls then go to apiBaseUrl with that token."""
+    from connector.forge.installations import ForgeInstallationStore
+    from sandbox.forge import forge_site
+    from sandbox.forge_remote import triggers
+
+    forge = forge_site(sandbox.state)
+    events = triggers(forge)  # from now on, Jira changes reach the app as Forge triggers
+    app_id = str(app.config["FORGE_APP_ID"])
+    installs = [forge.install(app_url, app_id, product) for product in ("jira", "confluence")]
+    for installed in installs:
+        events.on_installed(installed)  # avi:forge:installed:app, to the lifecycle trigger
+    events.wait_idle(10)
+    jira = installs[0]
+    with get_db(app).transaction() as session:
+        if ForgeInstallationStore(session).get(jira.installation_id) is None:
+            raise SystemExit("the app did not record its Forge installation (see the log above)")
+    return Installed(
+        installation=jira.installation_id,
+        site_id=jira.cloud_id,
+        report=(
+            f"  app                      {app_url}   "
+            "(the remote of forge/manifest.yml: /forge/ui, /forge/events, /forge/scheduled)\n"
+            f"Installed into sandbox Jira (installationId {jira.installation_id}) and Confluence "
+            "as a Forge app.\n" + forge_calls_both_ways(app, forge, jira)
+        ),
+        carrier="Forge trigger",
+        pages=[
+            (
+                "Confluence page with the macros",
+                f"{sandbox.url}/forge/wiki/spaces/ICM/pages/{page_id}",
+            ),
+            ("Jira team page (Payroll)", f"{sandbox.url}/forge/apps/team-page?project=PAY"),
+            ("Jira admin page", f"{sandbox.url}/forge/apps/admin-page"),
+            ("Forge triggers sent", f"{sandbox.url}/_sandbox/forge/triggers"),
+        ],
+    )
+
+
+def forge_calls_both_ways(app: Any, forge: ForgeSite, jira: ForgeApp) -> str:
+    """Prove the Forge tokens work: the app calls Jira through apiBaseUrl with its app token, and
+    Forge's invocation token (FIT) opens an app module."""
+    from connector.db import utcnow
+    from connector.forge.clients import jira_for_site
+    from sandbox.directory import USERS
+    from sandbox.forge_remote import call_remote, find_module
+
+    with get_db(app).transaction() as session:
+        site = jira_for_site(session, jira.cloud_id, app.config, utcnow())
+        me = site.call("GET", "myself") if site else {}
+    kind, module = find_module(jira, "admin-page")
+    path = "/ui/admin-page"
+    status = call_remote(
+        forge, jira, {**module, "type": kind}, path=path, account_id=USERS[0].account_id
+    ).status_code
+    gateway = urlsplit(jira.api_base_url).path  # /ex/jira/<cloudId>, as at api.atlassian.com
+    return (
+        f"  app -> Jira   GET {gateway}/rest/api/3/myself with the app token: "
+        f"the {me.get('accountType')} user {me.get('accountId')}\n"
+        f"  Forge -> app  GET /forge{path} with Forge's invocation token: HTTP {status}"
+    )
+
+
+SETUPS: dict[str, tuple[Callable[[Sandbox], dict[str, Any]], Callable[..., Installed]]] = {
+    "connect": (connect_config, install_connect),
+    "forge": (forge_config, install_forge),
+}
+
+
 def drain_forever(app: Any, stop: threading.Event) -> None:
     """What `icm worker` does, in a thread: push the outbox to Jira, handle webhook deliveries."""
     from connector.sync import drain_outbox
@@ -177,7 +306,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--sandbox-port", type=int, default=9000)
+    parser.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        default=os.environ.get("ICM_DEMO_PLATFORM") or "connect",
+        help="install the app as a Connect app (default) or a Forge app with a remote",
+    )
     args = parser.parse_args()
+    if args.platform not in PLATFORMS:  # a bad ICM_DEMO_PLATFORM
+        parser.error(f"ICM_DEMO_PLATFORM must be one of {', '.join(PLATFORMS)}")
+    config_for, install = SETUPS[args.platform]
     host = "127.0.0.1"
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -193,37 +331,33 @@ def main() -> int:
             "ALLOWED_PRODUCT_HOSTS": "127.0.0.1,localhost",
             "LOG_FORMAT": "text",
             "LOG_LEVEL": "WARNING",
+            **config_for(sandbox),
         }
     )
     get_db(app).migrate()
     server = serve(app, host, args.port)
 
-    jira = sandbox.install(f"{app_url}/jira/atlassian-connect.json", "jira")
-    sandbox.install(f"{app_url}/confluence/atlassian-connect.json", "confluence")
-    checks = signed_calls_both_ways(app_url, jira)
+    # The page is in Confluence before the app arrives, as on any site; the macros render on view.
+    page_id = sandbox.confluence_seed_page("ICM", "Internal customers", DEMO_PAGE)
+    installed = install(app, app_url, sandbox, page_id)
     stop = threading.Event()
-    site_id = str(jira.get("cloudId"))
-    load_organisation(app, jira["clientKey"])
-    ratings = seed_feedback_history(app, site_id)
+    load_organisation(app, installed.installation)
+    ratings = seed_feedback_history(app, installed.site_id)
     worker = threading.Thread(target=drain_forever, args=(app, stop), daemon=True)
     worker.start()
-    loop = rate_through_jira(app, sandbox, site_id)
-    page_id = sandbox.confluence_seed_page("ICM", "Internal customers", DEMO_PAGE)
+    loop = rate_through_jira(app, sandbox, installed.site_id, installed.carrier)
+    pages = "\n".join(f"  {what:<33} {url}" for what, url in installed.pages)
 
     print(
         f"""
 Internal Customer Map is running (SQLite: {get_db(app).url})
   sandbox Atlassian site   {sandbox.url}   (spec validation {"on" if specs else "off"})
-  app                      {app_url}   (descriptors: /jira/ and /confluence/atlassian-connect.json)
-Installed into sandbox Jira (clientKey {jira["clientKey"]}) and Confluence with signed installs.
-{checks}
+{installed.report}
 Sample organisation: examples/organisation.yaml imported and synced to sandbox Jira,
   with {ratings} past ratings; {loop}.
 
 Open:
-  Confluence page with the macros   {sandbox.page_url(page_id)}
-  Jira team page (Payroll)          {sandbox.url}/jira/apps/icm-team-page?project.key=PAY
-  Jira admin page                   {sandbox.url}/jira/apps/icm-admin
+{pages}
   Sandbox admin: what was called    {sandbox.url}/_sandbox/calls
 
 Ctrl-C stops everything.""",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 from flask import Flask
 
+from connector.db import get_db
+from connector.forge.installations import INSTALLED, UNINSTALLED, ForgeInstallation
 from tests.support.api import Api, row_counts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -87,3 +90,45 @@ def test_reference_errors_name_the_row(api: Api, app: Flask, tmp_path: Path) -> 
 def test_unknown_tenant(app: Flask) -> None:
     result = run(app, str(EXAMPLES / "organisation.yaml"), "--tenant", "nobody")
     assert result.exit_code != 0 and "no installation" in result.output
+
+
+def forge_installation(app: Flask, site_id: str, state: str = INSTALLED) -> str:
+    """A Forge installation of Jira on `site_id`, as its first invocation records it."""
+    now = datetime.now(UTC)
+    installation_id = f"forge-{state}-{site_id}"
+    with get_db(app).transaction() as session:
+        session.add(
+            ForgeInstallation(
+                installation_id=installation_id,
+                app_id="ari:cloud:ecosystem::app/00000000-0000-4000-8000-000000000000",
+                site_id=site_id,
+                cloud_id=site_id,
+                product="jira",
+                api_base_url=f"https://api.atlassian.com/ex/jira/{site_id}",
+                state=state,
+                installed_at=now,
+                updated_at=now,
+            )
+        )
+    return installation_id
+
+
+def test_a_forge_installation_id_names_its_site(api: Api, app: Flask) -> None:
+    # The same site (cloudId) as the Connect tenant the API calls come from: what Forge imports,
+    # Connect sees, because both adapters key a site by its cloudId.
+    installation_id = forge_installation(app, api.site.cloud_id)
+
+    result = run(app, str(EXAMPLES / "organisation.yaml"), "--tenant", installation_id)
+
+    assert result.exit_code == 0, result.output
+    assert "8 new team(s)" in result.output
+    assert len(api.ok("GET", "/teams?limit=100")["values"]) == 8
+
+
+def test_an_uninstalled_forge_installation_is_refused(app: Flask) -> None:
+    installation_id = forge_installation(app, "some-cloud-id", UNINSTALLED)
+
+    result = run(app, str(EXAMPLES / "organisation.yaml"), "--tenant", installation_id)
+
+    assert result.exit_code != 0 and "no installation" in result.output
+    assert row_counts(app)["teams"] == 0

@@ -6,7 +6,7 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
-from connector.db import get_db
+from connector.db import get_db, utcnow
 from connector.forge.installations import ForgeInstallation
 from connector.sites import jira_for_site
 from tests.forge.conftest import PlatformSite
@@ -30,6 +30,24 @@ def test_installations_are_kept_by_installation_id_on_the_sites_organisation(
         (forge_live.forge_app(p).installation_id, p, forge_live.sandbox.cloud_id)
         for p in ("jira", "confluence")
     }
+
+
+def test_an_install_tells_the_app_through_the_lifecycle_trigger(forge_live: PlatformSite) -> None:
+    answer = requests.post(
+        f"{forge_live.sandbox.url}/_sandbox/forge/install",
+        json={"remoteBaseUrl": forge_live.url, "appId": forge_live.forge_app().app_id},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    assert forge_live.triggers().wait_idle(10)
+
+    with get_db(forge_live.app).transaction() as session:
+        row = session.get(ForgeInstallation, answer.json()["installationId"])
+        assert row is not None and row.product == "jira"
+        assert row.site_id == forge_live.sandbox.cloud_id
+        assert row.usable_token(utcnow()) is not None  # the app can call Jira before any view
+    sent = [(d.event, d.status) for d in forge_live.triggers().deliveries]
+    assert sent == [("avi:forge:installed:app", 204)]
 
 
 def test_a_forge_macro_on_a_confluence_page_shows_the_remote_fragment(
