@@ -7,6 +7,7 @@ the OpenAPI document, so a field declared here is documented there.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -17,6 +18,10 @@ from connector.organisation import SyncState
 
 KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,31}$", error="must be 1-32 capitals, digits or _")
 ISSUE_KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]*-[0-9]+$", error="must be an issue key like IT-12")
+# Row ids are INTEGER columns, and PostgreSQL's (int4) is the narrowest: an id beyond it names no
+# row, and the database driver would raise on it rather than find nothing.
+MAX_ID = 2**31 - 1
+ID = validate.Range(1, MAX_ID, error="must be an id from {min} to {max}")
 PRIORITIES = ("high", "medium", "low")
 STATES = tuple(s.value for s in ExpectationState)
 SYNC_STATES = tuple(s.value for s in SyncState)
@@ -24,14 +29,33 @@ LINK_ORIGINS = tuple(o.value for o in LinkOrigin)
 LINK_STATES = tuple(s.value for s in LinkState)
 
 
+def _utf8(value: str) -> None:
+    """An unpaired surrogate (JSON may escape one: "\\ud800") is not UTF-8: no database holds it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError("must not contain unpaired surrogates") from exc
+
+
+# Free text every database we support can store; PostgreSQL refuses NUL (U+0000).
+STORABLE: list[Callable[[str], Any]] = [
+    validate.Regexp(r"^[^\x00]*$", error="must not contain NUL (U+0000)"),
+    _utf8,
+]
+
+
 def text(*, required: bool = False, max_length: int = 10_000, **kwargs: Any) -> fields.String:
     return fields.String(
-        required=required, validate=validate.Length(min=1, max=max_length), **kwargs
+        required=required,
+        validate=[validate.Length(min=1, max=max_length), *STORABLE],
+        **kwargs,
     )
 
 
 def optional_text(max_length: int = 10_000, **kwargs: Any) -> fields.String:
-    return fields.String(allow_none=True, validate=validate.Length(max=max_length), **kwargs)
+    return fields.String(
+        allow_none=True, validate=[validate.Length(max=max_length), *STORABLE], **kwargs
+    )
 
 
 class Strict(Schema):
@@ -141,11 +165,13 @@ class ExpectationText(Strict):
 class ExpectationPatch(ExpectationText):
     cadence_days = fields.Integer(data_key="cadenceDays", validate=validate.Range(1, 366))
     priority = fields.String(validate=validate.OneOf(PRIORITIES))
-    goal_id = fields.Integer(data_key="goalId", allow_none=True, strict=True)
+    goal_id = fields.Integer(data_key="goalId", allow_none=True, strict=True, validate=ID)
 
 
 class ExpectationIn(ExpectationPatch):
-    relationship_id = fields.Integer(data_key="relationshipId", required=True, strict=True)
+    relationship_id = fields.Integer(
+        data_key="relationshipId", required=True, strict=True, validate=ID
+    )
     statement = text(required=True, max_length=5000)
 
 
@@ -229,7 +255,9 @@ class ExpectationOut(Schema):
 
 
 class LinkIn(Strict):
-    issue_key = fields.String(data_key="issueKey", required=True, validate=ISSUE_KEY)
+    issue_key = fields.String(
+        data_key="issueKey", required=True, validate=[ISSUE_KEY, validate.Length(max=32)]
+    )
 
 
 # --- feedback
@@ -336,7 +364,7 @@ class RelationshipQuery(ListQuery):
 
 class ExpectationQuery(RelationshipQuery):
     state = fields.String(load_default=None, validate=validate.OneOf((*STATES, "all")))
-    relationship_id = fields.Integer(data_key="relationshipId", load_default=None)
+    relationship_id = fields.Integer(data_key="relationshipId", load_default=None, validate=ID)
 
 
 class GoalQuery(ListQuery):

@@ -132,13 +132,19 @@ def _operation(operation: Operation, components: Components) -> dict[str, Any]:
     return answer
 
 
+# What each URL converter in our rules accepts: `<int:...>` is always a row id.
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "int": {"type": "integer", "minimum": 1, "maximum": schemas.MAX_ID},
+}
+
+
 def _parameters(operation: Operation, components: Components) -> list[dict[str, Any]]:
     found = [
         {
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "integer" if kind == "int" else "string"},
+            "schema": dict(PATH_SCHEMAS.get(kind, {"type": "string"})),
         }
         for name, kind in operation.parameters
     ]

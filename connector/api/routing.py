@@ -15,7 +15,8 @@ from marshmallow import Schema, ValidationError
 from connector.auth import tenant_required
 from connector.caller import current_caller
 from connector.db import request_session
-from connector.errors import BadRequest, ValidationFailed
+from connector.errors import BadRequest, NotFound, ValidationFailed
+from connector.schemas import MAX_ID
 from connector.services.pagination import Page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -60,6 +61,7 @@ def api_route(
     def decorate(view: View) -> View:
         @wraps(view)
         def in_transaction(*args: Any, **kwargs: Any) -> Any:
+            _refuse_impossible_ids(kwargs)
             answer = view(*args, **kwargs)
             if method != "GET":
                 request_session().commit()
@@ -70,6 +72,16 @@ def api_route(
         return view
 
     return decorate
+
+
+def _refuse_impossible_ids(view_args: Mapping[str, Any]) -> None:
+    """`<int:...>` in our rules is a row id: one the database cannot hold names no row, and asking
+    the database about it would raise. (A converter `max` would answer 405, not 404: werkzeug
+    counts the other methods' rules that matched the path.)"""
+    for name, value in view_args.items():
+        if isinstance(value, int) and value > MAX_ID:
+            what = name.removesuffix("_id")
+            raise NotFound(f"no {what} with id {value}", details={"id": value})
 
 
 def site_id() -> str:

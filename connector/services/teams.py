@@ -15,6 +15,8 @@ from connector.services.pagination import Page, page_of
 
 
 def find_team(session: Session, site_id: str, key: str) -> Team | None:
+    if "\x00" in key:  # from the URL; no key holds one, and PostgreSQL refuses to compare it
+        return None
     return session.scalars(select(Team).where(Team.site_id == site_id, Team.key == key)).first()
 
 

@@ -27,6 +27,8 @@ def test_document_is_valid_openapi_3(app: Flask) -> None:
     assert "detached" in sync_state["enum"] and "reattach" in sync_state["description"]
     feedback = body["paths"]["/expectations/{expectationId}/feedback"]
     assert set(feedback) == {"get", "post"} and "403" in feedback["post"]["responses"]
+    goal_id = body["paths"]["/goals/{goalId}"]["get"]["parameters"][0]["schema"]
+    assert goal_id == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # what int4 holds
 
 
 def test_every_route_is_documented(app: Flask) -> None:

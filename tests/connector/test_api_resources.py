@@ -160,6 +160,67 @@ def test_refusals_write_nothing(
     assert row_counts(app) == before
 
 
+@pytest.mark.parametrize("too_big", [2**31, 2**63], ids=["beyond-postgresql", "beyond-sqlite"])
+def test_an_id_the_database_cannot_hold_is_refused_not_a_500(
+    api: Api, app: Flask, too_big: int
+) -> None:
+    """Found by test_api_fuzz: the database driver raised OverflowError, so the answer was 500."""
+    expectation = seed(api)["expectation"]["id"]
+    before = row_counts(app)
+    for method, path, body in [
+        ("GET", f"/expectations/{too_big}", None),
+        ("PATCH", f"/goals/{too_big}", {"title": "x"}),
+        ("DELETE", f"/relationships/{too_big}", None),
+        ("GET", f"/expectations/{too_big}/feedback", None),
+        ("POST", f"/expectations/{too_big}/links", {"issueKey": "IT-1"}),
+    ]:
+        response = api.call(method, path, body)
+        assert response.status_code == 404, (method, path, response.json)
+        assert response.json["error"]["details"] == {"id": too_big}
+    for method, path, body, field in [
+        ("POST", "/expectations", {"relationshipId": too_big, "statement": "x"}, "relationshipId"),
+        ("PATCH", f"/expectations/{expectation}", {"goalId": too_big}, "goalId"),
+        ("GET", f"/expectations?relationshipId={too_big}", None, "relationshipId"),
+    ]:
+        response = api.call(method, path, body)
+        assert response.status_code == 422, (method, path, response.json)
+        assert field in response.json["error"]["details"]
+    assert row_counts(app) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/teams", {"key": "NUL", "name": "a\u0000b"}, "name"),
+        ("PATCH", "/teams/PAY", {"leadAccountId": "\u0000"}, "leadAccountId"),
+        ("PUT", "/settings", {"issueType": "Task\u0000"}, "issueType"),
+        ("POST", "/expectations/{e}/feedback", {"rating": 3, "comment": "\ud800"}, "comment"),
+        ("PATCH", "/expectations/{e}", {"measures": [{"name": "\udc00", "target": 1}]}, "measures"),
+        ("POST", "/expectations/{e}/links", {"issueKey": "A" * 40 + "-1"}, "issueKey"),
+    ],
+)
+def test_text_no_database_can_store_is_a_422(
+    api: Api, app: Flask, method: str, path: str, body: Any, field: str
+) -> None:
+    """Found by test_api_fuzz on PostgreSQL (NUL, an issue key over its 32-character column) and
+    on both databases (an unpaired surrogate is not UTF-8): each was a 500."""
+    expectation = seed(api)["expectation"]["id"]
+    before = row_counts(app)
+    response = api.call(method, path.format(e=expectation), body)
+    assert response.status_code == 422, response.json
+    assert field in response.json["error"]["details"]
+    assert row_counts(app) == before
+
+
+def test_a_key_with_nul_names_no_team(api: Api) -> None:
+    """Found by test_api_fuzz on PostgreSQL, which refuses even to compare a NUL: a 500."""
+    seed(api)
+    for path in ("/teams/PAY%00", "/teams/%00/map"):
+        response = api.get(path)
+        assert response.status_code == 404, response.json
+        assert response.json["error"]["code"] == "not_found"
+
+
 def test_not_json_is_a_400(api: Api, app: Flask) -> None:
     before = row_counts(app)
     response = api.post("/teams", raw="key=PAY")
