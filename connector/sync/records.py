@@ -22,8 +22,11 @@ def push_expectations(
     pairs = []
     for task in tasks:
         # Locked: a webhook detaching it waits for this push rather than being overwritten.
+        # Only its own row: PostgreSQL cannot lock the outer-joined relationship and teams.
         expectation = (
-            session.get(Expectation, task.ref_id, with_for_update=True) if task.ref_id else None
+            session.get(Expectation, task.ref_id, with_for_update={"of": Expectation})
+            if task.ref_id
+            else None
         )
         if expectation is None or not _wanted(expectation):
             complete(task)  # gone, or not (or no longer) a commitment: nothing for Jira

@@ -131,13 +131,8 @@ def test_uninstalled_tenant_is_refused(client: FlaskClient, site: FakeSite) -> N
     assert response.json["error"]["code"] == "tenant_inactive"
 
 
-def test_base_url_path_is_stripped_from_the_qsh(
-    app_config: dict[str, Any], signing_key: Any, kid: str
-) -> None:
-    from connector import create_app
-
-    app_config["BASE_URL"] = "https://host.example.test/icm"
-    app = create_app(app_config)
+def test_base_url_path_is_stripped_from_the_qsh(app: Flask, signing_key: Any, kid: str) -> None:
+    app.config["BASE_URL"] = "https://host.example.test/icm"
 
     @app.get("/test/signed")
     @tenant_required()

@@ -86,7 +86,9 @@ def test_app_key_and_base_url_come_from_the_environment(
     monkeypatch.setenv("ICM_APP_KEY", "com.acme.icm-staging")
     monkeypatch.setenv("ICM_BASE_URL", "https://staging.example.test/")
     app_config.pop("BASE_URL")
-    descriptor = create_app(app_config).test_client().get("/jira/atlassian-connect.json").json
+    app = create_app(app_config)
+    descriptor = app.test_client().get("/jira/atlassian-connect.json").json
+    app.extensions["icm.db"].engine.dispose()
     assert descriptor["key"] == "com.acme.icm-staging"
     assert descriptor["baseUrl"] == "https://staging.example.test"
 
