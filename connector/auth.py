@@ -18,7 +18,7 @@ from connector.caller import Caller, set_caller
 from connector.db import request_session
 from connector.errors import AuthenticationFailed
 from connector.forge import auth as forge_auth
-from connector.tenants import SqlTenantStore, Tenant, TenantState
+from connector.tenants import ACTIVE_STATES, SqlTenantStore, Tenant, TenantState
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,11 +46,8 @@ def expected_query_hashes() -> list[str]:
     return hashes
 
 
-ACTIVE = (TenantState.INSTALLED, TenantState.ENABLED)
-
-
 def authenticate(
-    *, context_qsh: bool, states: tuple[TenantState, ...] = ACTIVE
+    *, context_qsh: bool, states: tuple[TenantState, ...] = ACTIVE_STATES
 ) -> tuple[Tenant, tokens.TokenClaims]:
     query_token = request.args.get("jwt") or (request.form.get("jwt") if request.form else None)
     token = tokens.extract_token(request.headers.get("Authorization"), query_token)

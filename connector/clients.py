@@ -14,7 +14,7 @@ import logging
 import random
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -42,11 +42,11 @@ class ConnectJWTAuth(requests.auth.AuthBase):
         self.shared_secret = shared_secret
         self.product_base_url = product_base_url.rstrip("/")
         self.ttl_seconds = ttl_seconds
-        self._origin = _origin(self.product_base_url)
+        self._origin = origin(self.product_base_url)
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         url = r.url or ""
-        if _origin(url) != self._origin:
+        if origin(url) != self._origin:
             # Never hand a tenant's token to another host (a redirect, an absolute link).
             r.headers.pop("Authorization", None)
             return r
@@ -83,6 +83,14 @@ class RetryPolicy:
         if retry_after is None:
             retry_after = self.backoff_base * 2**attempt * (1 + random.random() / 2)
         return retry_after if retry_after <= self.retry_after_cap else None
+
+
+def policy_from(config: Mapping[str, Any]) -> RetryPolicy:
+    """The retry policy the app's configuration asks for (Connect and Forge calls alike)."""
+    return RetryPolicy(
+        attempts=int(config.get("RETRY_ATTEMPTS", 4)),
+        retry_after_cap=float(config.get("RETRY_AFTER_CAP_SECONDS", 30.0)),
+    )
 
 
 def _safe_to_repeat(method: str, path: str) -> bool:
@@ -178,6 +186,7 @@ def confluence_cloud(session: requests.Session, base_url: str) -> Any:
         return ConfluenceV2(url=base_url.rstrip("/"), session=session, retry_with_header=False)
 
 
-def _origin(url: str) -> tuple[str, str]:
+def origin(url: str) -> tuple[str, str]:
+    """Scheme and host: a token goes only to the origin it was made for."""
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()

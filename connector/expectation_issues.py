@@ -83,11 +83,8 @@ def expectation_for_issue(
     return session.scalars(query).first()
 
 
-def apply_status(session: Session, site_id: str, issue: IssueView) -> str:
+def apply_status(expectation: Expectation, issue: IssueView) -> str:
     """Move the expectation's state to follow its issue's status category."""
-    expectation = expectation_for_issue(session, site_id, issue.id, issue.key)
-    if expectation is None:
-        return "ignored: not an expectation's issue"
     if expectation.jira_event_at is not None and expectation.jira_event_at >= issue.at:
         return "stale: a newer event for this issue was applied"
     expectation.jira_event_at = issue.at

@@ -156,16 +156,6 @@ def unannounced_improvements(session: Session, expectation_id: int) -> Sequence[
     ).all()
 
 
-def open_requests(session: Session, site_id: str, expectation_id: int) -> Sequence[FeedbackRequest]:
-    return session.scalars(
-        select(FeedbackRequest).where(
-            FeedbackRequest.site_id == site_id,
-            FeedbackRequest.expectation_id == expectation_id,
-            FeedbackRequest.state == OPEN,
-        )
-    ).all()
-
-
 def send_due_requests(app: Flask, site_id: str, now: datetime) -> int:
     """Ask for feedback on every due expectation of the site; returns how many were asked."""
     database = get_db(app)

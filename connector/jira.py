@@ -29,11 +29,6 @@ class JiraCallFailed(UpstreamError):
         self.status_code = status
         self.messages = list(messages)
 
-    @property
-    def transient(self) -> bool:
-        """Worth trying again later as it is (rate limited, unavailable, unreachable)."""
-        return self.status_code in (0, 429) or self.status_code >= 500
-
 
 @dataclass(frozen=True)
 class Created:
@@ -171,13 +166,6 @@ class JiraSite:
     def get_comment(self, key: str, comment_id: str) -> dict[str, Any]:
         answer: dict[str, Any] = self.call("GET", f"issue/{key}/comment/{comment_id}")
         return answer
-
-    def transitions(self, key: str) -> list[dict[str, Any]]:
-        answer = self.call("GET", f"issue/{key}/transitions") or {}
-        return list(answer.get("transitions") or [])
-
-    def do_transition(self, key: str, transition_id: str) -> None:
-        self.call("POST", f"issue/{key}/transitions", json={"transition": {"id": transition_id}})
 
     # --- links
 

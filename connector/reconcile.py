@@ -69,7 +69,7 @@ def apply_issue(session: Session, site_id: str, issue: Mapping[str, Any], now: d
     expectation = expectation_for_issue(session, site_id, view.id, view.key)
     if expectation is None:
         return
-    outcome = apply_status(session, site_id, view)
+    outcome = apply_status(expectation, view)
     log.debug("reconciled status", extra={"issue": view.key, "outcome": outcome})
     listing = fields.get("comment") or {}
     comments = listing.get("comments") or []

@@ -26,7 +26,8 @@ from connector.db import get_db, utcnow
 from connector.feedback_requests import send_due_requests
 from connector.healthviews import snapshot_site
 from connector.reconcile import reconcile_site
-from connector.tenants import Tenant, TenantState
+from connector.sync import drain_outbox
+from connector.tenants import ACTIVE_STATES, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def jira_sites(app: Flask) -> list[str]:
             select(Tenant.site_id)
             .where(
                 Tenant.product_type == "jira",
-                Tenant.state.in_([TenantState.INSTALLED.value, TenantState.ENABLED.value]),
+                Tenant.state.in_(ACTIVE_STATES),
             )
             .distinct()
             .order_by(Tenant.site_id)
@@ -71,10 +72,7 @@ def reconcile(app: Flask, now: datetime) -> int:
 
 
 def retry_pending_syncs(app: Flask) -> int:
-    from webhooks.worker import outbox_drain
-
-    drain = outbox_drain()
-    return drain(app) if drain else 0
+    return drain_outbox(app)
 
 
 def snapshot_health(app: Flask, today: date) -> int:

@@ -372,17 +372,6 @@ class GoalQuery(ListQuery):
     state = fields.String(load_default=None, validate=validate.OneOf(("active", "retired", "all")))
 
 
-def page_schema(item: type[Schema]) -> type[Schema]:
-    """`{"values": [...], "nextCursor": ...}` around `item`."""
-    return Schema.from_dict(
-        {
-            "values": fields.List(fields.Nested(item), required=True),
-            "next_cursor": fields.String(data_key="nextCursor", allow_none=True, required=True),
-        },
-        name=f"{item.__name__.removesuffix('Out')}Page",
-    )
-
-
 class ErrorDetail(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)

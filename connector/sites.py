@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from connector.clients import RetryPolicy, confluence_cloud, jira_cloud, signed_session
+from connector.clients import confluence_cloud, jira_cloud, policy_from, signed_session
 from connector.jira import JiraSite
 from connector.tenants import SqlTenantStore, Tenant
 
@@ -20,15 +20,11 @@ def active_tenant(session: Session, site_id: str, product: str) -> Tenant:
 
 
 def _session_for(tenant: Tenant, config: Mapping[str, Any]) -> Any:
-    policy = RetryPolicy(
-        attempts=int(config.get("RETRY_ATTEMPTS", 4)),
-        retry_after_cap=float(config.get("RETRY_AFTER_CAP_SECONDS", 30.0)),
-    )
     return signed_session(
         app_key=tenant.app_key,
         shared_secret=tenant.shared_secret,
         product_base_url=tenant.base_url,
-        policy=policy,
+        policy=policy_from(config),
         timeout=float(config.get("HTTP_TIMEOUT_SECONDS", 30.0)),
     )
 
@@ -36,14 +32,15 @@ def _session_for(tenant: Tenant, config: Mapping[str, Any]) -> Any:
 def jira_for_site(session: Session, site_id: str, config: Mapping[str, Any]) -> JiraSite:
     # Forge Remote adapter (connector/forge): a site with no active Connect Jira tenant is
     # reached through its Forge installation (apiBaseUrl + the stored app token), if it has one.
-    if SqlTenantStore(session).for_site(site_id, "jira") is None:
+    tenant = SqlTenantStore(session).for_site(site_id, "jira")
+    if tenant is None:
         from connector.db import utcnow
         from connector.forge import clients as forge_clients
 
         forge = forge_clients.jira_for_site(session, site_id, config, utcnow())
         if forge is not None:
             return forge
-    tenant = active_tenant(session, site_id, "jira")
+        tenant = active_tenant(session, site_id, "jira")  # raises: no installation at all
     return JiraSite(jira_cloud(_session_for(tenant, config), tenant.base_url))
 
 

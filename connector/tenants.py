@@ -27,6 +27,9 @@ class TenantState(enum.StrEnum):
     UNINSTALLED = "uninstalled"
 
 
+ACTIVE_STATES = (TenantState.INSTALLED, TenantState.ENABLED)
+
+
 class Tenant(Base):
     __tablename__ = "tenants"
 
@@ -49,7 +52,7 @@ class Tenant(Base):
 
     @property
     def active(self) -> bool:
-        return self.state in (TenantState.INSTALLED, TenantState.ENABLED)
+        return self.state in ACTIVE_STATES
 
 
 @dataclass(frozen=True)
@@ -140,15 +143,17 @@ class SqlTenantStore:
         return tenant
 
     def for_site(self, site_id: str, product_type: str) -> Tenant | None:
-        rows = self.session.scalars(
+        return self.session.scalars(
             select(Tenant)
-            .where(Tenant.site_id == site_id, Tenant.product_type == product_type)
+            .where(
+                Tenant.site_id == site_id,
+                Tenant.product_type == product_type,
+                Tenant.state.in_(ACTIVE_STATES),
+            )
             .order_by(Tenant.updated_at.desc())
-        ).all()
-        return next((t for t in rows if t.active), None)
+        ).first()
 
     def active(self) -> Sequence[Tenant]:
-        states = [TenantState.INSTALLED.value, TenantState.ENABLED.value]
         return self.session.scalars(
-            select(Tenant).where(Tenant.state.in_(states)).order_by(Tenant.client_key)
+            select(Tenant).where(Tenant.state.in_(ACTIVE_STATES)).order_by(Tenant.client_key)
         ).all()

@@ -65,10 +65,9 @@ def issue_updated(ctx: Context) -> str:
     issue = issue_view(_require(ctx.payload, "issue"), ctx.at)
     items = (ctx.payload.get("changelog") or {}).get("items") or []
     status_changed = any(item.get("field") == "status" for item in items)
-    if expectation_for_issue(ctx.session, ctx.site_id, issue.id, issue.key) is not None:
-        return (
-            apply_status(ctx.session, ctx.site_id, issue) if status_changed else "no status change"
-        )
+    expectation = expectation_for_issue(ctx.session, ctx.site_id, issue.id, issue.key)
+    if expectation is not None:
+        return apply_status(expectation, issue) if status_changed else "no status change"
     if not (status_changed and issue.status_category == DONE):
         note_linked_issue(ctx.session, ctx.site_id, issue)
         return "ignored: not an expectation's issue"

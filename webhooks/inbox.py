@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +23,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
-    func,
     or_,
     select,
     update,
@@ -252,14 +251,6 @@ def replay(session: Session, site_id: str, delivery_id: int) -> InboxDelivery | 
     row.locked_by = None
     row.processed_at = None
     return row
-
-
-def counts(session: Session) -> Mapping[str, int]:
-    """Rows per state (the worker's and the tests' view of the queue)."""
-    rows = session.execute(
-        select(InboxDelivery.state, func.count()).group_by(InboxDelivery.state)
-    ).all()
-    return {str(state): int(n) for state, n in rows}
 
 
 def prune(session: Session, before: datetime) -> int:

@@ -12,8 +12,6 @@ import os
 import signal
 import socket
 import threading
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from types import FrameType
 
@@ -21,7 +19,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from connector.db import get_db
-from webhooks.handlers import Context, MalformedPayload, handler_for
+from connector.sync import drain_outbox
+from webhooks.handlers import Context, handler_for
 from webhooks.inbox import (
     MAX_ATTEMPTS,
     DeliveryState,
@@ -69,7 +68,7 @@ def process(app: Flask, session: Session, row: InboxDelivery) -> None:
         context = Context(app, session, row.site_id, row.payload(), row.event_at or row.received_at)
         outcome = handler(context)
         savepoint.commit()
-    except (MalformedPayload, ValueError) as error:
+    except ValueError as error:  # MalformedPayload, or a stored body that is not a JSON object
         savepoint.rollback()
         row.attempts = MAX_ATTEMPTS  # the body will not get better with time
         _failed(row, error)
@@ -95,25 +94,14 @@ def _failed(row: InboxDelivery, error: BaseException) -> None:
     )
 
 
-def outbox_drain() -> Callable[..., int] | None:
-    """`connector.sync.drain_outbox` once the sync provides it."""
-    try:
-        from connector.sync import drain_outbox  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    drain: Callable[..., int] = drain_outbox
-    return drain
-
-
 def run(app: Flask, *, once: bool = False, idle_sleep: float = 0.5, limit: int = 500) -> int:
     """Loop until SIGTERM/SIGINT (or one pass with `once`); returns the deliveries processed."""
     stop = threading.Event()
     _stop_on_signals(stop)
-    drain_outbox = outbox_drain()
     total = 0
     while not stop.is_set():
         try:
-            done = drain_outbox(app, limit=limit) if drain_outbox else 0
+            done = drain_outbox(app, limit=limit)
             handled = drain_inbox(app, limit=limit)
         except Exception:  # a database hiccup must not end the worker
             log.exception("worker pass failed; retrying")
@@ -135,10 +123,3 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
-
-
-def wait_until_drained(app: Flask, *, timeout: float = 30.0) -> None:
-    """Tests: drain in this thread until nothing is due."""
-    deadline = time.monotonic() + timeout
-    while drain_inbox(app) and time.monotonic() < deadline:
-        pass

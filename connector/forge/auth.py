@@ -7,7 +7,7 @@ anything else goes down the Connect path unchanged.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 
 from connector.caller import Caller
 from connector.db import get_db, utcnow
@@ -20,9 +20,8 @@ from connector.forge.tokens import (
     verify_invocation_token,
 )
 
-# Header names, not secrets.
+# A header name, not a secret.
 SYSTEM_TOKEN_HEADER = "x-forge-oauth-system"  # noqa: S105
-USER_TOKEN_HEADER = "x-forge-oauth-user"  # noqa: S105
 
 
 def forge_enabled(app: Flask) -> bool:
@@ -52,8 +51,6 @@ def authenticate_invocation() -> tuple[ForgeInstallation, InvocationClaims]:
         installation = ForgeInstallationStore(session).record_invocation(
             claims, request.headers.get(SYSTEM_TOKEN_HEADER), utcnow()
         )
-    g.icm_forge_claims = claims
-    g.icm_forge_user_token = request.headers.get(USER_TOKEN_HEADER) or None
     return installation, claims
 
 
@@ -75,16 +72,3 @@ def caller_if_forge() -> Caller | None:
     if bearer_token(request.headers.get("Authorization")) is None:
         return None
     return caller_for(*authenticate_invocation())
-
-
-def current_invocation() -> InvocationClaims:
-    claims: InvocationClaims | None = g.get("icm_forge_claims")
-    if claims is None:
-        raise AuthenticationFailed("token_missing", "this request is not a Forge invocation")
-    return claims
-
-
-def user_token() -> str | None:
-    """The `x-forge-oauth-user` token of this UI invocation: for calls on the user's behalf."""
-    token: str | None = g.get("icm_forge_user_token")
-    return token

@@ -1,8 +1,8 @@
 """Product calls for a Forge installation: `apiBaseUrl` with `Authorization: Bearer <app token>`,
 through the same atlassian-python-api clients and retry policy the Connect side uses.
 
-The system token (`x-forge-oauth-system`) acts as the app; the user token (`x-forge-oauth-user`)
-acts as the person behind a UI invocation, and is only ever used within that request.
+The system token (`x-forge-oauth-system`) acts as the app. The user token (`x-forge-oauth-user`)
+is not read: nothing here calls a product on a user's behalf.
 """
 
 from __future__ import annotations
@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy.orm import Session
 
-from connector.clients import RetryingSession, RetryPolicy, confluence_cloud, jira_cloud
+from connector.clients import (
+    RetryingSession,
+    confluence_cloud,
+    jira_cloud,
+    origin,
+    policy_from,
+)
 from connector.forge.installations import ForgeInstallation, ForgeInstallationStore
 from connector.jira import JiraSite
 
@@ -26,10 +31,10 @@ class ForgeBearerAuth(requests.auth.AuthBase):
     def __init__(self, token: str, api_base_url: str) -> None:
         self._token = token
         self.api_base_url = api_base_url.rstrip("/")
-        self._origin = _origin(self.api_base_url)
+        self._origin = origin(self.api_base_url)
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        if _origin(r.url or "") != self._origin:
+        if origin(r.url or "") != self._origin:
             # Never hand the token to another host (a redirect, an absolute link).
             r.headers.pop("Authorization", None)
             return r
@@ -38,13 +43,6 @@ class ForgeBearerAuth(requests.auth.AuthBase):
 
     def __repr__(self) -> str:  # never the token
         return f"ForgeBearerAuth(base={self.api_base_url!r})"
-
-
-def policy_from(config: Mapping[str, Any]) -> RetryPolicy:
-    return RetryPolicy(
-        attempts=int(config.get("RETRY_ATTEMPTS", 4)),
-        retry_after_cap=float(config.get("RETRY_AFTER_CAP_SECONDS", 30.0)),
-    )
 
 
 def bearer_session(token: str, api_base_url: str, config: Mapping[str, Any]) -> RetryingSession:
@@ -98,8 +96,3 @@ def confluence_for_site(
 ) -> Any | None:
     found = _usable(session, site_id, "confluence", now)
     return confluence_for_installation(*found, config) if found else None
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.netloc.lower()

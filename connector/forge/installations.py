@@ -8,7 +8,6 @@ scheduler). `site_id` is the cloudId, the same organisation a Connect install of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -131,16 +130,6 @@ class ForgeInstallationStore:
             select(Tenant.client_key).where(Tenant.installation_id == installation_id)
         ).first()
 
-    def mark_uninstalled(self, installation_id: str, now: datetime) -> ForgeInstallation | None:
-        row = self.get(installation_id)
-        if row is not None:
-            row.state = UNINSTALLED
-            row.system_token = None
-            row.system_token_expires_at = None
-            row.updated_at = now
-            self.session.flush()
-        return row
-
     def for_site(self, site_id: str, product: str) -> ForgeInstallation | None:
         """The site's installed Forge installation of `product`, most recently seen first."""
         return self.session.scalars(
@@ -152,10 +141,3 @@ class ForgeInstallationStore:
             )
             .order_by(ForgeInstallation.updated_at.desc())
         ).first()
-
-    def installed(self) -> Sequence[ForgeInstallation]:
-        return self.session.scalars(
-            select(ForgeInstallation)
-            .where(ForgeInstallation.state == INSTALLED)
-            .order_by(ForgeInstallation.installation_id)
-        ).all()

@@ -25,7 +25,6 @@ from connector.sync.models import TaskKind
 from connector.sync.outbox import enqueue
 
 S = ExpectationState
-TEXT_FIELDS = ("statement", "why_it_matters", "growth_opportunity", "measures")
 
 
 def expectation_by_id(session: Session, site_id: str, expectation_id: int) -> Expectation:

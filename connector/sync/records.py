@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.orm import Session
 
 from connector.expectation_states import COMMITTED
@@ -106,7 +104,3 @@ def _record_expectation(expectation: Expectation, work: IssueWork) -> None:
         return
     expectation.sync_state = SyncState.FAILED.value
     expectation.sync_error = work.error
-
-
-def records_of(tasks: Sequence[OutboxTask]) -> list[int]:
-    return [t.ref_id for t in tasks if t.ref_id is not None]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from connector.db import Database, get_db, utcnow
@@ -84,20 +84,19 @@ def drain_site(
         try:
             jira = jira_for_site(session, site_id, app.config)
         except LookupError as exc:
-            defer(session, [session.get_one(OutboxTask, t.id) for t in tasks], str(exc))
+            ids = [t.id for t in tasks]
+            defer(session, session.scalars(_tasks_by_id(ids)).all(), str(exc))
             return
     for kind in ORDER:
         ids = [t.id for t in tasks if t.kind == kind.value]
         for start in range(0, len(ids), BATCH):
             with database.transaction() as session:
-                batch = list(
-                    session.scalars(
-                        select(OutboxTask)
-                        .where(OutboxTask.id.in_(ids[start : start + BATCH]))
-                        .order_by(OutboxTask.id)
-                    )
-                )
+                batch = list(session.scalars(_tasks_by_id(ids[start : start + BATCH])))
                 HANDLERS[kind.value](session, jira, batch, hooks)
+
+
+def _tasks_by_id(ids: Sequence[int]) -> Select[OutboxTask]:
+    return select(OutboxTask).where(OutboxTask.id.in_(ids)).order_by(OutboxTask.id)
 
 
 def pending_count(session: Session) -> int:
