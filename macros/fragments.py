@@ -112,10 +112,6 @@ RENDERERS: dict[Kind, Renderer] = {
 }
 
 
-def is_kind(kind: str) -> bool:
-    return kind in RENDERERS
-
-
 def render_fragment(
     kind: Kind,
     session: Session,

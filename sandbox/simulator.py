@@ -7,13 +7,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer
 
 from sandbox.confluence import ConfluenceStore
 from sandbox.directory import USERS
 from sandbox.install import Installation
 from sandbox.jira import JiraStore
 from sandbox.server import create_sandbox_app
+from sandbox.serving import quiet_server
 from sandbox.state import RecordedCall, SiteState
 from sandbox.webhooks import WebhookDispatcher
 
@@ -27,26 +28,27 @@ class Sandbox:
         self._thread: threading.Thread | None = None
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
-        app = create_sandbox_app(self.state)
-        self._server = make_server(host, port, app, threaded=True)
-        self.state.set_url(f"http://{host}:{self._server.server_port}")
-        self.state.webhooks.start()
+        server = self._bind(host, port)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="sandbox-http", daemon=True
+            target=server.serve_forever, args=(0.05,), name="sandbox-http", daemon=True
         )
         self._thread.start()
         return self
 
     def serve_forever(self, host: str, port: int) -> None:
         """Serve in the calling thread (the command line)."""
-        app = create_sandbox_app(self.state)
-        self._server = make_server(host, port, app, threaded=True)
-        self.state.set_url(f"http://{host}:{self._server.server_port}")
-        self.state.webhooks.start()
+        server = self._bind(host, port)
         try:
-            self._server.serve_forever()
+            server.serve_forever()
         finally:
             self.state.webhooks.stop()
+
+    def _bind(self, host: str, port: int) -> BaseWSGIServer:
+        """Listen on host:port (0: a free port) and start delivering webhooks."""
+        self._server = quiet_server(create_sandbox_app(self.state), host, port)
+        self.state.set_url(f"http://{host}:{self._server.server_port}")
+        self.state.webhooks.start()
+        return self._server
 
     def stop(self) -> None:
         self.state.webhooks.stop()

@@ -27,15 +27,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from werkzeug.serving import make_server
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from connector import create_app  # noqa: E402
 from connector.db import get_db  # noqa: E402
 from sandbox import Sandbox  # noqa: E402
+from sandbox.contracts import default_specs_dir  # noqa: E402
 from sandbox.forge import ForgeApp, ForgeSite  # noqa: E402
+from sandbox.serving import quiet_server  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "organisation.yaml"
 PLATFORMS = ("connect", "forge")
@@ -56,13 +56,12 @@ DEMO_PAGE = """<p>Payroll's customer map, as its lead sees it:</p>
 
 
 def specs_dir() -> Path | None:
-    configured = os.environ.get("ICM_SPECS_DIR")
-    candidate = Path(configured) if configured else ROOT.parent / "shared" / "specs"
+    candidate = default_specs_dir()
     return candidate if candidate.is_dir() else None
 
 
 def serve(app: Any, host: str, port: int) -> Any:
-    server = make_server(host, port, app, threaded=True)
+    server = quiet_server(app, host, port)
     threading.Thread(target=server.serve_forever, daemon=True, name=f"http-{port}").start()
     return server
 
@@ -318,7 +317,6 @@ def main() -> int:
     config_for, install = SETUPS[args.platform]
     host = "127.0.0.1"
 
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     specs = specs_dir()
     sandbox = Sandbox(specs_dir=specs, validate=specs is not None)
     sandbox.start(host, args.sandbox_port)

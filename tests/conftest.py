@@ -17,17 +17,16 @@ from sqlalchemy.orm import Session
 
 from connector import create_app
 from connector.db import Database
+from sandbox.contracts import default_specs_dir
 from tests.support.atlassian import KeyServer, new_rsa_key, public_pem, serve
 from tests.support.live import LiveSite
 from tests.support.live import live_site as start_live_site
 
-ROOT = Path(__file__).resolve().parent.parent
 APP_BASE_URL = "https://icm.example.test"
 
 
 def specs_dir() -> Path | None:
-    configured = os.environ.get("ICM_SPECS_DIR")
-    candidate = Path(configured) if configured else ROOT.parent / "shared" / "specs"
+    candidate = default_specs_dir()
     return candidate if candidate.is_dir() else None
 
 

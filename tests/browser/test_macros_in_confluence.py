@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import html5lib
 import pytest
 import requests
 from playwright.sync_api import Frame, Page, expect
 
 from connector.db import get_db
 from tests.macros.seed import payroll_organisation
+from tests.support.html5 import parse_strict
 from tests.support.live import LiveSite
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def valid_html5(url: str) -> None:
     """The document the frame loaded (its signed URL fetched again), by html5lib's strict parser."""
     response = requests.get(url, timeout=10)
     assert response.status_code == 200
-    html5lib.HTMLParser(strict=True).parse(response.text)
+    parse_strict(response.text)
 
 
 @pytest.mark.slow

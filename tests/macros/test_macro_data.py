@@ -3,13 +3,9 @@ relationships blocked by other teams' issues (cross-team issue links), through t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from itertools import count
 
-import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,35 +16,11 @@ from connector.healthviews import HealthSnapshot, expectation_health, relationsh
 from connector.organisation import Expectation, Relationship, Team
 from macros.data import customer_map_view, integrator_map_view
 from macros.links import JiraLinks
-from tests.macros.seed import SiteKeys, install_site, payroll_organisation
+from tests.macros.conftest import Site
 
 LINKS = JiraLinks("https://acme.atlassian.net")
 BLOCKED = "Payroll → People has 1 blocked cross-team link."
 _ids = count(1)
-
-
-@dataclass
-class Site:
-    app: Flask
-    keys: SiteKeys
-    client: FlaskClient
-
-    @property
-    def site_id(self) -> str:
-        return self.keys.site_id
-
-    def html(self, path: str) -> str:
-        response = self.client.get(self.keys.signed(path))
-        assert response.status_code == 200
-        return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def site(app: Flask) -> Site:
-    with get_db(app).transaction() as session:
-        keys = install_site(session)
-        payroll_organisation(session, keys.site_id)
-    return Site(app, keys, app.test_client())
 
 
 def _expectation(session: Session, site_id: str, issue_key: str) -> Expectation:

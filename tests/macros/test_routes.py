@@ -3,45 +3,26 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
-import html5lib
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from connector.db import get_db
 from connector.tenants import SqlTenantStore, TenantState
 from macros.fragments import CHOOSE_TEAM
 from macros.html import APP_NOT_INSTALLED, SESSION_EXPIRED
-from tests.macros.seed import SiteKeys, install_site, payroll_organisation
-
-
-@dataclass
-class Site:
-    app: Flask
-    keys: SiteKeys
-    client: FlaskClient
-
-    def get(self, path: str) -> TestResponse:
-        return self.client.get(self.keys.signed(path))
-
-
-@pytest.fixture
-def site(app: Flask) -> Site:
-    with get_db(app).transaction() as session:
-        keys = install_site(session)
-        payroll_organisation(session, keys.site_id)
-    return Site(app, keys, app.test_client())
+from tests.macros.conftest import Site
+from tests.macros.seed import install_site, payroll_organisation
+from tests.support.html5 import parse_strict
 
 
 def valid_html5(response: TestResponse) -> str:
     """The document, after html5lib's strict parser accepted it (it raises on any parse error)."""
     assert response.mimetype == "text/html"
     document = response.get_data(as_text=True)
-    html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(document)
+    parse_strict(document)
     return document
 
 

@@ -26,14 +26,6 @@ PATH = "/macros/customer-map?team=PAY&sides=&expectations=true"
 
 
 @pytest.fixture
-def keys(app: Flask) -> SiteKeys:
-    with get_db(app).transaction() as session:
-        site = install_site(session)
-        payroll_organisation(session, site.site_id)
-    return site
-
-
-@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

@@ -13,7 +13,8 @@ import jwt
 import requests
 from atlassian_jwt.url_utils import hash_url
 from flask import Flask, abort, jsonify, request
-from werkzeug.serving import make_server
+
+from sandbox.serving import serving
 
 APP_KEY = "icm-test-app"
 EVENTS = (
@@ -184,16 +185,9 @@ class FakeApp:
 
 @contextmanager
 def running(fake: FakeApp) -> Iterator[FakeApp]:
-    server = make_server("127.0.0.1", 0, fake.flask_app(), threaded=True)
-    fake.base_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
+    with serving(fake.flask_app()) as server:
+        fake.base_url = f"http://127.0.0.1:{server.server_port}"
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def host_of(url: str) -> str:

@@ -7,7 +7,6 @@ with PyJWT for RS256 signed installs, never with the app's own token code.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,8 +19,9 @@ from atlassian_jwt import encode_token
 from atlassian_jwt.url_utils import hash_url
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from sandbox.serving import serving
 
 
 def new_rsa_key() -> rsa.RSAPrivateKey:
@@ -55,14 +55,8 @@ class KeyServer:
 
 @contextmanager
 def serve(wsgi_app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(wsgi_app) as server:
         yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,10 +11,10 @@ from typing import Any
 import requests
 from atlassian_jwt import encode_token
 from flask import Flask
-from werkzeug.serving import make_server
 
 from connector import create_app
 from sandbox import Sandbox
+from sandbox.serving import serving
 
 
 @contextmanager
@@ -26,19 +25,14 @@ def serve_app(config: dict[str, Any]) -> Iterator[tuple[Flask, str]]:
     def dispatch(environ: Any, start_response: Any) -> Any:
         return holder["app"](environ, start_response)
 
-    server = make_server("127.0.0.1", 0, dispatch, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    app = create_app({**config, "BASE_URL": url})
-    holder["app"] = app
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield app, url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        app.extensions["icm.db"].engine.dispose()
+    with serving(dispatch) as server:
+        url = f"http://127.0.0.1:{server.server_port}"
+        app = create_app({**config, "BASE_URL": url})
+        holder["app"] = app
+        try:
+            yield app, url
+        finally:
+            app.extensions["icm.db"].engine.dispose()
 
 
 @dataclass
