@@ -19,13 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s sandbox %(message)s")
     sandbox = Sandbox(specs_dir=args.specs_dir, validate=not args.no_validate)
-    logging.getLogger(__name__).info(
-        "Atlassian sandbox on http://%s:%d (install keys at /install-keys, admin at /_sandbox)",
-        args.host,
-        args.port,
-    )
+    log = logging.getLogger(__name__)
+
+    def ready(url: str) -> None:
+        log.info("Atlassian sandbox on %s (install keys at /install-keys, admin at /_sandbox)", url)
+
     try:
-        sandbox.serve_forever(args.host, args.port)
+        sandbox.serve_forever(args.host, args.port, on_ready=ready)
     except KeyboardInterrupt:
         return 0
     return 0

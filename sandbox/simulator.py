@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -35,9 +36,13 @@ class Sandbox:
         self._thread.start()
         return self
 
-    def serve_forever(self, host: str, port: int) -> None:
-        """Serve in the calling thread (the command line)."""
+    def serve_forever(
+        self, host: str, port: int, on_ready: Callable[[str], None] | None = None
+    ) -> None:
+        """Serve in the calling thread (the command line); `on_ready` gets the bound URL."""
         server = self._bind(host, port)
+        if on_ready is not None:
+            on_ready(self.url)
         try:
             server.serve_forever()
         finally:
