@@ -11,19 +11,20 @@ an edit updates it, a deletion removes it, and an older event never overwrites a
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
 from connector.errors import Forbidden, NotFound, ValidationFailed
-from connector.expectation_issues import expectation_for_issue
+from connector.expectation_issues import expectation_for_issue, jira_time
 from connector.feedback_requests import answer_open_requests
 from connector.organisation import Expectation, Feedback, Relationship
-from connector.ratings import parse_rating
+from connector.ratings import comment_text, parse_rating
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,31 @@ class CommentEvent:
     created: datetime
     at: datetime  # the comment's `updated` (or, for a deletion, the webhook's timestamp)
     deleted: bool = False
+
+
+def comment_event(
+    comment: Mapping[str, Any],
+    issue_id: str | None,
+    issue_key: str | None,
+    at: datetime,
+    *,
+    deleted: bool = False,
+) -> CommentEvent:
+    """A Jira comment (a webhook's, body in wiki markup, or one listed by the REST API, body in
+    ADF) as an event. `at` is when it was seen: the `created` of a comment without one, and for a
+    deletion the event's time unless the comment was updated later."""
+    created = jira_time(comment.get("created")) or at
+    updated = jira_time(comment.get("updated")) or created
+    return CommentEvent(
+        comment_id=str(comment.get("id")),
+        issue_id=issue_id,
+        issue_key=issue_key,
+        author=(comment.get("author") or {}).get("accountId"),
+        text=comment_text(comment.get("body") or ""),
+        created=created,
+        at=max(at, updated) if deleted else updated,
+        deleted=deleted,
+    )
 
 
 def comment_rating_refusal(relationship: Relationship, account_id: str | None) -> str | None:

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, get_db
 from connector.expectation_issues import apply_status, expectation_for_issue, issue_view, jira_time
-from connector.feedback import SOURCE_COMMENT, CommentEvent, apply_comment
+from connector.feedback import SOURCE_COMMENT, CommentEvent, apply_comment, comment_event
 from connector.jira_access import jira_for
 from connector.organisation import Feedback
-from connector.ratings import comment_text
 
 log = logging.getLogger(__name__)
 
@@ -75,26 +74,11 @@ def apply_issue(session: Session, site_id: str, issue: Mapping[str, Any], now: d
     comments = listing.get("comments") or []
     seen = set()
     for comment in comments:
-        event = _comment_event(view.id, view.key, comment, now)
+        event = comment_event(comment, view.id, view.key, now)
         seen.add(event.comment_id)
         apply_comment(session, site_id, event)
     if listing.get("total", len(comments)) <= len(comments):
         _forget_deleted(session, site_id, expectation.id, view.id, view.key, seen, now)
-
-
-def _comment_event(
-    issue_id: str, issue_key: str, comment: Mapping[str, Any], now: datetime
-) -> CommentEvent:
-    created = jira_time(comment.get("created")) or now
-    return CommentEvent(
-        comment_id=str(comment.get("id")),
-        issue_id=issue_id,
-        issue_key=issue_key,
-        author=(comment.get("author") or {}).get("accountId"),
-        text=comment_text(comment.get("body") or ""),
-        created=created,
-        at=jira_time(comment.get("updated")) or created,
-    )
 
 
 def _forget_deleted(

@@ -29,11 +29,9 @@ from connector.expectation_issues import (
     detach,
     expectation_for_issue,
     issue_view,
-    jira_time,
 )
-from connector.feedback import CommentEvent, apply_comment
+from connector.feedback import CommentEvent, apply_comment, comment_event
 from connector.jira_access import jira_for
-from connector.ratings import comment_text
 
 log = logging.getLogger(__name__)
 
@@ -88,18 +86,8 @@ def _comment_event(ctx: Context, *, deleted: bool) -> CommentEvent:
     comment, issue = _require(ctx.payload, "comment"), _require(ctx.payload, "issue")
     if not comment.get("id"):
         raise MalformedPayload("the comment has no id")
-    created = jira_time(comment.get("created")) or ctx.at
-    updated = jira_time(comment.get("updated")) or created
-    return CommentEvent(
-        comment_id=str(comment["id"]),
-        issue_id=str(issue.get("id") or "") or None,
-        issue_key=issue.get("key"),
-        author=(comment.get("author") or {}).get("accountId"),
-        text=comment_text(comment.get("body") or ""),
-        created=created,
-        at=max(ctx.at, updated) if deleted else updated,
-        deleted=deleted,
-    )
+    issue_id = str(issue.get("id") or "") or None
+    return comment_event(comment, issue_id, issue.get("key"), ctx.at, deleted=deleted)
 
 
 def comment_changed(ctx: Context) -> str:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from flask import Response
 from sqlalchemy.orm import Session
 
 from connector.caller import Caller
@@ -40,13 +41,15 @@ def _int(value: str | None) -> int:
 
 
 def receive(
-    session: Session, caller: Caller, slug: str, headers: Mapping[str, str], raw: bytes
+    session: Session, caller: Caller, event: str, headers: Mapping[str, str], raw: bytes
 ) -> bool:
-    """Store one delivery; True when new, False for a duplicate. BadRequest (after storing it
-    as parked) when the body cannot be read."""
+    """Store one delivery of `event` (the name it is stored under if the body names none); True
+    when new, False for a duplicate. BadRequest (after storing it as parked) when the body cannot
+    be read."""
     text = raw.decode("utf-8", errors="replace")
     payload, problem = _parse(text)
-    event = str(payload.get("webhookEvent")) if payload else SLUGS.get(slug, slug)
+    if payload:
+        event = str(payload["webhookEvent"])
     state, error = _triage(event, problem)
     delivery = Delivery(
         site_id=caller.site_id,
@@ -65,10 +68,18 @@ def receive(
     if problem:
         log.warning(
             "malformed webhook parked",
-            extra={"slug": slug, "client_key": caller.installation, "error": problem},
+            extra={"event": event, "client_key": caller.installation, "error": problem},
         )
         raise BadRequest(f"the webhook body could not be read: {problem}", code="malformed_webhook")
     return fresh
+
+
+def acknowledgement(fresh: bool) -> Response:
+    """The answer to a stored delivery: 204, flagged when it was a duplicate."""
+    response = Response(status=204)
+    if not fresh:
+        response.headers["X-ICM-Duplicate"] = "1"
+    return response
 
 
 def _parse(text: str) -> tuple[dict[str, Any] | None, str | None]:

@@ -9,7 +9,7 @@ from connector.caller import current_caller
 from connector.db import request_session
 from connector.errors import NotFound
 from webhooks import inbox
-from webhooks.intake import SLUGS, receive
+from webhooks.intake import SLUGS, acknowledgement, receive
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -17,15 +17,13 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 @bp.post("/jira/<slug>")
 @tenant_required()
 def jira_event(slug: str) -> Response:
-    if slug not in SLUGS:
+    event = SLUGS.get(slug)
+    if event is None:
         raise NotFound(f"no webhook receiver at /webhooks/jira/{slug}")
     fresh = receive(
-        request_session(), current_caller(), slug, dict(request.headers), request.get_data()
+        request_session(), current_caller(), event, dict(request.headers), request.get_data()
     )
-    response = Response(status=204)
-    if not fresh:
-        response.headers["X-ICM-Duplicate"] = "1"
-    return response
+    return acknowledgement(fresh)
 
 
 @bp.get("/admin/parked")

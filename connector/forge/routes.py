@@ -20,13 +20,12 @@ from connector.forge.auth import authenticate_invocation, caller_for
 from connector.forge.events import LIFECYCLE_EVENTS, as_webhook
 from connector.forge.views import render_module
 from macros.style import CSS
-from webhooks.intake import SLUGS, receive
+from webhooks.intake import acknowledgement, receive
 
 log = logging.getLogger(__name__)
 bp = Blueprint("forge", __name__, url_prefix="/forge")
 
 SiteJob = Callable[[Flask, str, datetime], int]
-_SLUG_OF = {event: slug for slug, event in SLUGS.items()}
 _UI_PARAMS = ("team", "sides", "expectations", "side", "project", "issue")
 
 
@@ -58,12 +57,8 @@ def product_event() -> Response:
         "X-Atlassian-Webhook-Retry": str(delivery.retry),
         "X-Atlassian-Webhook-Flow": "Primary",
     }
-    slug = _SLUG_OF[delivery.event]
-    fresh = receive(request_session(), caller, slug, headers, delivery.body)
-    response = Response(status=204)
-    if not fresh:
-        response.headers["X-ICM-Duplicate"] = "1"
-    return response
+    fresh = receive(request_session(), caller, delivery.event, headers, delivery.body)
+    return acknowledgement(fresh)
 
 
 @bp.post("/lifecycle")
