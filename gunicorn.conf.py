@@ -7,7 +7,7 @@ accesslog = "-"
 
 
 # Once a worker has loaded the app, move its ~130k start-up objects out of the collector's reach:
-# otherwise a full collection walks them all and costs 70-120 ms on a random request
-# (bench/bench_macro_routes.py measures both).
+# otherwise a full collection walks them all on a random request (53-118 ms measured here;
+# bench/bench_macro_routes.py prints it and measures both heaps).
 def post_worker_init(worker):
     gc.freeze()

@@ -78,12 +78,15 @@ def retry_pending_syncs(app: Flask) -> int:
 def snapshot_health(app: Flask, today: date) -> int:
     """Today's health of every live expectation and relationship (rerun: overwritten)."""
     now = utcnow()
+    return _per_site(
+        app, "snapshot_health", lambda site: snapshot_site_health(app, site, now, today)
+    )
 
-    def snapshot(site_id: str) -> int:
-        with get_db(app).transaction() as session:
-            return snapshot_site(session, site_id, today, now)
 
-    return _per_site(app, "snapshot_health", snapshot)
+def snapshot_site_health(app: Flask, site_id: str, now: datetime, today: date | None = None) -> int:
+    """One site's snapshot; also what a Forge scheduled trigger runs for its site."""
+    with get_db(app).transaction() as session:
+        return snapshot_site(session, site_id, today or now.date(), now)
 
 
 def prune_inbox(app: Flask, now: datetime) -> int:

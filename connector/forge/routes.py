@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from connector.caller import set_caller
-from connector.db import get_db, request_session, utcnow
+from connector.db import request_session, utcnow
 from connector.errors import BadRequest, NotFound
 from connector.forge.auth import authenticate_invocation, caller_for
 from connector.forge.events import LIFECYCLE_EVENTS, as_webhook
@@ -92,19 +92,13 @@ def site_jobs(app: Flask) -> Mapping[str, SiteJob]:
         return configured
     from connector.feedback_requests import send_due_requests
     from connector.reconcile import reconcile_site
+    from connector.scheduler import snapshot_site_health
 
     return {
         "reconcile": reconcile_site,
         "feedbackRequests": send_due_requests,
-        "healthSnapshot": _health_snapshot,
+        "healthSnapshot": snapshot_site_health,
     }
-
-
-def _health_snapshot(app: Flask, site_id: str, now: datetime) -> int:
-    from connector.healthviews import snapshot_site
-
-    with get_db(app).transaction() as session:
-        return snapshot_site(session, site_id, now.date(), now)
 
 
 def _json_object() -> dict[str, object]:

@@ -26,7 +26,7 @@ def ensure_link_type(
             settings.link_type_name, outward=OUTWARD, inward=INWARD, fallback=FALLBACK
         )
     except JiraCallFailed as exc:
-        defer(session, tasks, exc.message)
+        defer(tasks, exc.message)
         return
     settings.link_type_id = found.id
     if found.name != settings.link_type_name:
@@ -47,7 +47,7 @@ def push_links(
         if error is None:
             complete(task)
         else:
-            defer(session, [task], error)
+            defer([task], error)
 
 
 def _push_link(session: Session, jira: JiraSite, link: IssueLink) -> str | None:

@@ -39,9 +39,7 @@ def complete(task: OutboxTask) -> None:
     task.last_error = None
 
 
-def defer(
-    session: Session, tasks: Sequence[OutboxTask], error: str | None, now: datetime | None = None
-) -> None:
+def defer(tasks: Sequence[OutboxTask], error: str | None, now: datetime | None = None) -> None:
     """Try again later: 10 s, 20 s, 40 s … up to an hour."""
     now = now or utcnow()
     for task in tasks:

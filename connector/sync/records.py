@@ -36,7 +36,7 @@ def push_expectations(
         if work.done:
             complete(task)
         else:
-            defer(session, [task], work.error)
+            defer([task], work.error)
 
 
 def push_goals(session: Session, jira: JiraSite, tasks: list[OutboxTask], hooks: SyncHooks) -> None:
@@ -55,7 +55,7 @@ def push_goals(session: Session, jira: JiraSite, tasks: list[OutboxTask], hooks:
         if work.done:
             complete(task)
         else:
-            defer(session, [task], work.error)
+            defer([task], work.error)
 
 
 def _wanted(expectation: Expectation) -> bool:

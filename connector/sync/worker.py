@@ -85,7 +85,7 @@ def drain_site(
             jira = jira_for_site(session, site_id, app.config)
         except LookupError as exc:
             ids = [t.id for t in tasks]
-            defer(session, session.scalars(_tasks_by_id(ids)).all(), str(exc))
+            defer(session.scalars(_tasks_by_id(ids)).all(), str(exc))
             return
     for kind in ORDER:
         ids = [t.id for t in tasks if t.kind == kind.value]
