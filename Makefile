@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 export ICM_BASE_URL ?= http://localhost:$(PORT)
 
-.PHONY: install demo test test-fast run lint bench migrate browser clean
+.PHONY: install demo test test-fast run lint mutate bench migrate browser clean
 
 install: $(STAMP)
 
@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Browser tests use Debian's Chromium; Playwright never downloads a browser here.
+# Browser and Forge tests use Debian's Chromium and Node.js; Playwright never downloads a browser.
 browser:
-	@scripts/ensure-chromium
+	@scripts/ensure-tools
 
 # ICM_DEMO_PLATFORM=forge make demo: the app installed as a Forge app (remote) instead of Connect.
 demo: install
@@ -40,6 +40,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+# Mutation testing of the rules that guard tenants, tokens and the practice (see tests/mutation/).
+mutate: install
+	$(BIN)/python scripts/mutate.py
 
 bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

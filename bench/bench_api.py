@@ -23,8 +23,8 @@ from flask.testing import FlaskClient
 
 from connector import create_app
 from connector.db import Database, get_db
-from connector.models import Expectation, Measure, Relationship, Team
-from connector.tenants import Installation, SqlTenantStore
+from connector.db.models import Expectation, Measure, Relationship, Team
+from connector.platforms.connect.tenants import Installation, SqlTenantStore
 
 SITE = "bench.atlassian.net"
 CLIENT_KEY = "bench-client"

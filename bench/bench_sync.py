@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connector.db import Database, get_db
-from connector.services import expectations, relationships, teams
+from connector.practice import expectations, relationships, teams
 from connector.sync.pusher import SyncHooks
 from connector.sync.worker import drain_outbox, pending_count
 from tests.support.live import LiveSite, live_site

@@ -58,7 +58,7 @@ def prepare_app_database(folder: Path, base_url: str) -> tuple[str, str, str]:
     """A migrated SQLite database with one installed Jira tenant; returns (url, key, secret)."""
     sys.path.insert(0, str(ROOT))
     from connector.db import Database
-    from connector.tenants import Installation, SqlTenantStore
+    from connector.platforms.connect.tenants import Installation, SqlTenantStore
 
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
     database = Database(url)

@@ -1,5 +1,7 @@
 """Scheduled work, run by one process (`flask --app connector icm scheduler`, APScheduler 3.x).
 
+Wiring, like the app factory: its jobs call the practice, the sync and the webhook inbox.
+
 Jobs are defined in code, so they live in a MemoryJobStore with fixed ids, `replace_existing`,
 `coalesce` and `max_instances=1`. Each job is a plain function of the app (and the time) that tests
 call directly; each is idempotent, so a rare double run (two scheduler processes by mistake, a
@@ -20,14 +22,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
-from sqlalchemy import select
 
 from connector.db import get_db, utcnow
-from connector.feedback_requests import send_due_requests
-from connector.healthviews import snapshot_site
-from connector.reconcile import reconcile_site
-from connector.sync import drain_outbox
-from connector.tenants import ACTIVE_STATES, Tenant
+from connector.platforms.sites import jira_sites
+from connector.practice.feedback_requests import send_due_requests
+from connector.practice.health import snapshot_site_health
+from connector.sync.worker import drain_outbox
+from webhooks.inbox import prune
+from webhooks.reconcile import reconcile_site
 
 log = logging.getLogger(__name__)
 
@@ -35,25 +37,12 @@ UTC = ZoneInfo("UTC")
 INBOX_KEEP = timedelta(days=14)
 
 
-def jira_sites(app: Flask) -> list[str]:
-    """Sites with an active Jira installation."""
-    with get_db(app).transaction() as session:
-        rows = session.scalars(
-            select(Tenant.site_id)
-            .where(
-                Tenant.product_type == "jira",
-                Tenant.state.in_(ACTIVE_STATES),
-            )
-            .distinct()
-            .order_by(Tenant.site_id)
-        )
-        return list(rows)
-
-
 def _per_site(app: Flask, job: str, work: Callable[[str], int]) -> int:
     """Run `work` for every site; one site's failure is logged and never stops the others."""
     total = 0
-    for site_id in jira_sites(app):
+    with get_db(app).transaction() as session:
+        sites = jira_sites(session)
+    for site_id in sites:
         try:
             total += work(site_id)
         except Exception:
@@ -71,10 +60,6 @@ def reconcile(app: Flask, now: datetime) -> int:
     return _per_site(app, "reconcile", lambda site: reconcile_site(app, site, now))
 
 
-def retry_pending_syncs(app: Flask) -> int:
-    return drain_outbox(app)
-
-
 def snapshot_health(app: Flask, today: date) -> int:
     """Today's health of every live expectation and relationship (rerun: overwritten)."""
     now = utcnow()
@@ -83,15 +68,7 @@ def snapshot_health(app: Flask, today: date) -> int:
     )
 
 
-def snapshot_site_health(app: Flask, site_id: str, now: datetime, today: date | None = None) -> int:
-    """One site's snapshot; also what a Forge scheduled trigger runs for its site."""
-    with get_db(app).transaction() as session:
-        return snapshot_site(session, site_id, today or now.date(), now)
-
-
 def prune_inbox(app: Flask, now: datetime) -> int:
-    from webhooks.inbox import prune
-
     with get_db(app).transaction() as session:
         return prune(session, now - INBOX_KEEP)
 
@@ -118,7 +95,7 @@ def _prune_job(app: Flask) -> None:
 JOBS: tuple[tuple[str, Callable[[Flask], Any], Any], ...] = (
     ("icm.request_feedback_due", _feedback_job, IntervalTrigger(hours=1, timezone=UTC)),
     ("icm.reconcile", _reconcile_job, IntervalTrigger(minutes=15, timezone=UTC)),
-    ("icm.retry_pending_syncs", retry_pending_syncs, IntervalTrigger(minutes=1, timezone=UTC)),
+    ("icm.retry_pending_syncs", drain_outbox, IntervalTrigger(minutes=1, timezone=UTC)),
     ("icm.snapshot_health", _snapshot_job, CronTrigger(hour=0, minute=15, timezone=UTC)),
     ("icm.prune_inbox", _prune_job, CronTrigger(hour=3, minute=0, timezone=UTC)),
 )

@@ -16,15 +16,17 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from connector import crossteam, health, healthviews
-from connector.expectation_issues import DONE
-from connector.organisation import Expectation, Feedback, Measure, Relationship, Team
+from connector.domain import health
+from connector.domain.states import ExpectationState
+from connector.practice import crossteam
+from connector.practice import health as healthviews
+from connector.practice.expectation_issues import DONE
+from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 from macros.links import JiraLinks
 from macros.view import (
     NO_FEEDBACK,
     CustomerMapView,
     Direction,
-    ExpectationState,
     ExpectationView,
     FeedbackView,
     Health,
@@ -32,15 +34,10 @@ from macros.view import (
     MeasureView,
     RelationshipView,
     TeamView,
-    Trend,
 )
 
 # Expectations a customer is expected to give feedback on; the others are not "stale".
 REVIEWED_STATES = frozenset({"agreed", "at_risk"})
-_STATES: frozenset[str] = frozenset(
-    {"draft", "proposed", "agreed", "at_risk", "met", "breached", "retired"}
-)
-_TRENDS: dict[str, Trend] = {"up": "up", "down": "down", "flat": "flat"}
 
 
 class UnknownTeam(LookupError):
@@ -161,9 +158,7 @@ def read_inputs(session: Session, site_id: str, rel_ids: Sequence[int] | None) -
 
 
 def _state(value: str) -> ExpectationState:
-    if value not in _STATES:
-        raise ValueError(f"unknown expectation state {value!r}")
-    return value  # type: ignore[return-value]
+    return ExpectationState(value)  # an unknown state is a ValueError
 
 
 def _aware(value: Any) -> datetime:
@@ -181,7 +176,7 @@ def _aware(value: Any) -> datetime:
 def assess_health(
     session: Session, site_id: str, rel_ids: Sequence[int], now: datetime
 ) -> tuple[dict[int, Health], dict[int, Health]]:
-    """Health per expectation and per relationship (by id), from `connector.healthviews`.
+    """Health per expectation and per relationship (by id), from `connector.practice.health`.
 
     The one place the macros ask for health: the same computation as the feedback API and the
     daily snapshots, so a map shows the same score, band and trend (read from the snapshots).
@@ -194,7 +189,7 @@ def assess_health(
 
 
 def _view_health(assessed: health.Health) -> Health:
-    return Health.of(assessed.score, assessed.n, _TRENDS.get(assessed.trend, "flat"))
+    return Health(score=assessed.score, band=assessed.band, trend=assessed.trend, n=assessed.n)
 
 
 def blocked_links(
@@ -203,7 +198,7 @@ def blocked_links(
     """Per relationship id: live "Blocks" links by which another team's unfinished issue blocks
     one of its expectations' issues (`own_projects`: each relationship's supplier project).
 
-    The one use of `connector.crossteam`. A blocker in the expectation's own project is the
+    The one use of `connector.practice.crossteam`. A blocker in the expectation's own project is the
     team's own work and does not count; one whose key is not known yet does (a link read from a
     webhook learns the other issue's key only when that issue changes).
     """

@@ -26,11 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from connector.crossteam import IssueLink
-from connector.expectation_issues import DONE
-from connector.forge.installations import INSTALLED, ForgeInstallation
-from connector.organisation import Expectation, Feedback, Measure, Relationship, Team
-from connector.tenants import Tenant
+from connector.practice.crossteam import IssueLink
+from connector.practice.expectation_issues import DONE
+from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 
 
 def _as_text(table: str, *values: Any) -> list[Any]:
@@ -63,16 +61,6 @@ def _statement(site_id: Any) -> CompoundSelect[Any]:
             func.sum(func.length(Feedback.comment)),
         )
     ).where(Feedback.site_id == site_id)
-    # Not `updated_at`: a Forge installation is touched by every invocation; its URLs are what
-    # the links are built from (on a site with no Connect Jira tenant).
-    forge = select(
-        *_as_text(
-            "forge",
-            func.count(),
-            func.max(ForgeInstallation.site_url),
-            func.max(ForgeInstallation.api_base_url),
-        )
-    ).where(ForgeInstallation.site_id == site_id, ForgeInstallation.state == INSTALLED)
     # The blocked-links hot spot: a link added or removed (a newer Jira event), its blocking
     # issue's key learnt or that issue done.
     links = select(
@@ -85,11 +73,6 @@ def _statement(site_id: Any) -> CompoundSelect[Any]:
         )
     ).where(IssueLink.site_id == site_id)
     return union_all(
-        # A renamed Jira site moves every link: the tenants' change time is part of the version.
-        select(*_as_text("tenants", func.count(), func.max(Tenant.updated_at))).where(
-            Tenant.site_id == site_id
-        ),
-        forge,
         select(*_as_text("teams", func.count(), func.max(Team.updated_at))).where(
             Team.site_id == site_id
         ),
@@ -110,8 +93,9 @@ _STATEMENT = _statement(bindparam("site_id", type_=String))
 
 
 def data_version(session: Session, site_id: str, now: datetime) -> str:
-    """Changes whenever a team, relationship, expectation, measure, rating, cross-team link or
-    Jira installation of the site does (and each day)."""
+    """Changes whenever a team, relationship, expectation, measure, rating or cross-team link of
+    the site does (and each day). Where the site's Jira lives is part of the cache key instead
+    (`macros.fragments`), since the platforms, not the practice's tables, know it."""
     rows = sorted(tuple(row) for row in session.execute(_STATEMENT, {"site_id": site_id}))
     fingerprint = ";".join(",".join(str(v) for v in row) for row in rows)
     fingerprint += ";" + now.date().isoformat()

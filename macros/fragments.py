@@ -21,7 +21,7 @@ from macros.data_version import data_version
 from macros.fragment_cache import FragmentCache
 from macros.html import error_box, unknown_team_message
 from macros.layout import Sides
-from macros.links import JiraLinks, jira_links
+from macros.links import JiraLinks
 from macros.render import (
     parse_flag,
     parse_sides,
@@ -117,12 +117,14 @@ def render_fragment(
     session: Session,
     site_id: str,
     params: Mapping[str, str],
+    links: JiraLinks,
     now: datetime | None = None,
 ) -> Fragment:
     """One macro of a site as an HTML fragment, from the cache while the site's data is unchanged.
 
     `params` are the macro's parameters (`team`, `sides`, `expectations`, `side`; others are
-    ignored). A missing or unknown team is a message box for the reader, not an error.
+    ignored); `links` point into the site's Jira. A missing or unknown team is a message box for
+    the reader, not an error.
     """
     options = MacroParams.read(params)
     if kind != "integrator-map" and not options.team:
@@ -130,12 +132,15 @@ def render_fragment(
     title = f"{TITLES[kind]}: {options.team}" if kind != "integrator-map" else TITLES[kind]
     now = now or utcnow()
     cache = fragment_cache()
-    key = cache_key(kind, site_id, options.cache_params(kind), data_version(session, site_id, now))
+    version = data_version(session, site_id, now)
+    key = cache_key(
+        kind, site_id, options.cache_params(kind) | {"jira": links.base_url or ""}, version
+    )
     html = cache.get(key)
     if html is not None:
         return Fragment(title, html, "hit")
     try:
-        html = RENDERERS[kind](session, site_id, options, jira_links(session, site_id), now)
+        html = RENDERERS[kind](session, site_id, options, links, now)
     except UnknownTeam as unknown:
         return Fragment(title, error_box(unknown_team_message(unknown.key)), "message")
     cache.put(key, html)

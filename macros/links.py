@@ -1,21 +1,19 @@
 """Links from the macros to the Jira issues behind them, always on the site's *Jira* base URL.
 
 The macros are called by the Confluence installation, whose base URL ends in `/wiki`; the issues
-live in Jira, so every link is built from the Jira installation of the same site: its Connect
-tenant, or on a Forge-only site its Forge installation.
+live in Jira, so every link is built from the Jira installation of the same site, which the
+platforms find (`connector.platforms.sites.jira_base_url`, registered with `use_jira_base_url`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
-
-from connector.forge.installations import ForgeInstallationStore
-from connector.tenants import SqlTenantStore
 
 LABEL = "internal-customer"
 # Jira issue keys need no escaping in a path; anything else is quoted.
@@ -58,16 +56,15 @@ def _issue_order(key: str) -> tuple[str, int]:
     return (project, int(number)) if number.isdigit() else (key, 0)
 
 
-def jira_base_url(session: Session, site_id: str) -> str | None:
-    """The site's Jira as people open it: the active Connect tenant, else the Forge installation."""
-    tenant = SqlTenantStore(session).for_site(site_id, "jira")
-    if tenant is not None:
-        return tenant.base_url.rstrip("/")
-    installation = ForgeInstallationStore(session).for_site(site_id, "jira")
-    if installation is not None:
-        return installation.browse_base_url.rstrip("/")
-    return None
+JiraBaseUrl = Callable[[Session, str], "str | None"]
+_BASE_URL = "icm.jira_base_url"
 
 
-def jira_links(session: Session, site_id: str) -> JiraLinks:
-    return JiraLinks(jira_base_url(session, site_id))
+def use_jira_base_url(app: Flask, finder: JiraBaseUrl) -> None:
+    app.extensions[_BASE_URL] = finder
+
+
+def site_links(session: Session, site_id: str) -> JiraLinks:
+    """Links into the site's Jira, wherever the platforms say it lives."""
+    finder: JiraBaseUrl = current_app.extensions[_BASE_URL]
+    return JiraLinks(finder(session, site_id))

@@ -6,8 +6,6 @@ result under `macros.cache.cache_key` and wrap it with `macros.html.page`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from macros.html import hot_spot_list, legend
 from macros.integrator_svg import integrator_svg
 from macros.layout import Sides, customer_map_layout
@@ -31,10 +29,6 @@ def parse_sides(value: str | None) -> Sides:
 
 def parse_flag(value: str | None) -> bool:
     return (value or "").strip().lower() in _TRUE
-
-
-def customer_map_options(params: Mapping[str, str]) -> tuple[Sides, bool]:
-    return parse_sides(params.get("sides")), parse_flag(params.get("show_expectations"))
 
 
 def render_customer_map(

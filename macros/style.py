@@ -6,7 +6,7 @@ carries the light colours as presentation attributes, so a renderer that ignores
 
 from __future__ import annotations
 
-from macros.view import Band
+from connector.domain.health import Band
 
 LIGHT: dict[str, str] = {
     "bg": "#FFFFFF",

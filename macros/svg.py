@@ -7,12 +7,12 @@ by colour, stroke pattern and a text label, never by colour alone.
 
 from __future__ import annotations
 
+from connector.domain.health import Band
 from macros.layout import CustomerMapLayout, EdgeLayout, Point, Sides, customer_map_layout
 from macros.markup import dom_id, esc, health_text, safe_url, shorten
 from macros.style import BANDS, DASHES, colour
 from macros.view import (
     BAND_LABELS,
-    Band,
     CustomerMapView,
     ExpectationView,
     RelationshipView,

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-Band = Literal["healthy", "at_risk", "unhealthy", "no_feedback"]
-Trend = Literal["up", "down", "flat"]
+from connector.domain.health import Band, Trend
+from connector.domain.health import band as band_of
+from connector.domain.states import COMMITTED, ExpectationState
+
 Direction = Literal["atLeast", "atMost"]
-ExpectationState = Literal["draft", "proposed", "agreed", "at_risk", "met", "breached", "retired"]
 HotSpotKind = Literal[
     "unhealthy_relationship",
     "stale_relationship",
@@ -22,10 +23,6 @@ HotSpotKind = Literal[
     "expectation_without_measure",
     "blocked_links",
 ]
-
-HEALTHY_AT = 0.7
-AT_RISK_AT = 0.4
-MIN_FEEDBACK = 3
 
 BAND_LABELS: dict[Band, str] = {
     "healthy": "Healthy",
@@ -35,20 +32,6 @@ BAND_LABELS: dict[Band, str] = {
 }
 TREND_GLYPHS: dict[Trend, str] = {"up": "▲", "down": "▼", "flat": "▶"}
 TREND_LABELS: dict[Trend, str] = {"up": "improving", "down": "worsening", "flat": "steady"}
-
-# States in which the customer and supplier have agreed the expectation at some point.
-AGREED_STATES: frozenset[ExpectationState] = frozenset({"agreed", "at_risk", "met", "breached"})
-
-
-def band_for(score: float | None, n: int) -> Band:
-    """The Atlassian Goals band for a score; grey when there are fewer than three ratings."""
-    if score is None or n < MIN_FEEDBACK:
-        return "no_feedback"
-    if score >= HEALTHY_AT:
-        return "healthy"
-    if score >= AT_RISK_AT:
-        return "at_risk"
-    return "unhealthy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +43,7 @@ class Health:
 
     @classmethod
     def of(cls, score: float | None, n: int, trend: Trend = "flat") -> Health:
-        return cls(score=score, band=band_for(score, n), trend=trend, n=n)
+        return cls(score=score, band=band_of(score, n), trend=trend, n=n)
 
     @property
     def label(self) -> str:
@@ -190,7 +173,7 @@ def _relationship_hot_spots(rel: RelationshipView) -> list[HotSpot]:
         add("unhealthy_relationship", f"{_edge(rel)} is unhealthy ({rel.health.label}).")
     if rel.stale:
         add("stale_relationship", f"{_edge(rel)} has no recent feedback.")
-    if not any(e.state in AGREED_STATES for e in rel.expectations):
+    if not any(e.state in COMMITTED for e in rel.expectations):
         add(
             "no_agreed_expectation",
             f"{rel.customer.name} has no agreed expectation of {rel.supplier.name}.",

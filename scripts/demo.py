@@ -68,10 +68,10 @@ def serve(app: Any, host: str, port: int) -> Any:
 
 def load_organisation(app: Any, installation: str) -> None:
     """The example organisation, imported as `icm import` does, then pushed to sandbox Jira."""
-    from connector.importer import run_import
-    from connector.sync import drain_outbox
+    from connector.cli import import_for_installation
+    from connector.sync.worker import drain_outbox
 
-    run_import(app, EXAMPLE, installation)
+    import_for_installation(app, EXAMPLE, installation, sync=False)
     while drain_outbox(app, limit=500, force=True):
         pass
 
@@ -83,7 +83,7 @@ def seed_feedback_history(app: Any, site_id: str) -> int:
     """
     from sqlalchemy import select
 
-    from connector.organisation import Expectation, Feedback
+    from connector.practice.models import Expectation, Feedback
 
     now = datetime.now(UTC)
     count = 0
@@ -122,7 +122,7 @@ def rate_through_jira(app: Any, sandbox: Sandbox, site_id: str, carrier: str) ->
     import requests
     from sqlalchemy import func, select
 
-    from connector.organisation import Expectation, Feedback
+    from connector.practice.models import Expectation, Feedback
 
     with get_db(app).transaction() as session:
         expectation = session.scalars(
@@ -153,7 +153,8 @@ def signed_calls_both_ways(app_url: str, jira: dict[str, Any]) -> str:
     import requests
     from atlassian_jwt import encode_token
 
-    from connector.clients import jira_cloud, signed_session
+    from connector.jira.http import jira_cloud
+    from connector.platforms.connect.clients import signed_session
 
     session = signed_session(
         app_key=jira["key"], shared_secret=jira["sharedSecret"], product_base_url=jira["baseUrl"]
@@ -220,7 +221,7 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
     """Forge: `forge install` of forge/manifest.yml into Jira and Confluence with this service as
     the remote. Forge's `installed` trigger tells the app, which records each installation and its
     app token; product calls then go to apiBaseUrl with that token."""
-    from connector.forge.installations import ForgeInstallationStore
+    from connector.platforms.forge.installations import ForgeInstallationStore
     from sandbox.forge import forge_site
     from sandbox.forge_remote import triggers
 
@@ -261,7 +262,7 @@ def forge_calls_both_ways(app: Any, forge: ForgeSite, jira: ForgeApp) -> str:
     """Prove the Forge tokens work: the app calls Jira through apiBaseUrl with its app token, and
     Forge's invocation token (FIT) opens an app module."""
     from connector.db import utcnow
-    from connector.forge.clients import jira_for_site
+    from connector.platforms.forge.clients import jira_for_site
     from sandbox.directory import USERS
     from sandbox.forge_remote import call_remote, find_module
 
@@ -289,7 +290,7 @@ SETUPS: dict[str, tuple[Callable[[Sandbox], dict[str, Any]], Callable[..., Insta
 
 def drain_forever(app: Any, stop: threading.Event) -> None:
     """What `icm worker` does, in a thread: push the outbox to Jira, handle webhook deliveries."""
-    from connector.sync import drain_outbox
+    from connector.sync.worker import drain_outbox
     from webhooks.worker import drain_inbox
 
     while not stop.is_set():

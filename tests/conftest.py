@@ -21,6 +21,7 @@ from sandbox.contracts import default_specs_dir
 from tests.support.atlassian import KeyServer, new_rsa_key, public_pem, serve
 from tests.support.live import LiveSite
 from tests.support.live import live_site as start_live_site
+from tests.support.prerequisites import missing, required
 
 APP_BASE_URL = "https://icm.example.test"
 
@@ -30,11 +31,33 @@ def specs_dir() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def everything_ci_needs() -> None:
+    """In CI (ICM_REQUIRE_ALL=1) the run stops at once when a prerequisite is missing, rather than
+    at the first test that needs it (the sandbox would otherwise run its contract check off)."""
+    if not required():
+        return
+    chromium = os.environ.get("ICM_CHROMIUM", "/usr/bin/chromium")
+    absent = [
+        what
+        for what, present in (
+            ("Atlassian's specs (ICM_SPECS_DIR)", specs_dir() is not None),
+            ("PostgreSQL (ICM_TEST_POSTGRES_URL)", bool(os.environ.get("ICM_TEST_POSTGRES_URL"))),
+            ("npm", shutil.which("npm") is not None),
+            ("node", shutil.which("node") is not None),
+            (f"Chromium ({chromium})", Path(chromium).exists()),
+        )
+        if not present
+    ]
+    if absent:
+        pytest.exit(f"ICM_REQUIRE_ALL=1 but missing: {', '.join(absent)}", returncode=3)
+
+
 @pytest.fixture(scope="session")
 def specs() -> Path:
     found = specs_dir()
     if found is None:
-        pytest.skip("Atlassian's specs are not beside the checkout (set ICM_SPECS_DIR)")
+        missing("Atlassian's specs are not beside the checkout (set ICM_SPECS_DIR)")
     return found
 
 
@@ -107,7 +130,7 @@ def live_site(app_config: dict[str, Any]) -> Iterator[LiveSite]:
 def postgres_url() -> Iterator[str]:
     server_url = os.environ.get("ICM_TEST_POSTGRES_URL")
     if not server_url:
-        pytest.skip("set ICM_TEST_POSTGRES_URL to run the PostgreSQL suite")
+        missing("set ICM_TEST_POSTGRES_URL to run the PostgreSQL suite")
     name = f"icm_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

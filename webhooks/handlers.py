@@ -16,22 +16,22 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from connector.crossteam import (
+from connector.jira.port import jira_for
+from connector.practice.crossteam import (
     LinkEvent,
     announce,
     apply_link,
     note_linked_issue,
     record_improvements,
 )
-from connector.expectation_issues import (
+from connector.practice.expectation_issues import (
     DONE,
     apply_status,
     detach,
     expectation_for_issue,
     issue_view,
 )
-from connector.feedback import CommentEvent, apply_comment, comment_event
-from connector.jira_access import jira_for
+from connector.practice.feedback import CommentEvent, apply_comment, comment_event
 
 log = logging.getLogger(__name__)
 

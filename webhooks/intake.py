@@ -14,8 +14,8 @@ from typing import Any
 from flask import Response
 from sqlalchemy.orm import Session
 
-from connector.caller import Caller
-from connector.errors import BadRequest
+from connector.domain.caller import Caller
+from connector.domain.errors import BadRequest
 from webhooks.handlers import HANDLERS, IGNORED
 from webhooks.inbox import Delivery, DeliveryState, event_time, store
 

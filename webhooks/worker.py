@@ -19,7 +19,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from connector.db import get_db
-from connector.sync import drain_outbox
+from connector.sync.worker import drain_outbox
 from webhooks.handlers import Context, handler_for
 from webhooks.inbox import (
     MAX_ATTEMPTS,

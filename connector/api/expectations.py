@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from connector import schemas
+from connector.api import schemas
 from connector.api.routing import (
     api_route,
     load_body,
@@ -15,9 +15,9 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
-from connector.organisation import Expectation
-from connector.services import expectations
-from connector.services.assessments import assess_expectations, assess_one
+from connector.practice import expectations
+from connector.practice.assessments import assess_expectations, assess_one
+from connector.practice.models import Expectation
 
 TAG = "expectations"
 ONE = "/expectations/<int:expectation_id>"

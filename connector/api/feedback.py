@@ -1,16 +1,16 @@
 """/expectations/{id}/feedback: ratings given through the API, and the feedback so far with the
-expectation's health. Who may rate, and what counts, is `connector.feedback`'s business."""
+expectation's health. Who may rate, and what counts, is `connector.practice.feedback`'s business."""
 
 from __future__ import annotations
 
 from flask import Response
 
-from connector import schemas
+from connector.api import schemas
 from connector.api.routing import api_route, load_body, respond, site_id
-from connector.caller import current_caller
 from connector.db import request_session
-from connector.feedback import SOURCE_API, feedback_for, record_feedback
-from connector.healthviews import expectation_health
+from connector.practice.feedback import SOURCE_API, feedback_for, record_feedback
+from connector.practice.health import expectation_health
+from connector.web.caller import current_caller
 
 TAG = "feedback"
 FEEDBACK = "/expectations/<int:expectation_id>/feedback"

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 from marshmallow import Schema, fields, validate
 
-from connector import schemas
+from connector.api import schemas
 from connector.api.routing import OPERATIONS, Operation, bp
 
 SIMPLE: list[tuple[type[fields.Field[Any]], dict[str, Any]]] = [

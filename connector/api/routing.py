@@ -12,12 +12,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from marshmallow import Schema, ValidationError
 
-from connector.auth import tenant_required
-from connector.caller import current_caller
+from connector.api.schemas import MAX_ID
 from connector.db import request_session
-from connector.errors import BadRequest, NotFound, ValidationFailed
-from connector.schemas import MAX_ID
-from connector.services.pagination import Page
+from connector.domain.errors import BadRequest, NotFound, ValidationFailed
+from connector.practice.pagination import Page
+from connector.web.caller import caller_required, current_caller
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -67,7 +66,7 @@ def api_route(
                 request_session().commit()
             return answer
 
-        guarded = tenant_required(context_qsh=True)(in_transaction)
+        guarded = caller_required(context_qsh=True)(in_transaction)
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=guarded, methods=[method])
         return view
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response
 
-from connector import schemas
+from connector.api import schemas
 from connector.api.routing import api_route, load_body, respond, site_id
 from connector.db import request_session
-from connector.services import settings
+from connector.practice import settings
 
 TAG = "settings"
 

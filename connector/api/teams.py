@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from connector import schemas
+from connector.api import schemas
 from connector.api.routing import (
     api_route,
     load_body,
@@ -15,7 +15,7 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
-from connector.services import maps, teams
+from connector.practice import maps, teams
 
 TAG = "teams"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.organisation import Expectation, Goal, Measure, SiteSettings
+from connector.practice.models import Expectation, Goal, Measure, SiteSettings
 
 LABEL = "internal-customer"
 EXPECTATION_PROPERTY = "icm.expectation"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from connector.crossteam import IssueLink, LinkState, link_made
-from connector.jira import JiraCallFailed, JiraSite, LinkType
-from connector.organisation import Expectation
-from connector.services.settings import site_settings
-from connector.sync.models import OutboxTask
-from connector.sync.outbox import complete, defer
+from connector.jira.site import JiraCallFailed, JiraSite, LinkType
+from connector.practice.crossteam import IssueLink, LinkState, link_made
+from connector.practice.models import Expectation
+from connector.practice.outbox import OutboxTask, complete, defer
+from connector.practice.settings import site_settings
 from connector.sync.pusher import SyncHooks
 
 OUTWARD = "serves"

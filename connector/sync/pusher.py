@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from connector.jira import BULK_LIMIT, Created, JiraCallFailed, JiraSite
+from connector.jira.site import BULK_LIMIT, Created, JiraCallFailed, JiraSite
 from connector.sync.content import LABEL
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from connector.expectation_states import COMMITTED
-from connector.jira import JiraSite
-from connector.organisation import Expectation, Goal, SyncState
-from connector.services.settings import site_settings
+from connector.domain.states import COMMITTED
+from connector.jira.site import JiraSite
+from connector.practice.models import Expectation, Goal, SyncState
+from connector.practice.outbox import OutboxTask, complete, defer
+from connector.practice.settings import site_settings
 from connector.sync import content
-from connector.sync.models import OutboxTask
-from connector.sync.outbox import complete, defer
 from connector.sync.pusher import IssueWork, SyncHooks, push
 
 

@@ -17,11 +17,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from connector.db import Database, get_db, utcnow
-from connector.jira import JiraSite
-from connector.sites import jira_for_site
+from connector.jira.port import jira_site
+from connector.jira.site import JiraSite
+from connector.practice.outbox import OutboxTask, TaskKind, TaskState, defer
 from connector.sync import links
-from connector.sync.models import OutboxTask, TaskKind, TaskState
-from connector.sync.outbox import defer
 from connector.sync.pusher import SyncHooks
 from connector.sync.records import push_expectations, push_goals
 
@@ -82,7 +81,7 @@ def drain_site(
 ) -> None:
     with database.transaction() as session:
         try:
-            jira = jira_for_site(session, site_id, app.config)
+            jira = jira_site(app, session, site_id)
         except LookupError as exc:
             ids = [t.id for t in tasks]
             defer(session.scalars(_tasks_by_id(ids)).all(), str(exc))

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from tests.support.prerequisites import missing
+
 CHROMIUM = Path(os.environ.get("ICM_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",  # root in a container
@@ -31,7 +33,7 @@ ALL_JS = "https://connect-cdn.atl-paas.net/**"
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (make browser)")
+        missing(f"{CHROMIUM} is missing: install Debian's chromium (make browser)")
     with sync_playwright() as p:
         yield p
 

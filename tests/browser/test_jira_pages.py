@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
-from connector.sync import drain_outbox
+from connector.sync.worker import drain_outbox
 from sandbox.directory import USERS
 from tests.support.live import LiveSite
 

@@ -11,13 +11,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from connector import scheduler
-from connector.crossteam import Improvement
 from connector.db import get_db
-from connector.feedback import record_feedback
-from connector.feedback_requests import FeedbackRequest
-from connector.healthviews import HealthSnapshot
-from connector.organisation import Expectation, Feedback
-from connector.reconcile import jql_since
+from connector.practice.crossteam import Improvement
+from connector.practice.feedback import record_feedback
+from connector.practice.feedback_requests import FeedbackRequest
+from connector.practice.health import HealthSnapshot
+from connector.practice.models import Expectation, Feedback
 from tests.webhooks.support import (
     ROBIN,
     adf_plain,
@@ -26,6 +25,7 @@ from tests.webhooks.support import (
     seed_app,
     use_fake_jira,
 )
+from webhooks.reconcile import jql_since
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import requests
 
-from connector.clients import RetryPolicy, jira_cloud, signed_session
 from connector.db import get_db
-from connector.tenants import SqlTenantStore
+from connector.jira.http import RetryPolicy, jira_cloud
+from connector.platforms.connect.clients import signed_session
+from connector.platforms.connect.tenants import SqlTenantStore
 from tests.support.live import LiveSite
 
 

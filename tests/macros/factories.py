@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from connector.domain.health import Trend
+from connector.domain.states import ExpectationState
 from macros.view import (
     CustomerMapView,
-    ExpectationState,
     ExpectationView,
     FeedbackView,
     Health,
@@ -15,7 +16,6 @@ from macros.view import (
     MeasureView,
     RelationshipView,
     TeamView,
-    Trend,
 )
 
 SITE = "https://example.atlassian.net"

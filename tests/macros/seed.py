@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from atlassian_jwt import encode_token
 from sqlalchemy.orm import Session
 
-from connector.organisation import Expectation, Feedback, Measure, Relationship, Team
-from connector.tenants import Installation, SqlTenantStore
+from connector.platforms.connect.tenants import Installation, SqlTenantStore
+from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 
 APP_KEY = "com.example.internal-customer-map"
 NOW = datetime.now(UTC)

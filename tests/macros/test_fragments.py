@@ -9,11 +9,12 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from connector.db import get_db, utcnow
-from connector.forge.installations import INSTALLED, UNINSTALLED, ForgeInstallation
-from connector.forge.views import render_module
-from connector.tenants import SqlTenantStore, TenantState
+from connector.platforms.connect.tenants import SqlTenantStore, TenantState
+from connector.platforms.forge.installations import INSTALLED, UNINSTALLED, ForgeInstallation
+from connector.platforms.forge.views import render_module
+from connector.platforms.sites import jira_base_url
 from macros.fragments import CHOOSE_TEAM, fragment_cache, render_fragment
-from macros.links import jira_base_url
+from macros.links import JiraLinks
 from tests.macros.seed import install_site, payroll_organisation
 
 FORGE_SITE = "https://forge-only.atlassian.net"
@@ -38,6 +39,10 @@ def _forge(session: Session, site_id: str, product: str = "jira", state: str = I
     session.flush()
 
 
+def _links(session: Session, site_id: str) -> JiraLinks:
+    return JiraLinks(jira_base_url(session, site_id))
+
+
 def test_a_forge_only_site_renders_links_to_its_jira(app: Flask) -> None:
     site_id = str(uuid.uuid4())
     with app.app_context(), get_db(app).transaction() as session:
@@ -46,8 +51,12 @@ def test_a_forge_only_site_renders_links_to_its_jira(app: Flask) -> None:
         _forge(session, site_id, state=UNINSTALLED)
         assert jira_base_url(session, site_id) is None
         _forge(session, site_id)
-        mapped = render_fragment("customer-map", session, site_id, {"team": "PAY"}).html
-        listed = render_fragment("expectations", session, site_id, {"team": "pay"}).html
+        mapped = render_fragment(
+            "customer-map", session, site_id, {"team": "PAY"}, _links(session, site_id)
+        ).html
+        listed = render_fragment(
+            "expectations", session, site_id, {"team": "pay"}, _links(session, site_id)
+        ).html
     assert f'href="{FORGE_SITE}/issues/?jql=' in mapped
     assert f'href="{FORGE_SITE}/browse/PAY-1"' in listed
     for html in (mapped, listed):
@@ -79,7 +88,9 @@ def test_connect_routes_and_forge_views_share_one_cache(app: Flask) -> None:
         installation = session.query(ForgeInstallation).filter_by(site_id=keys.site_id).one()
         # The team page is the customer map with both sides and the expectations listed.
         page = render_module(session, installation, "team-page", {"project": "pay"})
-        again = render_fragment("customer-map", session, keys.site_id, {"team": "pay"})
+        again = render_fragment(
+            "customer-map", session, keys.site_id, {"team": "pay"}, _links(session, keys.site_id)
+        )
     assert cache.hits == hits + 1
     assert page.title == "Customer map: PAY" and page.html in served.get_data(as_text=True)
     assert again.outcome == "miss"  # the default options are another rendering
@@ -87,6 +98,6 @@ def test_connect_routes_and_forge_views_share_one_cache(app: Flask) -> None:
 
 def test_a_missing_team_is_a_message_not_cached(app: Flask) -> None:
     with app.app_context(), get_db(app).transaction() as session:
-        shown = render_fragment("expectations", session, "any-site", {"team": " "})
+        shown = render_fragment("expectations", session, "any-site", {"team": " "}, JiraLinks(None))
     assert shown.outcome == "message" and CHOOSE_TEAM in shown.html
     assert len(fragment_cache(app)) == 0

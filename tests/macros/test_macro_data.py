@@ -1,4 +1,4 @@
-"""What the maps read from the site: health and trend as `connector.healthviews` has them, and
+"""What the maps read from the site: health and trend as `connector.practice.health` has them, and
 relationships blocked by other teams' issues (cross-team issue links), through the routes."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from itertools import count
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connector.crossteam import BLOCKS, LinkEvent, apply_link, note_linked_issue
 from connector.db import get_db, utcnow
-from connector.expectation_issues import IssueView
-from connector.healthviews import HealthSnapshot, expectation_health, relationship_health
-from connector.organisation import Expectation, Relationship, Team
+from connector.practice.crossteam import BLOCKS, LinkEvent, apply_link, note_linked_issue
+from connector.practice.expectation_issues import IssueView
+from connector.practice.health import HealthSnapshot, expectation_health, relationship_health
+from connector.practice.models import Expectation, Relationship, Team
 from macros.data import customer_map_view, integrator_map_view
 from macros.links import JiraLinks
 from tests.macros.conftest import Site

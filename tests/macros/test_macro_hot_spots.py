@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from connector.domain.states import ExpectationState
 from macros.view import (
     CustomerMapView,
-    ExpectationState,
     ExpectationView,
     Health,
     IntegratorMapView,

@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 
 from macros.cache import cache_key
+from macros.fragments import MacroParams
 from macros.html import SESSION_EXPIRED, error_box, page, unknown_team_message
 from macros.render import (
-    customer_map_options,
     render_customer_map,
     render_expectations,
     render_integrator_map,
@@ -103,12 +103,13 @@ def test_error_box_is_short_escaped_and_announced() -> None:
 
 
 def test_options_parse_with_safe_defaults() -> None:
-    assert customer_map_options({}) == ("both", False)
-    assert customer_map_options({"sides": "Customers", "show_expectations": "true"}) == (
-        "customers",
-        True,
-    )
-    assert customer_map_options({"sides": "<x>"}) == ("both", False)
+    def options(params: dict[str, str]) -> tuple[str, bool]:
+        read = MacroParams.read(params)
+        return read.sides, read.show_expectations
+
+    assert options({}) == ("both", False)
+    assert options({"sides": "Customers", "expectations": "true"}) == ("customers", True)
+    assert options({"sides": "<x>"}) == ("both", False)
 
 
 def test_rendering_is_byte_identical_for_equal_input() -> None:

@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from connector.db import get_db
-from connector.tenants import SqlTenantStore, TenantState
+from connector.platforms.connect.tenants import SqlTenantStore, TenantState
 from macros.fragments import CHOOSE_TEAM
 from macros.html import APP_NOT_INSTALLED, SESSION_EXPIRED
 from tests.macros.conftest import Site

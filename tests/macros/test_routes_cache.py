@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from connector.db import get_db
-from connector.organisation import Expectation, Feedback, Measure, Relationship, Team
-from connector.tenants import SqlTenantStore
+from connector.platforms.connect.tenants import SqlTenantStore
+from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 from macros.data import customer_map_view
 from macros.data_version import data_version
 from macros.fragment_cache import FragmentCache

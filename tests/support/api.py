@@ -10,7 +10,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from connector.db import get_db
-from connector.models import Expectation, Goal, IssueLink, Measure, OutboxTask, Relationship, Team
+from connector.db.models import (
+    Expectation,
+    Goal,
+    IssueLink,
+    Measure,
+    OutboxTask,
+    Relationship,
+    Team,
+)
 from tests.conftest import APP_BASE_URL
 from tests.support.atlassian import FakeSite, post_json
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-import connector.models  # noqa: F401  (every table, so each is emptied)
+import connector.db.models  # noqa: F401  (every table, so each is emptied)
 from connector.db import Base, Database
 from tests.conftest import _migrated
 

@@ -17,9 +17,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from connector.db import get_db, utcnow
-from connector.organisation import Expectation, Measure, Relationship, Team
+from connector.practice.models import Expectation, Measure, Relationship, Team
 from tests.conftest import APP_BASE_URL, specs_dir
 from tests.support.atlassian import FakeSite, post_json
+from tests.support.prerequisites import missing
 
 APP_KEY = "com.example.internal-customer-map"
 # The people in the captured payloads: Robin wrote the comments, so Robin leads the customer team.
@@ -31,9 +32,7 @@ INTEGRATOR = "acc-integrator"
 def captured(name: str) -> dict[str, Any]:
     folder = specs_dir()
     if folder is None:
-        import pytest
-
-        pytest.skip("Atlassian's captured webhooks are not beside the checkout (ICM_SPECS_DIR)")
+        missing("Atlassian's captured webhooks are not beside the checkout (ICM_SPECS_DIR)")
     data: dict[str, Any] = json.loads((Path(folder) / "webhooks" / "jira" / name).read_text())
     return data
 
@@ -208,6 +207,6 @@ def mentions(adf: Mapping[str, Any]) -> list[str]:
 
 
 def adf_plain(adf: Mapping[str, Any]) -> str:
-    from connector.ratings import adf_to_text
+    from connector.domain.ratings import adf_to_text
 
     return adf_to_text(adf)

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from connector.crossteam import Improvement, IssueLink, link_made
 from connector.db import get_db
-from connector.organisation import Expectation, Feedback
-from connector.services.expectations import add_link
+from connector.practice.crossteam import Improvement, IssueLink, link_made
+from connector.practice.expectations import add_link
+from connector.practice.models import Expectation, Feedback
 from tests.support.atlassian import FakeSite
 from tests.webhooks.support import (
     ROBIN,

@@ -20,7 +20,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from connector.db import get_db
-from connector.organisation import Feedback
+from connector.practice.models import Feedback
 from tests.webhooks.support import ROBIN, comment_payload, install, seed_app
 from webhooks.inbox import Delivery, InboxDelivery, event_time, store
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from connector import scheduler
 from connector.db import get_db, utcnow
-from connector.organisation import Expectation, Feedback, Team
+from connector.practice.models import Expectation, Feedback, Team
 from sandbox.directory import USERS
 from tests.support.live import LiveSite
 from tests.webhooks.support import seed_app

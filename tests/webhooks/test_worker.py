@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from connector import tokens
 from connector.db import get_db, utcnow
+from connector.platforms.connect import tokens
 from tests.support.atlassian import FakeSite
 from tests.webhooks.support import captured, deliver, install, seed_app
 from webhooks import handlers, inbox

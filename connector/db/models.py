@@ -1,0 +1,42 @@
+"""Every table the app owns, imported in one place so migrations and tests see the whole schema."""
+
+from connector.platforms.connect.tenants import Tenant
+from connector.platforms.forge.installations import ForgeInstallation  # Forge Remote adapter
+from connector.practice.crossteam import Improvement, IssueLink
+from connector.practice.feedback import CommentMark
+from connector.practice.feedback_requests import FeedbackRequest
+from connector.practice.health import HealthSnapshot
+from connector.practice.models import (
+    Expectation,
+    Feedback,
+    Goal,
+    Measure,
+    Relationship,
+    SiteSettings,
+    Team,
+)
+from connector.practice.outbox import OutboxTask
+from connector.practice.pagination import SITE_ORDER_INDEXES
+from webhooks.inbox import InboxDelivery
+from webhooks.reconcile import ReconcileMark
+
+__all__ = [
+    "SITE_ORDER_INDEXES",
+    "CommentMark",
+    "Expectation",
+    "Feedback",
+    "FeedbackRequest",
+    "ForgeInstallation",
+    "Goal",
+    "HealthSnapshot",
+    "Improvement",
+    "InboxDelivery",
+    "IssueLink",
+    "Measure",
+    "OutboxTask",
+    "ReconcileMark",
+    "Relationship",
+    "SiteSettings",
+    "Team",
+    "Tenant",
+]

@@ -1,0 +1,128 @@
+"""Health: how well a supplier meets an expectation (or a relationship), from 0.0 to 1.0.
+
+F = exponentially time-weighted mean of ratings mapped to 0..1 ((r-1)/4), half-life 60 days,
+    counting one rating per author per cadence window (the latest);
+A = share of measures meeting their target (measures with a latest value only);
+H = 0.5·F + 0.5·A when both exist, else whichever exists;
+staleness: when no rating arrived within 1.5 cadences, H is multiplied by
+    max(0.5, 1 - 0.2·k), k = cadences overdue beyond 1.5;
+band: n < 3 counted ratings -> "no_feedback" (grey); else < 0.4 unhealthy, < 0.7 at_risk,
+    else healthy (Atlassian Goals' bands); trend: slope over the last snapshots.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Band = Literal["healthy", "at_risk", "unhealthy", "no_feedback"]
+Trend = Literal["up", "down", "flat"]
+
+HALF_LIFE_DAYS = 60.0
+MIN_RATINGS = 3
+STALE_AFTER_CADENCES = 1.5
+TREND_WINDOW = 5
+TREND_EPSILON = 0.02
+UNHEALTHY_BELOW = 0.4  # Atlassian Goals' bands
+AT_RISK_BELOW = 0.7
+STALE_STEP = 0.2  # the score lost per cadence overdue
+STALE_FLOOR = 0.5
+
+
+@dataclass(frozen=True)
+class Rating:
+    value: int  # 1..5
+    at: datetime
+    author: str
+
+
+@dataclass(frozen=True)
+class Health:
+    score: float | None
+    band: Band
+    trend: Trend
+    n: int
+
+    def as_json(self) -> dict[str, object]:
+        score = None if self.score is None else round(self.score, 3)
+        return {"score": score, "band": self.band, "trend": self.trend, "n": self.n}
+
+
+NO_FEEDBACK = Health(score=None, band="no_feedback", trend="flat", n=0)
+
+
+def counted(ratings: Iterable[Rating], cadence_days: int) -> list[Rating]:
+    """One rating per author per cadence window counts: the latest one."""
+    window = max(1, cadence_days) * 86400
+    latest: dict[tuple[str, int], Rating] = {}
+    for rating in ratings:
+        slot = (rating.author, int(rating.at.timestamp() // window))
+        if slot not in latest or rating.at >= latest[slot].at:
+            latest[slot] = rating
+    return sorted(latest.values(), key=lambda r: r.at)
+
+
+def feedback_component(ratings: Sequence[Rating], now: datetime) -> float | None:
+    if not ratings:
+        return None
+    decay = math.log(2) / (HALF_LIFE_DAYS * 86400)
+    weights = [math.exp(-decay * max(0.0, (now - r.at).total_seconds())) for r in ratings]
+    total = sum(weights)
+    return sum(w * (r.value - 1) / 4 for w, r in zip(weights, ratings, strict=True)) / total
+
+
+def attainment(measures: Iterable[bool | None]) -> float | None:
+    known = [m for m in measures if m is not None]
+    return sum(1.0 for m in known if m) / len(known) if known else None
+
+
+def staleness_factor(last: datetime | None, cadence_days: int, now: datetime) -> float:
+    if last is None:
+        return 1.0
+    overdue = (now - last).total_seconds() / 86400 / max(1, cadence_days) - STALE_AFTER_CADENCES
+    return 1.0 if overdue <= 0 else max(STALE_FLOOR, 1 - STALE_STEP * math.ceil(overdue))
+
+
+def band(score: float | None, n: int) -> Band:
+    """The Atlassian Goals band for a score; grey when there are fewer than three ratings."""
+    if n < MIN_RATINGS or score is None:
+        return "no_feedback"
+    if score < UNHEALTHY_BELOW:
+        return "unhealthy"
+    return "at_risk" if score < AT_RISK_BELOW else "healthy"
+
+
+def trend(history: Sequence[float]) -> Trend:
+    """Least-squares slope over the last snapshots' scores."""
+    points = list(history[-TREND_WINDOW:])
+    if len(points) < 2:
+        return "flat"
+    xs = range(len(points))
+    mean_x, mean_y = sum(xs) / len(points), sum(points) / len(points)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, points, strict=True)) / sum(
+        (x - mean_x) ** 2 for x in xs
+    )
+    if slope > TREND_EPSILON:
+        return "up"
+    return "down" if slope < -TREND_EPSILON else "flat"
+
+
+def assess(
+    ratings: Iterable[Rating],
+    measures: Iterable[bool | None],
+    *,
+    cadence_days: int,
+    now: datetime,
+    history: Sequence[float] = (),
+) -> Health:
+    """Health of one expectation, or of a relationship given all its expectations' inputs."""
+    kept = counted(ratings, cadence_days)
+    parts = [p for p in (feedback_component(kept, now), attainment(measures)) if p is not None]
+    if not parts:
+        return Health(score=None, band="no_feedback", trend=trend(history), n=len(kept))
+    score = sum(parts) / len(parts)
+    score *= staleness_factor(kept[-1].at if kept else None, cadence_days, now)
+    return Health(score=score, band=band(score, len(kept)), trend=trend(history), n=len(kept))

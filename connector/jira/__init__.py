@@ -1,0 +1,1 @@
+"""The outbound port to Jira and Confluence: clients, retries, ADF."""

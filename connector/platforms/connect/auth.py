@@ -1,0 +1,98 @@
+"""Authenticate incoming Connect requests as a tenant: HS256 with its shared secret, qsh checked.
+
+`tenant_required()` guards a Connect route (it takes Connect tokens only); `context_qsh=True` marks
+the routes our own pages call with a context token (qsh `context-qsh`); everywhere else the token
+must hash this very request. `connect_caller` is this platform's half of
+`connector.platforms.caller`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+from urllib.parse import quote, urlsplit
+
+from flask import current_app, request
+
+from connector.db import request_session
+from connector.domain.caller import Caller
+from connector.domain.errors import AuthenticationFailed
+from connector.platforms.connect import tokens
+from connector.platforms.connect.tenants import ACTIVE_STATES, SqlTenantStore, Tenant, TenantState
+from connector.web.caller import set_caller
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def request_target() -> str:
+    """The request target as the client sent it (the qsh hashes it undecoded)."""
+    environ = request.environ
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        return str(raw)
+    path = quote(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""), safe="/%:@&=+$,;~")
+    query = environ.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
+
+
+def expected_query_hashes() -> list[str]:
+    base_path = urlsplit(current_app.config["BASE_URL"]).path
+    target = request_target()
+    hashes = [tokens.query_hash(request.method, target, base_path)]
+    if request.method in ("POST", "PUT") and request.form:
+        # Connect frameworks accept form parameters in place of an empty query (ACE, ACSB).
+        pairs = [(k, v) for k in request.form for v in request.form.getlist(k)]
+        hashes.append(tokens.query_hash(request.method, target, base_path, body_params=pairs))
+    return hashes
+
+
+def authenticate(
+    *, context_qsh: bool, states: tuple[TenantState, ...] = ACTIVE_STATES
+) -> tuple[Tenant, tokens.TokenClaims]:
+    query_token = request.args.get("jwt") or (request.form.get("jwt") if request.form else None)
+    token = tokens.extract_token(request.headers.get("Authorization"), query_token)
+    client_key = tokens.unverified_issuer(token)
+    tenant = SqlTenantStore(request_session()).get(client_key)
+    if tenant is None:
+        raise AuthenticationFailed("unknown_tenant", "no installation matches the token's issuer")
+    if tenant.state not in states:
+        raise AuthenticationFailed("tenant_inactive", "the app is not installed on this site")
+    claims = tokens.verify_tenant_token(
+        token,
+        tenant.shared_secret,
+        client_key=tenant.client_key,
+        expected_qsh=expected_query_hashes(),
+        allow_context_qsh=context_qsh,
+    )
+    return tenant, claims
+
+
+def caller_for(tenant: Tenant, claims: tokens.TokenClaims) -> Caller:
+    return Caller(
+        site_id=tenant.site_id,
+        installation=tenant.client_key,
+        product=tenant.product_type,
+        base_url=tenant.base_url,
+        account_id=claims.subject,
+        via_context_token=claims.is_context_token,
+    )
+
+
+def connect_caller(*, context_qsh: bool) -> Caller:
+    tenant, claims = authenticate(context_qsh=context_qsh)
+    return caller_for(tenant, claims)
+
+
+def tenant_required(*, context_qsh: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            set_caller(connect_caller(context_qsh=context_qsh))
+            return view(*args, **kwargs)
+
+        guarded.icm_context_qsh = context_qsh  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate

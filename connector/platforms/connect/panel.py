@@ -1,0 +1,172 @@
+"""The one-click rating panel shown on an expectation's Jira issue (rendered HTML, no framework):
+`GET /feedback/panel?issue.key=…` renders it, `POST /feedback/panel` records a rating.
+
+Five buttons post `{issueKey, rating, comment}` to `/feedback/panel` with a context token from
+`AP.context.getToken()`, or the one the panel was served with when all.js is missing (offline) or
+gives none; the answer is shown as a thank-you line and as the viewer's latest rating.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+from markupsafe import Markup, escape
+from marshmallow import fields, validate
+
+from connector.api import schemas
+from connector.api.routing import load_body, respond
+from connector.db import request_session
+from connector.domain.errors import NotFound
+from connector.domain.health import Health
+from connector.platforms.connect.auth import tenant_required
+from connector.platforms.connect.pages import context_token
+from connector.practice.expectation_issues import expectation_for_issue
+from connector.practice.feedback import SOURCE_PANEL, feedback_for, record_feedback
+from connector.practice.health import expectation_health
+from connector.practice.models import Expectation, Feedback
+from connector.web.caller import current_caller
+
+bp = Blueprint("feedback_panel", __name__, url_prefix="/feedback")
+
+BANDS = {
+    "healthy": "Healthy",
+    "at_risk": "At risk",
+    "unhealthy": "Unhealthy",
+    "no_feedback": "Not enough feedback yet",
+}
+
+_SCRIPT = Markup("""
+function icmToken(use) {
+  var served = document.querySelector('meta[name="icm-token"]').content;
+  if (!(window.AP && AP.context && typeof AP.context.getToken === 'function')) {
+    use(served);
+    return;
+  }
+  var done = false;
+  var once = function (token) { if (!done) { done = true; use(token || served); } };
+  setTimeout(function () { once(null); }, 1500);
+  AP.context.getToken(once);
+}
+document.querySelectorAll('button[data-rating]').forEach(function (button) {
+  button.addEventListener('click', function () {
+    var form = document.getElementById('icm-rate');
+    var comment = document.getElementById('icm-comment').value || null;
+    var status = document.getElementById('icm-status');
+    icmToken(function (token) {
+      fetch(form.dataset.action, {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json', 'Authorization': 'JWT ' + token},
+        body: JSON.stringify({issueKey: form.dataset.issue, rating: Number(button.dataset.rating),
+                              comment: comment})
+      }).then(function (r) {
+        return r.json().then(function (body) {
+          if (!r.ok) { throw new Error((body.error && body.error.message) || r.statusText); }
+          status.textContent = 'Thank you: your rating is recorded.';
+          document.getElementById('icm-mine').textContent = 'Your latest rating: ' + body.rating +
+            ' of 5' + (body.comment ? ' \u201c' + body.comment + '\u201d' : '');
+        });
+      }).catch(function (e) {
+        status.textContent = 'Your rating could not be recorded: ' + e.message;
+      });
+    });
+  });
+});
+""")
+
+
+def render_panel(
+    expectation: Expectation | None,
+    health: Health | None,
+    *,
+    all_js_url: str,
+    action_url: str = "/feedback/panel",
+    token: str = "",
+    mine: Feedback | None = None,
+) -> str:
+    """The panel; `token` is the context token its script falls back on, `mine` the viewer's
+    latest rating of this expectation."""
+    head = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="icm-token" content="{escape(token)}">'
+        "<title>Internal customer feedback</title>"
+        f'<script src="{escape(all_js_url)}" async data-options="sizeToParent:true"></script>'
+        "<style>body{font:14px system-ui,sans-serif;margin:8px}button{min-width:2.5em;margin:2px}"
+        "@media (prefers-color-scheme: dark){body{background:#1d2125;color:#c7d1db}}</style>"
+        "</head><body>"
+    )
+    if expectation is None:
+        return head + "<p>This issue is not an internal customer expectation.</p></body></html>"
+    band = BANDS.get(health.band if health else "no_feedback", "")
+    score = "" if health is None or health.score is None else f" ({health.score:.0%})"
+    button = Markup(
+        '<button type="button" data-rating="{n}" aria-label="Rate {n} of 5">{n}</button>'
+    )
+    buttons = Markup("").join(button.format(n=n) for n in range(1, 6))
+    body = Markup(
+        "<p><strong>{statement}</strong></p><p>Health: {band}{score}</p>"
+        '<form id="icm-rate" data-action="{action}" data-issue="{issue}" '
+        'onsubmit="return false"><fieldset><legend>How well is this expectation met?</legend>'
+        "{buttons}</fieldset>"
+        '<label for="icm-comment">Comment (optional)</label><br>'
+        '<textarea id="icm-comment" rows="2" cols="30"></textarea></form>'
+        '<p id="icm-mine">{mine}</p><p id="icm-status" role="status"></p><script>{script}</script>'
+    ).format(
+        statement=expectation.statement,
+        band=band,
+        score=score,
+        action=action_url,
+        issue=expectation.jira_issue_key or "",
+        buttons=buttons,
+        mine=_latest(mine),
+        script=_SCRIPT,
+    )
+    return head + str(body) + "</body></html>"
+
+
+def _latest(mine: Feedback | None) -> str:
+    if mine is None:
+        return ""
+    comment = f" “{mine.comment}”" if mine.comment else ""
+    return f"Your latest rating: {mine.rating} of 5{comment}"
+
+
+class PanelFeedbackIn(schemas.FeedbackIn):
+    issue_key = fields.String(required=True, data_key="issueKey", validate=validate.Length(max=32))
+
+
+@bp.get("/panel")
+@tenant_required()
+def panel() -> Response:
+    caller, session = current_caller(), request_session()
+    site_id = caller.site_id
+    expectation = expectation_for_issue(session, site_id, None, request.args.get("issue.key"))
+    health = expectation_health(session, site_id, [expectation.id]) if expectation else {}
+    ratings = feedback_for(session, site_id, expectation.id) if expectation else ()
+    html = render_panel(
+        expectation,
+        health.get(expectation.id) if expectation else None,
+        all_js_url=current_app.config["ALL_JS_URL"],
+        action_url=current_app.config["BASE_URL"] + "/feedback/panel",
+        token=context_token(),
+        mine=next((f for f in ratings if f.author_account_id == caller.account_id), None),
+    )
+    return Response(html, mimetype="text/html")
+
+
+@bp.post("/panel")
+@tenant_required(context_qsh=True)
+def rate_from_panel() -> Response:
+    data, caller = load_body(PanelFeedbackIn), current_caller()
+    session = request_session()
+    expectation = expectation_for_issue(session, caller.site_id, None, data.pop("issue_key"))
+    if expectation is None:
+        raise NotFound("this issue is not an expectation on this site")
+    feedback = record_feedback(
+        session,
+        caller.site_id,
+        expectation.id,
+        author=caller.account_id,
+        source=SOURCE_PANEL,
+        **data,
+    )
+    session.commit()
+    return respond(schemas.FeedbackOut, feedback, 201)

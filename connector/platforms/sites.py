@@ -1,0 +1,96 @@
+"""A site's installations on either platform: the one place that knows both installation stores.
+
+Which sites have Jira, how to reach a site's Jira or Confluence (its Connect installation, or on
+a Forge-only site its Forge installation), and where its Jira lives for links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.db import utcnow
+from connector.jira.http import confluence_cloud, jira_cloud, policy_from
+from connector.jira.port import use_site_clients
+from connector.jira.site import JiraSite
+from connector.platforms.connect.clients import signed_session
+from connector.platforms.connect.tenants import ACTIVE_STATES, SqlTenantStore, Tenant
+from connector.platforms.forge import clients as forge_clients
+from connector.platforms.forge.installations import INSTALLED, ForgeInstallationStore
+from macros.links import use_jira_base_url
+
+
+def active_tenant(session: Session, site_id: str, product: str) -> Tenant:
+    tenant = SqlTenantStore(session).for_site(site_id, product)
+    if tenant is None:
+        raise LookupError(f"site {site_id!r} has no active {product} installation")
+    return tenant
+
+
+def _session_for(tenant: Tenant, config: Mapping[str, Any]) -> Any:
+    return signed_session(
+        app_key=tenant.app_key,
+        shared_secret=tenant.shared_secret,
+        product_base_url=tenant.base_url,
+        policy=policy_from(config),
+        timeout=float(config.get("HTTP_TIMEOUT_SECONDS", 30.0)),
+    )
+
+
+def jira_for_site(session: Session, site_id: str, config: Mapping[str, Any]) -> JiraSite:
+    """The site's Jira: its Connect tenant, or else its Forge installation (apiBaseUrl + token)."""
+    tenant = SqlTenantStore(session).for_site(site_id, "jira")
+    if tenant is None:
+        forge = forge_clients.jira_for_site(session, site_id, config, utcnow())
+        if forge is not None:
+            return forge
+        tenant = active_tenant(session, site_id, "jira")  # raises: no installation at all
+    return JiraSite(jira_cloud(_session_for(tenant, config), tenant.base_url))
+
+
+def confluence_for_site(session: Session, site_id: str, config: Mapping[str, Any]) -> Any:
+    tenant = active_tenant(session, site_id, "confluence")
+    return confluence_cloud(_session_for(tenant, config), tenant.base_url)
+
+
+def jira_sites(session: Session) -> list[str]:
+    """Sites with an active Connect Jira installation: the scheduler's sites (a Forge site's work
+    is run by its own scheduled trigger, `connector.platforms.forge.routes`)."""
+    rows = session.scalars(
+        select(Tenant.site_id)
+        .where(Tenant.product_type == "jira", Tenant.state.in_(ACTIVE_STATES))
+        .distinct()
+        .order_by(Tenant.site_id)
+    )
+    return list(rows)
+
+
+def jira_base_url(session: Session, site_id: str) -> str | None:
+    """The site's Jira as people open it: the active Connect tenant, else the Forge installation."""
+    tenant = SqlTenantStore(session).for_site(site_id, "jira")
+    if tenant is not None:
+        return tenant.base_url.rstrip("/")
+    installation = ForgeInstallationStore(session).for_site(site_id, "jira")
+    if installation is not None:
+        return installation.browse_base_url.rstrip("/")
+    return None
+
+
+def site_of_installation(session: Session, installation: str) -> str | None:
+    """The site of a Connect clientKey or of an installed Forge installationId."""
+    tenant = SqlTenantStore(session).get(installation)
+    if tenant is not None:
+        return tenant.site_id
+    forge = ForgeInstallationStore(session).get(installation)
+    if forge is not None and forge.state == INSTALLED:
+        return forge.site_id
+    return None
+
+
+def init_app(app: Flask) -> None:
+    use_site_clients(app, lambda session, site_id: jira_for_site(session, site_id, app.config))
+    use_jira_base_url(app, jira_base_url)

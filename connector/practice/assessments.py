@@ -1,0 +1,81 @@
+"""Expectations as the API shows them: with their feedback count, health and live issue links.
+
+Health comes from connector.practice.health, as in the macros and the snapshots, so every view of an
+expectation shows the same score, band and trend. Feedback counts, health and links are loaded
+for a whole page at once, not per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connector.domain.health import NO_FEEDBACK, Health
+from connector.domain.states import allowed_from
+from connector.practice.crossteam import IssueLink, links_for
+from connector.practice.health import expectation_health
+from connector.practice.models import Expectation, Feedback
+
+
+@dataclass
+class ExpectationView:
+    """An expectation plus what is computed about it; attribute access falls through to it."""
+
+    expectation: Expectation
+    health: Health
+    feedback_count: int
+    links: list[IssueLink] = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.expectation, name)
+
+    @property
+    def supplier_key(self) -> str:
+        return self.expectation.relationship.supplier.key
+
+    @property
+    def customer_key(self) -> str:
+        return self.expectation.relationship.customer.key
+
+    @property
+    def allowed_transitions(self) -> list[str]:
+        return [s.value for s in allowed_from(self.expectation.state)]
+
+
+def assess_expectations(
+    session: Session, expectations: Sequence[Expectation], now: datetime | None = None
+) -> list[ExpectationView]:
+    if not expectations:
+        return []
+    site_id = expectations[0].site_id
+    ids = [e.id for e in expectations]
+    health = expectation_health(session, site_id, ids, now)
+    counts = _feedback_counts(session, site_id, ids)
+    links = links_for(session, site_id, ids)
+    return [
+        ExpectationView(
+            expectation=e,
+            health=health.get(e.id, NO_FEEDBACK),
+            feedback_count=counts.get(e.id, 0),
+            links=links.get(e.id, []),
+        )
+        for e in expectations
+    ]
+
+
+def assess_one(session: Session, expectation: Expectation) -> ExpectationView:
+    return assess_expectations(session, [expectation])[0]
+
+
+def _feedback_counts(session: Session, site_id: str, ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(Feedback.expectation_id, func.count())
+        .where(Feedback.site_id == site_id, Feedback.expectation_id.in_(ids))
+        .group_by(Feedback.expectation_id)
+    )
+    return {int(expectation_id): int(count) for expectation_id, count in rows.all()}

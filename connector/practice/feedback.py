@@ -1,0 +1,219 @@
+"""Feedback on expectations: from the REST API, the issue panel, and rating comments in Jira.
+
+Who may rate: through the API or the panel, any user of the site except the supplier team's lead
+(a supplier does not grade itself); through a Jira comment, only the customer team's lead or the
+relationship's integrator (anyone who can see the issue can comment, so the rule is narrower).
+Counting: every rating is kept; `connector.domain.health.counted` makes one per author per cadence
+window count (the latest). A comment's rating lives in one row (`external_id` = comment id):
+an edit updates it, a deletion removes it, and an older event never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from connector.db import Base, UTCDateTime, utcnow
+from connector.domain.errors import Forbidden, NotFound, ValidationFailed
+from connector.domain.ratings import comment_text, parse_rating
+from connector.practice.expectation_issues import expectation_for_issue, jira_time
+from connector.practice.feedback_requests import answer_open_requests
+from connector.practice.models import Expectation, Feedback, Relationship
+
+log = logging.getLogger(__name__)
+
+SOURCE_COMMENT = "jira-comment"
+SOURCE_API = "api"
+SOURCE_PANEL = "panel"
+
+
+class CommentMark(Base):
+    """The newest event applied for one Jira comment on an expectation's issue (and tombstones),
+    so a late or redelivered older event is recognised and dropped."""
+
+    __tablename__ = "jira_comments"
+    __table_args__ = (UniqueConstraint("site_id", "comment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(255))
+    comment_id: Mapped[str] = mapped_column(String(64))
+    expectation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    event_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+@dataclass(frozen=True)
+class CommentEvent:
+    comment_id: str
+    issue_id: str | None
+    issue_key: str | None
+    author: str | None
+    text: str
+    created: datetime
+    at: datetime  # the comment's `updated` (or, for a deletion, the webhook's timestamp)
+    deleted: bool = False
+
+
+def comment_event(
+    comment: Mapping[str, Any],
+    issue_id: str | None,
+    issue_key: str | None,
+    at: datetime,
+    *,
+    deleted: bool = False,
+) -> CommentEvent:
+    """A Jira comment (a webhook's, body in wiki markup, or one listed by the REST API, body in
+    ADF) as an event. `at` is when it was seen: the `created` of a comment without one, and for a
+    deletion the event's time unless the comment was updated later."""
+    created = jira_time(comment.get("created")) or at
+    updated = jira_time(comment.get("updated")) or created
+    return CommentEvent(
+        comment_id=str(comment.get("id")),
+        issue_id=issue_id,
+        issue_key=issue_key,
+        author=(comment.get("author") or {}).get("accountId"),
+        text=comment_text(comment.get("body") or ""),
+        created=created,
+        at=max(at, updated) if deleted else updated,
+        deleted=deleted,
+    )
+
+
+def comment_rating_refusal(relationship: Relationship, account_id: str | None) -> str | None:
+    """Why this account's comment does not count as the customer's rating, or None if it does."""
+    allowed = {relationship.customer.lead_account_id, relationship.integrator_account_id} - {None}
+    if account_id and account_id in allowed:
+        return None
+    return "the author is neither the customer team's lead nor the relationship's integrator"
+
+
+def panel_rating_refusal(relationship: Relationship, account_id: str | None) -> str | None:
+    if not account_id:
+        return "feedback needs a signed-in user"
+    if account_id == relationship.supplier.lead_account_id:
+        return "the supplier team's lead cannot rate their own team"
+    return None
+
+
+def site_expectation(session: Session, site_id: str, expectation_id: int) -> Expectation:
+    expectation = session.get(Expectation, expectation_id)
+    if expectation is None or expectation.site_id != site_id:
+        raise NotFound(f"no expectation {expectation_id} on this site")
+    return expectation
+
+
+def record_feedback(
+    session: Session,
+    site_id: str,
+    expectation_id: int,
+    *,
+    rating: int,
+    comment: str | None = None,
+    author: str | None,
+    source: str = SOURCE_API,
+) -> Feedback:
+    """A rating given in the app (REST API, issue panel, macro)."""
+    expectation = site_expectation(session, site_id, expectation_id)
+    if not 1 <= rating <= 5:
+        raise ValidationFailed("rating must be 1..5", details={"rating": [f"got {rating}"]})
+    refusal = panel_rating_refusal(expectation.relationship, author)
+    if refusal:
+        raise Forbidden(refusal)
+    feedback = Feedback(
+        site_id=site_id,
+        expectation_id=expectation.id,
+        rating=rating,
+        comment=comment or None,
+        author_account_id=str(author),
+        source=source,
+        at=utcnow(),
+    )
+    session.add(feedback)
+    session.flush()
+    answer_open_requests(session, expectation.id, feedback)
+    return feedback
+
+
+def feedback_for(session: Session, site_id: str, expectation_id: int) -> Sequence[Feedback]:
+    site_expectation(session, site_id, expectation_id)
+    return session.scalars(
+        select(Feedback)
+        .where(Feedback.site_id == site_id, Feedback.expectation_id == expectation_id)
+        .order_by(Feedback.at.desc(), Feedback.id.desc())
+    ).all()
+
+
+def apply_comment(session: Session, site_id: str, event: CommentEvent) -> str:
+    """Bring one comment's feedback up to date with `event`; returns what happened (for logs)."""
+    expectation = expectation_for_issue(session, site_id, event.issue_id, event.issue_key)
+    if expectation is None:
+        return "ignored: not an expectation's issue"
+    mark = session.scalars(
+        select(CommentMark).where(
+            CommentMark.site_id == site_id, CommentMark.comment_id == event.comment_id
+        )
+    ).first()
+    if mark is not None and mark.event_at >= event.at:
+        return "stale: a newer event for this comment was applied"
+    if mark is None:
+        mark = CommentMark(site_id=site_id, comment_id=event.comment_id)
+        session.add(mark)
+    mark.expectation_id = expectation.id
+    mark.event_at = event.at
+    mark.deleted = event.deleted
+    if event.deleted:
+        remove_comment_feedback(session, site_id, event.comment_id)
+        return "removed"
+    return _rate_from_comment(session, expectation, event)
+
+
+def _rate_from_comment(session: Session, expectation: Expectation, event: CommentEvent) -> str:
+    parsed = parse_rating(event.text)
+    refusal = comment_rating_refusal(expectation.relationship, event.author)
+    if parsed is None or refusal:
+        remove_comment_feedback(session, expectation.site_id, event.comment_id)
+        if parsed is not None:
+            log.info(
+                "rating comment ignored",
+                extra={"comment": event.comment_id, "reason": refusal, "issue": event.issue_key},
+            )
+            return f"ignored: {refusal}"
+        return "no rating"
+    feedback = session.scalars(
+        select(Feedback).where(
+            Feedback.site_id == expectation.site_id,
+            Feedback.source == SOURCE_COMMENT,
+            Feedback.external_id == event.comment_id,
+        )
+    ).first()
+    if feedback is None:
+        feedback = Feedback(
+            site_id=expectation.site_id,
+            source=SOURCE_COMMENT,
+            external_id=event.comment_id,
+            expectation_id=expectation.id,
+        )
+        session.add(feedback)
+    feedback.rating = parsed.value
+    feedback.comment = parsed.comment
+    feedback.author_account_id = str(event.author)
+    feedback.at = event.created
+    session.flush()
+    answer_open_requests(session, expectation.id, feedback)
+    return f"rated {parsed.value}/5"
+
+
+def remove_comment_feedback(session: Session, site_id: str, comment_id: str) -> None:
+    session.execute(
+        delete(Feedback).where(
+            Feedback.site_id == site_id,
+            Feedback.source == SOURCE_COMMENT,
+            Feedback.external_id == comment_id,
+        )
+    )

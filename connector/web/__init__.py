@@ -1,0 +1,1 @@
+"""What every route shares, whichever platform called: the caller of this request, JSON errors."""

@@ -1,0 +1,130 @@
+"""Feedback: the rating grammar, and the REST routes (201, 422 with details, 404 across sites)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from connector.domain.ratings import ParsedRating, adf_to_text, parse_rating
+from connector.platforms.connect import tokens
+from tests.support.atlassian import FakeSite
+from tests.webhooks.support import ROBIN, SUPPLIER_LEAD, install, seed_app
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rating: 4/5 — payslips on time", ParsedRating(4, "payslips on time")),
+        ("Rating: 4/5 \u2013 en dash", ParsedRating(4, "en dash")),
+        ("*Rating:* 2/5", ParsedRating(2, None)),
+        ("rating: 5 / 5\nsecond line", ParsedRating(5, "second line")),
+        ("Thanks!\nRating: 3/5, fine", ParsedRating(3, "fine")),
+        ("Rating: 1/5\n\nRating: 5/5", ParsedRating(1, "Rating: 5/5")),
+        ("Rating: 7/5", None),
+        ("Rating: 0/5", None),
+        ("Rating: 4/50", None),
+        ("Rating: 4/10", None),
+        ("I'd give it Rating: 4/5", None),
+        ("bq. Rating: 4/5", None),
+        ("{quote}\nRating: 4/5\n{quote}", None),
+        ("4/5 stars", None),
+        ("", None),
+    ],
+)
+def test_rating_grammar(text: str, expected: ParsedRating | None) -> None:
+    assert parse_rating(text) == expected
+
+
+def test_adf_comment_bodies_read_as_lines() -> None:
+    adf = {
+        "type": "doc",
+        "content": [
+            {"type": "paragraph", "content": [{"type": "text", "text": "Rating: 4/5 — good"}]},
+            {"type": "blockquote", "content": [{"type": "text", "text": "Rating: 1/5"}]},
+            {"type": "paragraph", "content": [{"type": "text", "text": "more"}]},
+        ],
+    }
+    assert parse_rating(adf_to_text(adf)) == ParsedRating(4, "good\n\nmore")
+
+
+def call(
+    client: FlaskClient, site: FakeSite, method: str, path: str, body: Any = None, sub: str = ROBIN
+) -> Any:
+    token = tokens.sign_context_token(
+        client_key=site.client_key, shared_secret=site.shared_secret, subject=sub
+    )
+    headers = {"Authorization": f"JWT {token}", "Content-Type": "application/json"}
+    data = None if body is None else json.dumps(body)
+    return client.open(path, method=method, data=data, headers=headers)
+
+
+def test_feedback_through_the_api(app: Flask, signing_key: Any, kid: str) -> None:
+    site = install(app, signing_key, kid)
+    client = app.test_client()
+    [expectation_id] = seed_app(app, site.cloud_id).expectation_ids
+    path = f"/api/v1/expectations/{expectation_id}/feedback"
+    for rating in (5, 4, 4):
+        given = call(client, site, "POST", path, {"rating": rating, "comment": "ok"})
+        assert given.status_code == 201, given.json
+    assert given.json["source"] == "api" and given.json["authorAccountId"] == ROBIN
+    listed = call(client, site, "GET", path)
+    assert listed.status_code == 200
+    assert [v["rating"] for v in listed.json["values"]] == [4, 4, 5]
+    # One author, one cadence window: only the latest rating counts.
+    assert listed.json["health"]["n"] == 1 and listed.json["health"]["band"] == "no_feedback"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"rating": 6}, 422, "rating"),
+        ({"rating": "5"}, 422, "rating"),
+        ({"comment": "no rating"}, 422, "rating"),
+        ({"rating": 3, "stars": 3}, 422, "stars"),
+        ([], 400, None),
+    ],
+)
+def test_bad_feedback_is_refused_with_details(
+    app: Flask, signing_key: Any, kid: str, body: Any, status: int, field: str | None
+) -> None:
+    site = install(app, signing_key, kid)
+    [expectation_id] = seed_app(app, site.cloud_id).expectation_ids
+    path = f"/api/v1/expectations/{expectation_id}/feedback"
+    response = call(app.test_client(), site, "POST", path, body)
+    assert response.status_code == status
+    if field:
+        assert field in response.json["error"]["details"]
+
+
+def test_other_sites_expectation_is_404_and_supplier_is_403(
+    app: Flask, signing_key: Any, kid: str
+) -> None:
+    ours, theirs = install(app, signing_key, kid), install(app, signing_key, kid)
+    [foreign] = seed_app(app, theirs.cloud_id).expectation_ids
+    client = app.test_client()
+    path = f"/api/v1/expectations/{foreign}/feedback"
+    assert call(client, ours, "POST", path, {"rating": 3}).status_code == 404
+    assert call(client, ours, "GET", path).status_code == 404
+    supplier = call(client, theirs, "POST", path, {"rating": 5}, sub=SUPPLIER_LEAD)
+    assert supplier.status_code == 403
+
+
+def test_rating_panel_renders_and_records(app: Flask, signing_key: Any, kid: str) -> None:
+    site = install(app, signing_key, kid)
+    seed_app(app, site.cloud_id)
+    client = app.test_client()
+    path = "/feedback/panel?issue.key=TES-1"
+    html = client.get(path, headers={"Authorization": f"JWT {site.tenant_token('GET', path)}"})
+    assert html.status_code == 200
+    page = html.get_data(as_text=True)
+    assert 'data-rating="5"' in page and "Payslips are right" in page
+    # The panel posts to the app's public URL, which may carry a path behind a proxy.
+    assert f'data-action="{app.config["BASE_URL"]}/feedback/panel"' in page
+    given = call(client, site, "POST", "/feedback/panel", {"issueKey": "TES-1", "rating": 4})
+    assert given.status_code == 201 and given.json["source"] == "panel"
+    missing = call(client, site, "POST", "/feedback/panel", {"issueKey": "NOPE-1", "rating": 4})
+    assert missing.status_code == 404

@@ -1,0 +1,231 @@
+"""The lifecycle as Atlassian signs it today, and the attacks it refuses without writing a row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from connector.db import get_db
+from connector.platforms.connect.tenants import SqlTenantStore, Tenant
+from tests.conftest import APP_BASE_URL
+from tests.support.atlassian import FakeSite, new_rsa_key, post_json
+
+APP_KEY = "com.example.internal-customer-map"
+
+
+@pytest.fixture
+def site(signing_key: Any, kid: str) -> FakeSite:
+    return FakeSite(app_base_url=APP_BASE_URL, app_key=APP_KEY, key=signing_key, kid=kid)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def tenant(app: Flask, client_key: str) -> Tenant | None:
+    with get_db(app).transaction() as session:
+        found = SqlTenantStore(session).get(client_key)
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
+def install(client: FlaskClient, site: FakeSite, **overrides: Any) -> Any:
+    return post_json(client, "/installed", site.payload(**overrides), site.install_token())
+
+
+def test_signed_install_creates_the_tenant(app: Flask, client: FlaskClient, site: FakeSite) -> None:
+    response = install(client, site)
+    assert response.status_code == 204, response.get_data(as_text=True)
+    stored = tenant(app, site.client_key)
+    assert stored is not None
+    assert stored.shared_secret == site.shared_secret
+    assert stored.base_url == site.base_url
+    assert stored.site_id == site.cloud_id
+    assert stored.state == "installed"
+
+
+def test_reinstall_updates_base_url_and_secret(
+    app: Flask, client: FlaskClient, site: FakeSite
+) -> None:
+    assert install(client, site).status_code == 204
+    site.shared_secret = "n" * 64
+    site.base_url = "https://renamed.atlassian.net"
+    assert install(client, site).status_code == 204
+    stored = tenant(app, site.client_key)
+    assert stored is not None
+    assert (stored.shared_secret, stored.base_url) == ("n" * 64, "https://renamed.atlassian.net")
+
+
+def test_jira_and_confluence_of_one_site_share_the_site_id(
+    app: Flask, client: FlaskClient, site: FakeSite, signing_key: Any, kid: str
+) -> None:
+    confluence = FakeSite(
+        app_base_url=APP_BASE_URL,
+        app_key=APP_KEY,
+        key=signing_key,
+        kid=kid,
+        product="confluence",
+        cloud_id=site.cloud_id,
+    )
+    assert install(client, site).status_code == 204
+    assert install(client, confluence).status_code == 204
+    jira_row, confluence_row = tenant(app, site.client_key), tenant(app, confluence.client_key)
+    assert jira_row is not None and confluence_row is not None
+    assert jira_row.site_id == confluence_row.site_id
+    assert confluence_row.base_url.endswith("/wiki")
+
+
+Attack = Callable[[FakeSite], tuple[dict[str, Any], str | None]]
+
+ATTACKS: dict[str, tuple[Attack, int, str]] = {
+    "unsigned": (lambda s: (s.payload(), None), 401, "token_missing"),
+    "forged-key": (
+        lambda s: (s.payload(), s.install_token(key=new_rsa_key())),
+        401,
+        "bad_signature",
+    ),
+    "wrong-aud": (
+        lambda s: (s.payload(), s.install_token(aud="https://evil.example")),
+        401,
+        "bad_audience",
+    ),
+    "unknown-kid": (lambda s: (s.payload(), s.install_token(kid="nope-123")), 401, "unknown_key"),
+    "expired": (lambda s: (s.payload(), s.install_token(exp_in=-300)), 401, "token_expired"),
+    "iss-mismatch": (
+        lambda s: (s.payload(), s.install_token(iss="someone-else")),
+        401,
+        "client_key_mismatch",
+    ),
+    "qsh-for-other-path": (
+        lambda s: (s.payload(), s.install_token(path="/uninstalled")),
+        401,
+        "qsh_mismatch",
+    ),
+    "hs256-with-secret": (
+        lambda s: (s.payload(), s.tenant_token("POST", "/installed")),
+        401,
+        "wrong_token_kind",
+    ),
+    "wrong-app-key": (
+        lambda s: (s.payload(key="other.app"), s.install_token()),
+        400,
+        "bad_request",
+    ),
+    "foreign-host": (
+        lambda s: (s.payload(baseUrl="https://evil.example.com"), s.install_token()),
+        403,
+        "forbidden",
+    ),
+    "missing-secret": (
+        lambda s: (s.payload(sharedSecret=""), s.install_token()),
+        400,
+        "bad_request",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_forged_installs_write_nothing(
+    app: Flask, client: FlaskClient, site: FakeSite, attack: str
+) -> None:
+    make, status, code = ATTACKS[attack]
+    body, token = make(site)
+    response = post_json(client, "/installed", body, token)
+    assert response.status_code == status
+    assert response.json["error"]["code"] == code
+    assert tenant(app, site.client_key) is None
+
+
+@pytest.mark.parametrize("attack", ["unsigned", "forged-key", "iss-mismatch", "hs256-with-secret"])
+def test_reinstall_over_an_existing_tenant_needs_a_valid_signature(
+    app: Flask, client: FlaskClient, site: FakeSite, attack: str
+) -> None:
+    assert install(client, site).status_code == 204
+    original = site.shared_secret
+    make, status, _code = ATTACKS[attack]
+    site.shared_secret = "attacker-secret-" + "x" * 40
+    body, token = make(site)
+    assert post_json(client, "/installed", body, token).status_code == status
+    stored = tenant(app, site.client_key)
+    assert stored is not None and stored.shared_secret == original
+
+
+def test_uninstall_keeps_data_and_marks_inactive(
+    app: Flask, client: FlaskClient, site: FakeSite
+) -> None:
+    assert install(client, site).status_code == 204
+    body = site.payload("uninstalled")
+    response = post_json(client, "/uninstalled", body, site.install_token("/uninstalled"))
+    assert response.status_code == 204
+    stored = tenant(app, site.client_key)
+    assert stored is not None and stored.state == "uninstalled"
+
+
+def test_uninstall_of_another_tenant_is_refused(
+    app: Flask, client: FlaskClient, site: FakeSite, signing_key: Any, kid: str
+) -> None:
+    other = FakeSite(app_base_url=APP_BASE_URL, app_key=APP_KEY, key=signing_key, kid=kid)
+    assert install(client, site).status_code == 204
+    body = site.payload("uninstalled")  # names the victim, signed for the attacker's clientKey
+    response = post_json(client, "/uninstalled", body, other.install_token("/uninstalled"))
+    assert response.status_code == 401
+    stored = tenant(app, site.client_key)
+    assert stored is not None and stored.state == "installed"
+
+
+def test_enabled_and_disabled_are_hs256_with_the_tenant_secret(
+    app: Flask, client: FlaskClient, site: FakeSite
+) -> None:
+    assert install(client, site).status_code == 204
+    disabled = post_json(
+        client, "/disabled", site.payload("disabled"), site.tenant_token("POST", "/disabled")
+    )
+    assert disabled.status_code == 204
+    assert tenant(app, site.client_key).state == "disabled"  # type: ignore[union-attr]
+    enabled = post_json(
+        client, "/enabled", site.payload("enabled"), site.tenant_token("POST", "/enabled")
+    )
+    assert enabled.status_code == 204
+    assert tenant(app, site.client_key).state == "enabled"  # type: ignore[union-attr]
+    # An RS256 install token is not a tenant token; a token for /enabled does not fit /disabled.
+    wrong = post_json(
+        client, "/disabled", site.payload("disabled"), site.install_token("/disabled")
+    )
+    assert wrong.status_code == 401
+    replay = post_json(
+        client, "/disabled", site.payload("disabled"), site.tenant_token("POST", "/enabled")
+    )
+    assert replay.json["error"]["code"] == "qsh_mismatch"
+    assert tenant(app, site.client_key).state == "enabled"  # type: ignore[union-attr]
+
+
+def test_event_type_must_match_the_route(client: FlaskClient, site: FakeSite) -> None:
+    response = post_json(client, "/installed", site.payload("uninstalled"), site.install_token())
+    assert response.status_code == 400
+    assert "eventType" in response.json["error"]["message"]
+
+
+def test_install_keys_are_cached_by_kid(
+    client: FlaskClient, site: FakeSite, install_keys: Any
+) -> None:
+    before = install_keys.requests.count(site.kid)
+    assert install(client, site).status_code == 204
+    assert install(client, site).status_code == 204
+    assert install_keys.requests.count(site.kid) - before == 1
+
+
+def test_lifecycle_logs_never_carry_the_secret(
+    client: FlaskClient, site: FakeSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert install(client, site).status_code == 204
+    post_json(client, "/installed", site.payload(), site.install_token(key=new_rsa_key()))
+    out, err = capsys.readouterr()
+    assert "installed" in err
+    assert site.shared_secret not in out + err
+    assert "eyJ" not in out + err

@@ -1,0 +1,201 @@
+"""The qsh algorithm and token rules, checked against Atlassian's vectors and its own library."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import jwt
+import pytest
+from atlassian_jwt import encode_token
+from atlassian_jwt.url_utils import canonicalize_request, hash_url
+
+from connector.domain.errors import AuthenticationFailed
+from connector.platforms.connect import tokens
+from connector.platforms.token_failures import token_failure
+
+SECRET = "s" * 40
+
+
+def vectors(specs: Path) -> list[dict[str, str]]:
+    data = json.loads((specs / "connect" / "qsh-test-vectors.json").read_text())
+    return [v for v in data["vectors"] if v.get("method")]
+
+
+def test_every_published_qsh_vector_passes(specs: Path) -> None:
+    checked = 0
+    for vector in vectors(specs):
+        target = vector["requestTarget"]
+        body = None
+        if "[body: " in target:
+            target, _, rest = target.partition("  [body: ")
+            from urllib.parse import parse_qsl
+
+            body = parse_qsl(rest.rstrip("]"), keep_blank_values=True)
+        canonical = tokens.canonical_request(
+            vector["method"], target, vector["stripBasePath"] or "", body_params=body
+        )
+        assert canonical == vector["canonical"], vector["description"]
+        assert (
+            tokens.query_hash(
+                vector["method"], target, vector["stripBasePath"] or "", body_params=body
+            )
+            == vector["qsh"]
+        ), vector["description"]
+        checked += 1
+    assert checked >= 14
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/rest/api/3/search/jql?jql=project%20%3D%20PAY%20AND%20labels%20%3D%20internal-customer&maxResults=50",
+        "/rest/api/3/issue/PAY-1/properties/icm.expectation",
+        "/rest/api/3/search/jql?jql=issue.property%5Bicm.expectation%5D.id%20in%20(1%2C2)&fields=summary,status",
+        "/macros/customer-map?team=PAY&sides=both&expectations=false&page.id=123&xdm_e=https%3A%2F%2Fa.b&cp=%2Fwiki",
+        "/api/v1/expectations?state=agreed&state=draft&team=R%26D&q=caf%C3%A9+au+lait",
+        "/p/a&b/?x=~*!&y=",
+    ],
+)
+def test_agrees_with_atlassians_python_library(target: str) -> None:
+    for method in ("GET", "POST", "put"):
+        assert tokens.canonical_request(method, target) == canonicalize_request(method, target)
+        assert tokens.query_hash(method, target) == hash_url(method, target)
+
+
+def test_confluence_context_path_is_not_hashed() -> None:
+    assert tokens.query_hash("GET", "/wiki/api/v2/pages/42", "/wiki") == hash_url(
+        "GET", "/api/v2/pages/42"
+    )
+
+
+def test_outgoing_token_names_the_app_and_hashes_the_request() -> None:
+    token = tokens.sign_app_request(
+        "GET",
+        "https://acme.atlassian.net/wiki/api/v2/pages?title=Team%20map",
+        app_key="com.example.app",
+        shared_secret=SECRET,
+        product_base_url="https://acme.atlassian.net/wiki",
+    )
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert claims["iss"] == "com.example.app"
+    assert claims["qsh"] == hash_url("GET", "/api/v2/pages?title=Team%20map")
+    assert 0 < claims["exp"] - claims["iat"] <= 180
+
+
+def verify(token: str, qsh: str, *, context: bool = False) -> tokens.TokenClaims:
+    return tokens.verify_tenant_token(
+        token, SECRET, client_key="client-1", expected_qsh=qsh, allow_context_qsh=context
+    )
+
+
+def test_atlassian_library_token_verifies() -> None:
+    token = encode_token("GET", "/api/v1/teams?limit=5", "client-1", SECRET)
+    claims = verify(token, tokens.query_hash("GET", "/api/v1/teams?limit=5"))
+    assert claims.issuer == "client-1"
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda: encode_token("GET", "/a", "client-1", "x" * 40), "bad_signature"),
+        (lambda: encode_token("GET", "/other", "client-1", SECRET), "qsh_mismatch"),
+        (lambda: encode_token("GET", "/a", "client-1", SECRET, timeout_secs=-120), "token_expired"),
+        (lambda: encode_token("GET", "/a", "client-2", SECRET), "bad_audience"),
+        (
+            lambda: jwt.encode(
+                {"iss": "client-1", "iat": int(time.time()), "exp": int(time.time()) + 60},
+                SECRET,
+                algorithm="HS256",
+            ),
+            "token_malformed",
+        ),
+        (
+            lambda: jwt.encode(
+                {
+                    "iss": "client-1",
+                    "iat": int(time.time()),
+                    "exp": int(time.time()) + 60,
+                    "qsh": tokens.CONTEXT_QSH,
+                },
+                SECRET,
+                algorithm="HS256",
+            ),
+            "wrong_token_kind",
+        ),
+        (
+            lambda: jwt.encode(
+                {
+                    "iss": "client-1",
+                    "iat": int(time.time()),
+                    "exp": int(time.time()) + 60,
+                    "qsh": tokens.query_hash("GET", "/a"),
+                },
+                SECRET * 2,
+                algorithm="HS512",
+            ),
+            "wrong_token_kind",
+        ),
+        (lambda: "not-a-token", "token_malformed"),
+    ],
+    ids=["secret", "qsh", "expired", "aud", "no-qsh", "context", "hs512", "garbage"],
+)
+def test_refusals_name_the_reason(make: object, code: str) -> None:
+    with pytest.raises(AuthenticationFailed) as caught:
+        verify(make(), tokens.query_hash("GET", "/a"))  # type: ignore[operator]
+    assert caught.value.code == code
+
+
+def test_unsigned_alg_none_is_refused() -> None:
+    token = jwt.encode({"iss": "client-1", "qsh": "x"}, None, algorithm="none")
+    with pytest.raises(AuthenticationFailed) as caught:
+        verify(token, "x")
+    assert caught.value.code == "wrong_token_kind"
+
+
+def test_context_token_only_where_allowed() -> None:
+    token = tokens.sign_context_token(client_key="client-1", shared_secret=SECRET, subject="acc-1")
+    assert verify(token, "irrelevant", context=True).subject == "acc-1"
+    with pytest.raises(AuthenticationFailed):
+        verify(token, "irrelevant", context=False)
+
+
+def test_extract_token_rules() -> None:
+    assert tokens.extract_token("JWT abc", None) == "abc"
+    assert tokens.extract_token(None, "abc") == "abc"
+    for header, query, code in [
+        (None, None, "token_missing"),
+        ("Bearer abc", None, "token_malformed"),
+        ("JWT abc", "def", "token_malformed"),
+    ]:
+        with pytest.raises(AuthenticationFailed) as caught:
+            tokens.extract_token(header, query)
+        assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "says"),
+    [
+        (jwt.ExpiredSignatureError(), "token_expired", "has expired"),
+        (jwt.ImmatureSignatureError(), "token_expired", "not valid yet"),
+        (jwt.InvalidAlgorithmError(), "wrong_token_kind", "RS256"),
+        (jwt.InvalidSignatureError(), "bad_signature", "does not verify"),
+        (jwt.InvalidAudienceError(), "bad_audience", "app-id"),
+        (jwt.InvalidIssuerError(), "bad_issuer", "forge/invocation-token"),
+        (jwt.MissingRequiredClaimError("jti"), "token_malformed", "'jti'"),
+        (jwt.DecodeError("garbled"), "token_malformed", "garbled"),
+    ],
+)
+def test_every_pyjwt_failure_has_one_code_for_every_token_kind(
+    error: jwt.InvalidTokenError, code: str, says: str
+) -> None:
+    failure = token_failure(
+        error,
+        what="the invocation token",
+        audience="app-id",
+        issuer="forge/invocation-token",
+        algorithms=["RS256"],
+    )
+    assert failure.code == code and says in failure.message
+    assert failure.message.startswith("the invocation token")

@@ -1,0 +1,135 @@
+"""Fixtures for the Forge adapter: Atlassian's manifest validator from npm, and one site fixture
+that speaks Connect or Forge behind the same `.call(method, path, json)`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+
+from sandbox import Sandbox
+from sandbox.directory import USERS
+from sandbox.forge import ForgeApp, ForgeSite, forge_site
+from sandbox.forge_remote import TriggerQueue, triggers
+from tests.conftest import specs_dir
+from tests.support.live import LiveSite, serve_app
+from tests.support.prerequisites import missing
+
+FORGE_DIR = Path(__file__).resolve().parents[4] / "forge"
+APP_ID = f"ari:cloud:ecosystem::app/{uuid.uuid4()}"
+
+
+@pytest.fixture(scope="session")
+def forge_tooling() -> Path:
+    """forge/node_modules with @forge/manifest, installed once (no lock file is written)."""
+    if not (FORGE_DIR / "node_modules" / "@forge" / "manifest").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            missing("npm is not installed: Atlassian's manifest validator cannot run")
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(FORGE_DIR),
+                "--no-package-lock",
+                "--no-audit",
+                "--no-fund",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    if shutil.which("node") is None:
+        missing("node is not installed: Atlassian's manifest validator cannot run")
+    return FORGE_DIR
+
+
+@dataclass
+class PlatformSite:
+    """The app installed into a sandbox site through one platform; `call` authenticates as it."""
+
+    platform: str
+    app: Flask
+    url: str
+    sandbox: Sandbox
+    site_id: str
+    live: LiveSite | None = None
+    forge: ForgeSite | None = None
+
+    def forge_app(self, product: str = "jira") -> ForgeApp:
+        assert self.forge is not None
+        found = self.forge.app(product)
+        assert found is not None
+        return found
+
+    def call(
+        self, method: str, path: str, json: Any = None, *, product: str = "jira"
+    ) -> requests.Response:
+        if self.live is not None:
+            return self.live.call(method, path, json, product=product)
+        return requests.request(
+            method, self.url + path, json=json, headers=self.forge_headers(product), timeout=30
+        )
+
+    def forge_headers(self, product: str = "jira") -> dict[str, str]:
+        assert self.forge is not None
+        app = self.forge_app(product)
+        module = {"key": "icm-ui", "type": "core:endpoint"}
+        token = self.forge.invocation_token(app, module, USERS[0].account_id)
+        return {
+            "Authorization": f"Bearer {token}",
+            "x-forge-oauth-system": self.forge.issue_app_token(app, "system"),
+        }
+
+    def wait_for_events(self) -> None:
+        if self.forge is not None:
+            assert self.triggers().wait_idle(10)
+        else:
+            assert self.sandbox.webhooks.wait_idle(10)
+
+    def triggers(self) -> TriggerQueue:
+        assert self.forge is not None
+        return triggers(self.forge)
+
+
+def forge_config(app_config: dict[str, Any], sandbox: Sandbox) -> dict[str, Any]:
+    return {
+        **app_config,
+        "INSTALL_KEYS_URL": sandbox.install_keys_url,
+        "FORGE_APP_ID": APP_ID,
+        "FORGE_JWKS_URL": sandbox.url + "/forge/.well-known/jwks.json",
+    }
+
+
+@pytest.fixture
+def forge_live(app_config: dict[str, Any]) -> Iterator[PlatformSite]:
+    """The app as the remote of a Forge app installed in sandbox Jira and Confluence."""
+    specs = specs_dir()
+    with Sandbox(specs_dir=specs, validate=specs is not None) as sandbox:
+        with serve_app(forge_config(app_config, sandbox)) as (app, url):
+            forge = forge_site(sandbox.state)
+            for product in ("jira", "confluence"):
+                forge.install(url, APP_ID, product)
+            triggers(forge)
+            yield PlatformSite("forge", app, url, sandbox, sandbox.cloud_id, forge=forge)
+        assert sandbox.contract_violations == [], sandbox.contract_violations
+
+
+@pytest.fixture(params=["connect", "forge"])
+def platform_site(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> PlatformSite:
+    """The same site, installed through Connect or through Forge (on each database: `app_config`
+    is requested here so that its parameter is known before the site's fixture asks for it)."""
+    if request.param == "forge":
+        site: PlatformSite = request.getfixturevalue("forge_live")
+        return site
+    live: LiveSite = request.getfixturevalue("live_site")
+    return PlatformSite("connect", live.app, live.url, live.sandbox, live.site_id, live=live)

@@ -1,0 +1,75 @@
+"""forge/manifest.yml passes Atlassian's own validator (@forge/manifest), and fits the remote."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from connector.platforms.forge.events import LIFECYCLE_EVENTS, WEBHOOK_EVENTS
+from connector.platforms.forge.views import MACROS, PAGES
+
+
+def validate(forge_dir: Path, manifest: Path) -> dict[str, Any]:
+    node = shutil.which("node") or "node"
+    done = subprocess.run(
+        [node, "scripts/validate-manifest.mjs", str(manifest)],
+        cwd=forge_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (done.returncode == 0) == result["success"]
+    return result
+
+
+def manifest(forge_dir: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((forge_dir / "manifest.yml").read_text())
+    return loaded
+
+
+def test_the_manifest_is_valid(forge_tooling: Path) -> None:
+    result = validate(forge_tooling, forge_tooling / "manifest.yml")
+    assert result["success"], result["errors"]
+
+
+def test_an_invalid_manifest_is_rejected(forge_tooling: Path, tmp_path: Path) -> None:
+    broken = manifest(forge_tooling)
+    del broken["modules"]["macro"][0]["title"]
+    broken["remotes"][0]["operations"] = ["teleport"]
+    shutil.copytree(forge_tooling / "static", tmp_path / "static")
+    path = tmp_path / "manifest.yml"
+    path.write_text(yaml.safe_dump(broken))
+
+    result = validate(forge_tooling, path)
+
+    assert not result["success"]
+    messages = " ".join(e["message"] for e in result["errors"])
+    assert "macro" in messages and "operations" in messages
+
+
+def test_every_ui_module_is_one_the_remote_renders(forge_tooling: Path) -> None:
+    modules = manifest(forge_tooling)["modules"]
+    ui = [
+        m["key"]
+        for kind in (
+            "macro",
+            "jira:projectPage",
+            "jira:globalPage",
+            "jira:adminPage",
+            "jira:issuePanel",
+        )
+        for m in modules[kind]
+    ]
+    assert sorted(ui) == sorted(MACROS + PAGES)
+
+
+def test_every_subscribed_event_has_a_handler(forge_tooling: Path) -> None:
+    events = {e for t in manifest(forge_tooling)["modules"]["trigger"] for e in t["events"]}
+    assert events <= set(WEBHOOK_EVENTS) | LIFECYCLE_EVENTS

@@ -1,0 +1,117 @@
+"""The domain services on SQLite and PostgreSQL: rules, site scoping, the outbox, keyset pages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.db.models import OutboxTask
+from connector.domain.errors import Conflict, NotFound, ValidationFailed
+from connector.practice import expectations, goals, relationships, teams
+from connector.practice.assessments import assess_one
+from connector.practice.maps import customer_map
+
+SITE, OTHER = "site-a", "site-b"
+
+
+def organisation(session: Session, site: str = SITE) -> int:
+    teams.create_team(session, site, key="PAY", name="Payroll", jira_project_key="PAY")
+    teams.create_team(session, site, key="HR", name="People")
+    rel = relationships.create_relationship(
+        session, site, supplier="PAY", customer="HR", service="payroll"
+    )
+    made = expectations.create_expectation(
+        session,
+        site,
+        relationship_id=rel.id,
+        statement="Paid right",
+        measures=[{"name": "Right first time", "target": 99.5, "unit": "%"}],
+    )
+    return made.id
+
+
+def tasks(session: Session) -> list[tuple[str, int | None]]:
+    return [(t.kind, t.ref_id) for t in session.scalars(select(OutboxTask).order_by(OutboxTask.id))]
+
+
+def test_agreeing_queues_one_push_and_edits_bump_the_version(db_session: Session) -> None:
+    expectation_id = organisation(db_session)
+    expectations.transition(db_session, SITE, expectation_id, "proposed")
+    assert tasks(db_session) == []
+    expectations.transition(db_session, SITE, expectation_id, "agreed")
+    expectations.update_expectation(db_session, SITE, expectation_id, {"priority": "high"})
+    expectations.update_expectation(db_session, SITE, expectation_id, {"statement": "Paid on time"})
+    assert tasks(db_session) == [("expectation", expectation_id)]  # one pending task per thing
+    assert expectations.expectation_by_id(db_session, SITE, expectation_id).version == 3
+
+
+def test_measures_are_replaced(db_session: Session) -> None:
+    expectation_id = organisation(db_session)
+    changed = expectations.update_expectation(
+        db_session,
+        SITE,
+        expectation_id,
+        {
+            "measures": [
+                {"name": "A", "target": 1},
+                {"name": "B", "target": 2, "direction": "atMost"},
+            ]
+        },
+    )
+    assert [(m.name, m.position) for m in changed.measures] == [("A", 0), ("B", 1)]
+
+
+def test_another_site_sees_nothing(db_session: Session) -> None:
+    expectation_id = organisation(db_session)
+    with pytest.raises(NotFound):
+        expectations.expectation_by_id(db_session, OTHER, expectation_id)
+    with pytest.raises(NotFound):
+        teams.team_by_key(db_session, OTHER, "PAY")
+    with pytest.raises(ValidationFailed):
+        expectations.create_expectation(db_session, OTHER, relationship_id=1, statement="x")
+    assert expectations.list_expectations(db_session, OTHER).values == []
+    organisation(db_session, OTHER)  # the same keys are free there
+
+
+def test_duplicates_and_retirement_rules(db_session: Session) -> None:
+    expectation_id = organisation(db_session)
+    with pytest.raises(Conflict):
+        teams.create_team(db_session, SITE, key="PAY", name="again")
+    with pytest.raises(Conflict):
+        relationships.create_relationship(
+            db_session, SITE, supplier="PAY", customer="HR", service="payroll"
+        )
+    with pytest.raises(Conflict):
+        teams.retire_team(db_session, SITE, "PAY")
+    expectations.retire_expectation(db_session, SITE, expectation_id)
+    rel_id = expectations.expectation_by_id(db_session, SITE, expectation_id).relationship_id
+    relationships.retire_relationship(db_session, SITE, rel_id)
+    assert teams.retire_team(db_session, SITE, "PAY").retired_at is not None
+
+
+def test_keyset_pages(db_session: Session) -> None:
+    for n in range(5):
+        teams.create_team(db_session, SITE, key=f"T{n}", name=str(n))
+    first = teams.list_teams(db_session, SITE, state=None, limit=2, cursor=None)
+    second = teams.list_teams(db_session, SITE, state=None, limit=2, cursor=first.next_cursor)
+    third = teams.list_teams(db_session, SITE, state=None, limit=2, cursor=second.next_cursor)
+    assert [t.key for t in [*first.values, *second.values, *third.values]] == [
+        "T0",
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+    ]
+    assert third.next_cursor is None
+
+
+def test_goals_queue_epics_and_health_starts_grey(db_session: Session) -> None:
+    expectation_id = organisation(db_session)
+    goal = goals.create_goal(db_session, SITE, team="PAY", title="Zero errors")
+    assert ("goal", goal.id) in tasks(db_session)
+    view = assess_one(db_session, expectations.expectation_by_id(db_session, SITE, expectation_id))
+    assert view.health.band == "no_feedback" and view.feedback_count == 0
+    team_map = customer_map(db_session, SITE, "HR")
+    assert [e.relationship.supplier.key for e in team_map.suppliers] == ["PAY"]
+    assert team_map.customers == []
