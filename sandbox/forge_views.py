@@ -82,14 +82,14 @@ def describe(app: ForgeApp) -> dict[str, Any]:
 def render_module(
     app: ForgeApp, key: str, params: dict[str, str], account_id: str, extension: dict[str, Any]
 ) -> str:
-    """What Custom UI shows for a module: `invokeRemote` to `/ui/<key>`, then its HTML."""
+    """What Custom UI shows for a module: `invokeRemote` to `/forge/ui/<key>`, then its HTML."""
     kind, module = find_module(app, key)
     query = urlencode({k: v for k, v in params.items() if v})
     response = call_remote(
         forge_site(site()),
         app,
         {**module, "type": kind},
-        path=f"/ui/{key}" + (f"?{query}" if query else ""),
+        path=f"/forge/ui/{key}" + (f"?{query}" if query else ""),
         account_id=account_id,
         extension=extension,
     )

@@ -270,7 +270,7 @@ def forge_calls_both_ways(app: Any, forge: ForgeSite, jira: ForgeApp) -> str:
         site = jira_for_site(session, jira.cloud_id, app.config, utcnow())
         me = site.call("GET", "myself") if site else {}
     kind, module = find_module(jira, "admin-page")
-    path = "/ui/admin-page"
+    path = "/forge/ui/admin-page"
     status = call_remote(
         forge, jira, {**module, "type": kind}, path=path, account_id=USERS[0].account_id
     ).status_code
@@ -278,7 +278,7 @@ def forge_calls_both_ways(app: Any, forge: ForgeSite, jira: ForgeApp) -> str:
     return (
         f"  app -> Jira   GET {gateway}/rest/api/3/myself with the app token: "
         f"the {me.get('accountType')} user {me.get('accountId')}\n"
-        f"  Forge -> app  GET /forge{path} with Forge's invocation token: HTTP {status}"
+        f"  Forge -> app  GET {path} with Forge's invocation token: HTTP {status}"
     )
 
 

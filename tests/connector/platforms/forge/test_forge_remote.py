@@ -9,6 +9,8 @@ from sqlalchemy import select
 from connector.db import get_db, utcnow
 from connector.platforms.forge.installations import ForgeInstallation
 from connector.platforms.sites import jira_for_site
+from sandbox.directory import USERS
+from sandbox.forge_remote import call_remote, find_module, remote_url
 from tests.connector.platforms.forge.conftest import PlatformSite
 from tests.connector.platforms.forge.test_platforms import organise
 
@@ -171,3 +173,34 @@ def test_without_forge_configured_a_bearer_token_is_refused_as_before(app: Flask
 
     assert answer.status_code == 401
     assert answer.get_json()["error"]["code"] == "token_malformed"
+
+
+def test_forge_resolves_a_ui_path_against_the_remotes_base_url_and_ignores_the_route() -> None:
+    """invokeRemote's `path` follows the URL Standard's relative resolution; `route.path` is for
+    triggers only (developer.atlassian.com: ui-api-bridge/invokeRemote, manifest endpoint)."""
+    endpoint = {"route": {"path": "/forge/events"}}
+    assert remote_url("https://icm.example.com", endpoint, "/api/v1/me") == (
+        "https://icm.example.com/api/v1/me"
+    )
+    assert remote_url("https://h.example/app/", {}, "/forge/ui/x") == "https://h.example/forge/ui/x"
+    assert remote_url("https://icm.example.com/", endpoint, None) == (
+        "https://icm.example.com/forge/events"
+    )
+
+
+def test_the_ui_endpoint_answers_the_paths_the_custom_ui_asks(forge_live: PlatformSite) -> None:
+    """Through the manifest's own UI endpoint, as a real site would call it: the service answers
+    `/forge/ui/<module>` and `/api/v1/...`; the old `/ui/<module>` would be a 404 on a real site."""
+    app = forge_live.forge_app()
+    kind, module = find_module(app, "admin-page")
+    forge = forge_live.forge
+    assert forge is not None
+
+    def ask(path: str) -> int:
+        return call_remote(
+            forge, app, {**module, "type": kind}, path=path, account_id=USERS[0].account_id
+        ).status_code
+
+    assert ask("/forge/ui/admin-page") == 200
+    assert ask("/api/v1/teams") == 200
+    assert ask("/ui/admin-page") == 404
