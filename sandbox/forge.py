@@ -69,6 +69,7 @@ class ForgeApp:
     site_url: str
     cloud_id: str
     app_version: str = "1.0.0"
+    manifest_dir: Path = MANIFEST.parent  # where the manifest's resources are
     # What the product APIs see as the caller (sandbox.server.caller()).
     as_installation: Installation | None = None
 
@@ -125,6 +126,7 @@ class ForgeSite:
             api_base_url=f"{site}/ex/{product}/{cloud}",
             site_url=site,
             cloud_id=cloud,
+            manifest_dir=(manifest_path or MANIFEST).resolve().parent,
         )
         app.as_installation = Installation(
             product=product,

@@ -67,6 +67,7 @@ def call_remote(
     path: str | None,
     method: str = "GET",
     body: Any = None,
+    headers: dict[str, str] | None = None,
     account_id: str | None = None,
     timeout: float = UI_TIMEOUT_S,
     **context: Any,
@@ -76,6 +77,7 @@ def call_remote(
     endpoint = app.endpoint(str(module.get("endpoint") or _resolver_endpoint(module)))
     auth = endpoint.get("auth") or {}
     headers = {
+        **{str(k): str(v) for k, v in (headers or {}).items()},  # invokeRemote's own headers
         "Authorization": "Bearer " + site.invocation_token(app, module, account_id, **context),
         "x-b3-traceid": uuid.uuid4().hex,
         "x-b3-spanid": uuid.uuid4().hex[:16],

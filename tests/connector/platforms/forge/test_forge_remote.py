@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import requests
 from flask import Flask
 from sqlalchemy import select
@@ -52,7 +55,30 @@ def test_an_install_tells_the_app_through_the_lifecycle_trigger(forge_live: Plat
     assert sent == [("avi:forge:installed:app", 204)]
 
 
-def test_a_forge_macro_on_a_confluence_page_shows_the_remote_fragment(
+def frames_in(html: str) -> list[str]:
+    """The Custom UI frames of a sandbox page, in order."""
+    return re.findall(r'src="/forge/cdn/([^/"]+)/index.html"', html)
+
+
+def bridge(site: PlatformSite, frame: str, kind: str, payload: Any = None) -> Any:
+    """One `callBridge(kind, payload)`, as the frame's bridge script makes it."""
+    answer = requests.post(
+        f"{site.sandbox.url}/_sandbox/forge/bridge/{frame}",
+        json={"type": kind, "payload": payload},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["result"]
+
+
+def invoke(site: PlatformSite, frame: str, path: str, method: str = "GET", body: Any = None) -> Any:
+    payload = {"path": path, "method": method, "invokeType": "ui-remote-fetch"}
+    if body is not None:
+        payload["body"] = body
+    return bridge(site, frame, "invoke", payload)
+
+
+def test_a_forge_macro_on_a_confluence_page_is_a_custom_ui_frame_under_forges_csp(
     forge_live: PlatformSite,
 ) -> None:
     organise(forge_live)
@@ -61,25 +87,74 @@ def test_a_forge_macro_on_a_confluence_page_shows_the_remote_fragment(
     page = requests.get(
         f"{forge_live.sandbox.url}/forge/wiki/spaces/ICM/pages/{page_id}", timeout=30
     )
+    [frame] = frames_in(page.text)
+    index = requests.get(f"{forge_live.sandbox.url}/forge/cdn/{frame}/index.html", timeout=30)
+    context = bridge(forge_live, frame, "getContext")
+    shown = invoke(forge_live, frame, "/forge/ui/customer-map?team=PAY")
 
-    assert page.status_code == 200
     assert 'data-module-key="customer-map"' in page.text
-    assert "Customer map: Payroll" in page.text and "<svg" in page.text
+    assert 'sandbox="allow-downloads allow-forms allow-modals allow-pointer-lock' in page.text
+    csp = index.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "style-src 'self' 'unsafe-inline'" in csp
+    assert index.text.index('src="/forge/bridge.js"') < index.text.index('src="./view.js"')
+    assert "<script>" not in index.text  # Forge's CSP: no inline script
+    assert context["moduleKey"] == "customer-map"
+    assert context["extension"]["config"] == {"team": "PAY"}
+    assert shown["success"] and shown["payload"]["status"] == 200
+    assert shown["payload"]["headers"]["content-type"] == ["application/json"]
+    assert "Customer map: Payroll" in shown["payload"]["body"]["html"]
 
 
-def test_the_team_page_finds_the_team_by_its_project(forge_live: PlatformSite) -> None:
+def test_the_bridge_answers_a_refusal_the_way_forge_does(forge_live: PlatformSite) -> None:
+    page = requests.get(f"{forge_live.sandbox.url}/forge/apps/team-page?project=PAY", timeout=30)
+    [frame] = frames_in(page.text)
+
+    missing = invoke(forge_live, frame, "/api/v1/teams/NOPE")
+    invalid = invoke(forge_live, frame, "/api/v1/teams", "POST", {"key": "x"})
+
+    assert missing["success"] and missing["payload"]["status"] == 404
+    assert missing["payload"]["body"]["error"]["code"]
+    assert invalid["payload"]["status"] in (400, 422)
+
+
+def test_the_team_page_knows_its_project(forge_live: PlatformSite) -> None:
     organise(forge_live)
 
     page = requests.get(f"{forge_live.sandbox.url}/forge/apps/team-page?project=PAY", timeout=30)
+    [frame] = frames_in(page.text)
+    context = bridge(forge_live, frame, "getContext")
+    shown = invoke(forge_live, frame, "/forge/ui/team-page?project=PAY")
 
-    assert page.status_code == 200
-    assert "Customer map: Payroll" in page.text
+    assert context["extension"]["project"]["key"] == "PAY"
+    assert "Customer map: Payroll" in shown["payload"]["body"]["html"]
 
 
 def test_the_admin_page_shows_the_installation(forge_live: PlatformSite) -> None:
     page = requests.get(f"{forge_live.sandbox.url}/forge/apps/admin-page", timeout=30)
+    [frame] = frames_in(page.text)
 
-    assert forge_live.forge_app().installation_id in page.text
+    shown = invoke(forge_live, frame, "/forge/ui/admin-page")
+
+    assert forge_live.forge_app().installation_id in shown["payload"]["body"]["html"]
+
+
+def test_a_macros_config_view_saves_its_parameters_into_the_page(
+    forge_live: PlatformSite,
+) -> None:
+    organise(forge_live)
+    page_id = forge_live.sandbox.confluence_seed_page("ICM", "Customers", MACRO_PAGE)
+    base = f"{forge_live.sandbox.url}/forge/wiki/spaces/ICM/pages/{page_id}"
+
+    settings = requests.get(f"{base}/macros/0/config", timeout=30)
+    [frame] = frames_in(settings.text)
+    index = requests.get(f"{forge_live.sandbox.url}/forge/cdn/{frame}/index.html", timeout=30)
+    saved = bridge(forge_live, frame, "submit", {"config": {"team": "HR", "sides": "both"}})
+    page = forge_live.sandbox.state.confluence.page(page_id)
+
+    assert 'src="./config.js"' in index.text
+    assert saved is True
+    assert '<ac:parameter ac:name="team">HR</ac:parameter>' in page.body
+    assert 'ac:name="customer-map"' in page.body
 
 
 def test_the_domain_reaches_jira_through_api_base_url_with_the_app_token(
