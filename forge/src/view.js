@@ -162,7 +162,7 @@ function measuresOf(form) {
   }).filter(Boolean);
 }
 
-function recordForm(map, refresh) {
+function recordForm(map, refresh, cadenceDays) {
   const choices = map.customers.map((r) => el('option', { value: r.id, text: `${r.customer.name} — ${r.service}` }));
   const measures = el('fieldset', { class: 'icm-measures' }, [el('legend', { text: '3. Measures of performance' }), measureRow(0)]);
   let rows = 1;
@@ -183,7 +183,7 @@ function recordForm(map, refresh) {
     el('textarea', { id: 'icm-growth', name: 'growthOpportunity', rows: 2 }),
     el('div', { class: 'icm-row' }, [
       el('label', { for: 'icm-cadence', text: '5. Ask for feedback every (days)' }),
-      el('input', { id: 'icm-cadence', name: 'cadenceDays', type: 'number', min: 1, max: 366, value: 30 }),
+      el('input', { id: 'icm-cadence', name: 'cadenceDays', type: 'number', min: 1, max: 366, value: cadenceDays }),
       el('label', { for: 'icm-priority', text: 'Priority' }),
       el('select', { id: 'icm-priority', name: 'priority' }, ['high', 'medium', 'low'].map((p) =>
         el('option', { value: p, text: p, selected: p === 'medium' }))),
@@ -208,6 +208,7 @@ function recordForm(map, refresh) {
       });
       if (propose) await api('POST', `/expectations/${made.id}/transitions`, { to: 'proposed' });
       form.reset();
+      form.cadenceDays.value = cadenceDays;
       say(propose ? 'Proposed to the customer.' : 'Saved as a draft.');
       await refresh();
     } catch (error) {
@@ -236,6 +237,8 @@ async function teamPage(root, context, who) {
   const customers = el('div', { id: 'icm-customers' });
   const suppliers = el('div', { id: 'icm-suppliers' });
   const recording = el('div');
+  const settings = await api('GET', '/settings').catch(() => null);
+  const cadenceDays = settings?.defaultCadenceDays ?? 30;
   root.replaceChildren(
     el('h1', { text: `${team.name}: internal customers and suppliers` }),
     picture,
@@ -258,7 +261,7 @@ async function teamPage(root, context, who) {
       ? map.suppliers.map((r) => relationshipCard(r, 'customer', refresh))
       : [el('p', { class: 'icm-meta', text: 'No suppliers yet.' })]));
     const manage = mayManage(map.team, who) && map.customers.length > 0;
-    recording.replaceChildren(...(manage ? [recordForm(map, refresh)] : []));
+    recording.replaceChildren(...(manage ? [recordForm(map, refresh, cadenceDays)] : []));
   };
   await refresh();
 }
@@ -343,9 +346,22 @@ async function fragmentView(root, context) {
 
 const VIEWS = { 'team-page': teamPage, 'issue-panel': issuePanel, 'admin-page': adminPage };
 
+// The service's fragments take their theme from a class on <html> (macros/style.py); keep it in
+// step with the product's theme, which `view.theme.enable()` puts in `data-color-mode`.
+export function followTheme(html) {
+  const apply = () => {
+    const mode = html.getAttribute('data-color-mode');
+    html.classList.toggle('icm-theme-dark', mode === 'dark');
+    html.classList.toggle('icm-theme-light', mode === 'light');
+  };
+  apply();
+  new MutationObserver(apply).observe(html, { attributes: true, attributeFilter: ['data-color-mode'] });
+}
+
 async function main() {
   const root = document.getElementById('icm');
   try {
+    followTheme(document.documentElement);
     await view.theme.enable().catch(() => undefined); // follow the product's light or dark theme
     const context = await view.getContext();
     await (VIEWS[context.moduleKey] ?? fragmentView)(root, context, await me());
