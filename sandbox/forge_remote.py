@@ -26,7 +26,13 @@ import requests
 
 from sandbox import events
 from sandbox.directory import USERS
-from sandbox.forge import ForgeApp, ForgeInstallError, ForgeSite
+from sandbox.forge import (
+    APP_TOKEN_LIFETIME_S,
+    SCHEDULED_TOKEN_LIFETIME_S,
+    ForgeApp,
+    ForgeInstallError,
+    ForgeSite,
+)
 from sandbox.jira import JiraEvent
 
 log = logging.getLogger(__name__)
@@ -83,7 +89,12 @@ def call_remote(
         "x-b3-spanid": uuid.uuid4().hex[:16],
     }
     if (auth.get("appSystemToken") or {}).get("enabled"):
-        headers["x-forge-oauth-system"] = site.issue_app_token(app, "system")
+        lifetime = (
+            SCHEDULED_TOKEN_LIFETIME_S
+            if module.get("type") == "core:scheduledTrigger"
+            else APP_TOKEN_LIFETIME_S
+        )
+        headers["x-forge-oauth-system"] = site.issue_app_token(app, "system", None, lifetime)
     if account_id and (auth.get("appUserToken") or {}).get("enabled"):
         headers["x-forge-oauth-user"] = site.issue_app_token(app, "user", account_id)
     url = remote_url(app.remote_base_url, endpoint, path)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -10,8 +12,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from connector.db import get_db, utcnow
-from connector.platforms.forge.installations import ForgeInstallation
-from connector.platforms.sites import jira_for_site
+from connector.platforms.forge.installations import (
+    SILENCE_MEANS_UNINSTALLED,
+    UNINSTALLED,
+    ForgeInstallation,
+)
+from connector.platforms.sites import jira_for_site, jira_sites
+from connector.scheduler import reconcile
 from sandbox.directory import USERS
 from sandbox.forge_remote import call_remote, find_module, remote_url
 from tests.connector.platforms.forge.conftest import PlatformSite
@@ -190,16 +197,56 @@ def test_app_tokens_are_accepted_only_under_api_base_url(forge_live: PlatformSit
     assert made_up.status_code == 401
 
 
-def test_the_scheduled_trigger_runs_the_sites_jobs_against_jira(forge_live: PlatformSite) -> None:
+def test_the_scheduled_trigger_is_answered_at_once_and_its_work_runs_in_the_scheduler(
+    forge_live: PlatformSite,
+) -> None:
+    organise(forge_live)
+    before = len(forge_live.sandbox.calls)
+    started = time.monotonic()
     answer = requests.post(
         f"{forge_live.sandbox.url}/_sandbox/forge/scheduled", json={}, timeout=60
     )
+    took = time.monotonic() - started
 
     assert answer.status_code == 200
-    assert [d["status"] for d in answer.json()["deliveries"]] == [200]
+    assert [d["status"] for d in answer.json()["deliveries"]] == [202]
+    assert took < 5  # Forge's trigger window
+    assert len(forge_live.sandbox.calls) == before  # the trigger itself never called Jira
+    with get_db(forge_live.app).transaction() as session:
+        installation = session.get(ForgeInstallation, forge_live.forge_app().installation_id)
+        assert installation is not None and installation.system_token_expires_at is not None
+        # The token's own expiry (2 h for a scheduled delivery), not a guessed 15 minutes.
+        lifetime = installation.system_token_expires_at - utcnow()
+        assert timedelta(minutes=110) < lifetime <= timedelta(hours=2)
+        assert jira_sites(session) == [forge_live.site_id]
+
+    reconcile(forge_live.app, utcnow())  # the scheduler's job, for this Forge-only site
+
     assert any(
         c.path == "/rest/api/3/search/jql" and c.status == 200 for c in forge_live.sandbox.calls
     )
+
+
+def test_an_installation_forge_stopped_invoking_for_a_day_is_marked_uninstalled(
+    forge_live: PlatformSite,
+) -> None:
+    forge_live.call("GET", "/api/v1/teams")  # an invocation: installed, with a token
+    installation_id = forge_live.forge_app().installation_id
+    with get_db(forge_live.app).transaction() as session:
+        row = session.get(ForgeInstallation, installation_id)
+        assert row is not None
+        row.updated_at = utcnow() - SILENCE_MEANS_UNINSTALLED - timedelta(minutes=1)
+        row.system_token_expires_at = utcnow() + timedelta(hours=1)  # even with a live token
+
+    with get_db(forge_live.app).transaction() as session:
+        sites = jira_sites(session)
+        row = session.get(ForgeInstallation, installation_id)
+        assert row is not None
+        assert (sites, row.state, row.system_token) == ([], UNINSTALLED, None)
+
+    forge_live.call("GET", "/api/v1/teams")  # Forge invokes it again (reinstalled): back
+    with get_db(forge_live.app).transaction() as session:
+        assert jira_sites(session) == [forge_live.site_id]
 
 
 def test_a_forged_or_foreign_token_is_a_401(forge_live: PlatformSite) -> None:
