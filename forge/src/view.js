@@ -70,21 +70,25 @@ function expectationItem(expectation, side, refresh) {
   const move = (to, extra = {}) => api('POST', `/expectations/${expectation.id}/transitions`, { to, ...extra });
   const button = (label, work, secondary) =>
     actions.appendChild(el('button', { type: 'button', class: secondary ? 'secondary' : null, text: label, onclick: run(label, work) }));
+  // A button that only opens a form in place (no call, no refresh).
+  const opener = (label, open) =>
+    actions.appendChild(el('button', { type: 'button', class: 'secondary', text: label, 'aria-expanded': 'false',
+      onclick: (event) => { event.currentTarget.setAttribute('aria-expanded', 'true'); open(); } }));
 
   if (expectation.state === 'draft' && can('proposed', 'supplier')) button('Propose', () => move('proposed'));
   if (expectation.state === 'proposed' && can('agreed', 'customer')) button('Agree', () => move('agreed'));
   if (expectation.state === 'proposed' && can('proposed', 'customer')) {
-    button('Counter-propose', async () => {
+    opener('Counter-propose', () => {
       const words = el('textarea', { rows: 3, 'aria-label': 'Your expectation, in your own words' });
       words.value = expectation.statement;
       const send = el('button', { type: 'button', text: 'Send the counter-proposal',
         onclick: run('Counter-proposal', () => move('proposed', { statement: words.value.trim() })) });
       editor.replaceChildren(words, send);
       words.focus();
-    }, true);
+    });
   }
   if (expectation.state !== 'retired' && (checked ? may(expectation, 'edit') : side === 'supplier')) {
-    button('Edit', async () => editForm(expectation, editor, run), true);
+    opener('Edit', () => editForm(expectation, editor, run));
   }
   if (expectation.state !== 'retired' && moves.includes('retired') && (checked || side === 'supplier')) {
     button('Retire', () => api('DELETE', `/expectations/${expectation.id}`), true);
