@@ -27,7 +27,8 @@ from sandbox.state import SiteState
 
 ISSUER = "forge/invocation-token"
 FIT_LIFETIME_S = 60
-APP_TOKEN_LIFETIME_S = 3600
+APP_TOKEN_LIFETIME_S = 3600  # UI and event invocations (Forge: at least 55 minutes)
+SCHEDULED_TOKEN_LIFETIME_S = 2 * 3600  # "at least 2 hours" for scheduled-trigger deliveries
 GATEWAY_PREFIX = "/ex/"
 MANIFEST = Path(__file__).resolve().parent.parent / "forge" / "manifest.yml"
 
@@ -69,6 +70,7 @@ class ForgeApp:
     site_url: str
     cloud_id: str
     app_version: str = "1.0.0"
+    manifest_dir: Path = MANIFEST.parent  # where the manifest's resources are
     # What the product APIs see as the caller (sandbox.server.caller()).
     as_installation: Installation | None = None
 
@@ -125,6 +127,7 @@ class ForgeSite:
             api_base_url=f"{site}/ex/{product}/{cloud}",
             site_url=site,
             cloud_id=cloud,
+            manifest_dir=(manifest_path or MANIFEST).resolve().parent,
         )
         app.as_installation = Installation(
             product=product,
@@ -145,15 +148,27 @@ class ForgeSite:
 
     # --- tokens
 
-    def issue_app_token(self, app: ForgeApp, kind: str, account_id: str | None = None) -> str:
-        token = secrets.token_urlsafe(32)
+    def issue_app_token(
+        self,
+        app: ForgeApp,
+        kind: str,
+        account_id: str | None = None,
+        lifetime_s: int = APP_TOKEN_LIFETIME_S,
+    ) -> str:
+        """An app token as Forge hands them over: a JWT whose `exp` says when it expires (the
+        remote may read it, not verify it); the gateway knows it by its exact text."""
+        expires = int(time.time()) + lifetime_s
+        token = self.keys.sign(
+            {
+                "iss": "sandbox-forge-oauth",
+                "sub": account_id or app.installation_id,
+                "exp": expires,
+                "jti": secrets.token_urlsafe(16),
+            }
+        )
         with self.lock:
             self.tokens[token] = AppToken(
-                app.installation_id,
-                app.product,
-                kind,
-                account_id,
-                time.time() + APP_TOKEN_LIFETIME_S,
+                app.installation_id, app.product, kind, account_id, expires
             )
         return token
 

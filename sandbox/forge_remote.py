@@ -1,7 +1,11 @@
 """Forge calling its remote: UI invocations, product-event triggers, scheduled triggers.
 
-Each call goes to `remote baseUrl + endpoint route.path + path` with `Authorization: Bearer <FIT>`,
-the trace headers, and the app tokens the endpoint's `auth` asks for. Triggers are POSTs with a
+As Forge documents it (platform/forge/apis-reference/ui-api-bridge/invokeRemote and
+manifest-reference/endpoint): a UI invocation's `path` is resolved against the remote's `baseUrl`
+by the URL Standard's relative resolution (a leading `/` replaces any path in `baseUrl`), and the
+endpoint's `route.path` is NOT used; a trigger or scheduled trigger POSTs to `baseUrl` +
+`route.path`. Every call carries `Authorization: Bearer <FIT>`, the trace headers, and the app
+tokens the endpoint's `auth` asks for. Triggers are POSTs with a
 5 s timeout, retried up to 4 times on 5xx or no answer, as the Forge Remote contract says; UI
 invocations are not retried.
 """
@@ -16,12 +20,19 @@ import uuid
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
 from sandbox import events
 from sandbox.directory import USERS
-from sandbox.forge import ForgeApp, ForgeInstallError, ForgeSite
+from sandbox.forge import (
+    APP_TOKEN_LIFETIME_S,
+    SCHEDULED_TOKEN_LIFETIME_S,
+    ForgeApp,
+    ForgeInstallError,
+    ForgeSite,
+)
 from sandbox.jira import JiraEvent
 
 log = logging.getLogger(__name__)
@@ -59,28 +70,44 @@ def call_remote(
     app: ForgeApp,
     module: dict[str, Any],
     *,
-    path: str,
+    path: str | None,
     method: str = "GET",
     body: Any = None,
+    headers: dict[str, str] | None = None,
     account_id: str | None = None,
     timeout: float = UI_TIMEOUT_S,
     **context: Any,
 ) -> requests.Response:
-    """One invocation of the remote through the endpoint `module` names."""
+    """One invocation of the remote through the endpoint `module` names: a UI module's `path`
+    resolved against `baseUrl`, or (`path=None`, triggers) `baseUrl` + the endpoint's route."""
     endpoint = app.endpoint(str(module.get("endpoint") or _resolver_endpoint(module)))
-    route = str((endpoint.get("route") or {}).get("path") or "")
     auth = endpoint.get("auth") or {}
     headers = {
+        **{str(k): str(v) for k, v in (headers or {}).items()},  # invokeRemote's own headers
         "Authorization": "Bearer " + site.invocation_token(app, module, account_id, **context),
         "x-b3-traceid": uuid.uuid4().hex,
         "x-b3-spanid": uuid.uuid4().hex[:16],
     }
     if (auth.get("appSystemToken") or {}).get("enabled"):
-        headers["x-forge-oauth-system"] = site.issue_app_token(app, "system")
+        lifetime = (
+            SCHEDULED_TOKEN_LIFETIME_S
+            if module.get("type") == "core:scheduledTrigger"
+            else APP_TOKEN_LIFETIME_S
+        )
+        headers["x-forge-oauth-system"] = site.issue_app_token(app, "system", None, lifetime)
     if account_id and (auth.get("appUserToken") or {}).get("enabled"):
         headers["x-forge-oauth-user"] = site.issue_app_token(app, "user", account_id)
-    url = app.remote_base_url + route.rstrip("/") + path
+    url = remote_url(app.remote_base_url, endpoint, path)
     return requests.request(method, url, json=body, headers=headers, timeout=timeout)
+
+
+def remote_url(base_url: str, endpoint: dict[str, Any], path: str | None) -> str:
+    """Where Forge sends an invocation: `path` (UI) by relative resolution against `baseUrl`;
+    without one (triggers), `baseUrl` + `route.path`."""
+    if path is not None:
+        return urljoin(base_url, path)
+    route = str((endpoint.get("route") or {}).get("path") or "")
+    return base_url.rstrip("/") + route
 
 
 def _resolver_endpoint(module: dict[str, Any]) -> str:
@@ -182,7 +209,7 @@ class TriggerQueue:
                     self.site,
                     app,
                     module,
-                    path="",
+                    path=None,
                     method="POST",
                     body=body,
                     timeout=TRIGGER_TIMEOUT_S,

@@ -1,5 +1,5 @@
-"""The site's Forge endpoints: the JWKS, admin calls to install and fire triggers, and pages that
-show Forge UI modules the way Custom UI does (the page asks the remote, then shows its HTML)."""
+"""The site's Forge endpoints: the JWKS, admin calls to install and fire triggers, and the product
+pages around Forge UI modules, each in a Custom UI iframe (`sandbox.forge_ui`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, request
 
 from sandbox.forge import ForgeApp, ForgeInstallError, forge_site
-from sandbox.forge_remote import call_remote, find_module, triggers
+from sandbox.forge_remote import find_module, triggers
+from sandbox.forge_ui import host_document, iframe, open_frame
 from sandbox.server import site
-from sandbox.views import MACRO, PARAMETER, document, viewer
+from sandbox.views import MACRO, PARAMETER, viewer
 
 blueprint = Blueprint("forge", __name__)
 UI_PARAMS = ("team", "sides", "expectations", "side", "project", "issue")
@@ -79,70 +80,144 @@ def describe(app: ForgeApp) -> dict[str, Any]:
     }
 
 
-def render_module(
-    app: ForgeApp, key: str, params: dict[str, str], account_id: str, extension: dict[str, Any]
-) -> str:
-    """What Custom UI shows for a module: `invokeRemote` to `/ui/<key>`, then its HTML."""
-    kind, module = find_module(app, key)
-    query = urlencode({k: v for k, v in params.items() if v})
-    response = call_remote(
-        forge_site(site()),
-        app,
-        {**module, "type": kind},
-        path=f"/ui/{key}" + (f"?{query}" if query else ""),
-        account_id=account_id,
-        extension=extension,
-    )
-    if response.status_code != 200:
-        return (
-            f'<div class="forge-error" role="alert">The app answered {response.status_code}: '
-            f"{escape(response.text[:300])}</div>"
-        )
-    body = response.json()
-    return (
-        f'<section class="forge-module" data-module-key="{escape(key)}">'
-        f"<style>{body.get('css', '')}</style>{body.get('html', '')}</section>"
-    )
+def _theme() -> str:
+    return request.args.get("theme", "light")
+
+
+def _extension(params: dict[str, str]) -> dict[str, Any]:
+    """The `extension` context of a Jira module: its project, and the issue it sits on."""
+    extension: dict[str, Any] = {}
+    project = params.get("project", "")
+    issue = params.get("issue", "")
+    if issue and not project:
+        project = issue.rsplit("-", 1)[0]
+    if project:
+        extension["project"] = {"key": project.upper(), "type": "software"}
+    if issue:
+        found = site().jira.issues.get(issue.upper())
+        extension["issue"] = {"key": issue.upper(), "id": getattr(found, "id", None)}
+    return extension
 
 
 @blueprint.get("/forge/apps/<module_key>")
 def app_page(module_key: str) -> Response:
-    """A Jira page, panel or macro of the Forge app on its own (`?team=`, `?project=`, ...)."""
+    """A Jira page or panel of the Forge app, in its Custom UI iframe (`?project=`, `?issue=`,
+    `?as=<accountId>`, `?theme=dark`)."""
     account_id = viewer()
     app = forge_site(site()).app(request.args.get("product", "jira"))
     if app is None:
         abort(404)
     params = {k: request.args.get(k, "") for k in UI_PARAMS}
-    extension = {"project": {"key": params["project"]}} if params["project"] else {}
     try:
-        content = render_module(app, module_key, params, account_id, extension)
+        _, module = find_module(app, module_key)
     except ForgeInstallError:
         abort(404)
-    return document(module_key, content)
+    frame = open_frame(app, module_key, account_id, _extension(params), theme=_theme())
+    return host_document(
+        str(module.get("title") or module_key), iframe(frame, module_key), frame.theme
+    )
+
+
+def _macros(body: str) -> list[re.Match[str]]:
+    return list(MACRO.finditer(body))
+
+
+def _macro_key(match: re.Match[str]) -> str:
+    name = re.search(r'ac:name="([^"]+)"', match.group("attrs") or "")
+    return name.group(1) if name else "?"
+
+
+def _macro_config(match: re.Match[str]) -> dict[str, str]:
+    inner = match.group("inner") or ""
+    return {p.group("name"): p.group("value") for p in PARAMETER.finditer(inner)}
 
 
 @blueprint.get("/forge/wiki/spaces/<space_key>/pages/<page_id>")
 def confluence_page(space_key: str, page_id: str) -> Response:
-    """A Confluence page whose macros are the Forge app's `macro` modules."""
+    """A Confluence page whose macros are the Forge app's `macro` modules, each in its Custom UI
+    iframe; a macro with a `config` has a link to its configuration view."""
     state = site()
     account_id = viewer()
     page = state.confluence.pages.get(page_id)
     app = forge_site(state).app("confluence")
     if page is None or page.space.key != space_key or app is None:
         abort(404)
-    keys = {m.get("key") for m in app.modules("macro")}
+    macros = {str(m.get("key")): m for m in app.modules("macro")}
+    theme = _theme()
+    position = iter(range(len(_macros(page.body))))
 
     def render_macro(match: re.Match[str]) -> str:
-        name = re.search(r'ac:name="([^"]+)"', match.group("attrs") or "")
-        key = name.group(1) if name else "?"
-        if key not in keys:
+        index = next(position)
+        key = _macro_key(match)
+        if key not in macros:
             return f'<div class="macro-unknown">Unknown macro: {escape(key)}</div>'
-        config = {
-            p.group("name"): p.group("value")
-            for p in PARAMETER.finditer(match.group("inner") or "")
+        extension = {
+            "type": "macro",
+            "config": _macro_config(match),
+            "content": {"id": page.id, "type": "page"},
+            "space": {"key": page.space.key, "id": page.space.id},
+            "isEditing": False,
         }
-        extension = {"type": "macro", "config": config, "content": {"id": page.id}}
-        return render_module(app, key, config, account_id, extension)
+        frame = open_frame(app, key, account_id, extension, theme=theme)
+        settings = ""
+        if macros[key].get("config"):
+            query = urlencode({"as": account_id, "theme": theme})
+            href = f"/forge/wiki/spaces/{space_key}/pages/{page_id}/macros/{index}/config?{query}"
+            settings = f'<p><a class="macro-settings" href="{escape(href)}">Edit the macro</a></p>'
+        return iframe(frame, key) + settings
 
     content = f'<article class="wiki-content">{MACRO.sub(render_macro, page.body)}</article>'
-    return document(page.title, content)
+    return host_document(page.title, content, theme)
+
+
+@blueprint.get("/forge/wiki/spaces/<space_key>/pages/<page_id>/macros/<int:index>/config")
+def macro_config(space_key: str, page_id: str, index: int) -> Response:
+    """The configuration view of the page's `index`-th macro (the macro's `config` resource);
+    `view.submit({config})` writes the parameters into the page, as the editor does."""
+    state = site()
+    account_id = viewer()
+    page = state.confluence.pages.get(page_id)
+    app = forge_site(state).app("confluence")
+    if page is None or page.space.key != space_key or app is None:
+        abort(404)
+    found = _macros(page.body)
+    if index >= len(found):
+        abort(404)
+    key = _macro_key(found[index])
+
+    def save(payload: dict[str, Any]) -> None:
+        config = payload.get("config")
+        if not isinstance(config, dict):
+            return
+        current = state.confluence.page(page_id)
+        match = _macros(current.body)[index]
+        params = "".join(
+            f'<ac:parameter ac:name="{escape(str(k))}">{escape(str(v))}</ac:parameter>'
+            for k, v in config.items()
+        )
+        macro = f'<ac:structured-macro ac:name="{escape(key)}">{params}</ac:structured-macro>'
+        body = current.body[: match.start()] + macro + current.body[match.end() :]
+        state.confluence.update_page(
+            page_id,
+            {
+                "title": current.title,
+                "version": {"number": current.version.number + 1, "message": "Macro settings"},
+                "body": {"representation": "storage", "value": body},
+            },
+            account_id,
+        )
+
+    extension = {
+        "type": "macro",
+        "config": _macro_config(found[index]),
+        "content": {"id": page.id, "type": "page"},
+        "space": {"key": page.space.key, "id": page.space.id},
+        "isEditing": True,
+    }
+    frame = open_frame(
+        app, key, account_id, extension, theme=_theme(), config_view=True, on_submit=save
+    )
+    back = f"/forge/wiki/spaces/{space_key}/pages/{page_id}?" + urlencode(
+        {"as": account_id, "theme": frame.theme}
+    )
+    return host_document(f"{page.title}: {key} settings", iframe(frame, key), frame.theme, back)

@@ -225,6 +225,7 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
     from sandbox.forge import forge_site
     from sandbox.forge_remote import triggers
 
+    build_custom_ui()
     forge = forge_site(sandbox.state)
     events = triggers(forge)  # from now on, Jira changes reach the app as Forge triggers
     app_id = str(app.config["FORGE_APP_ID"])
@@ -247,15 +248,70 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
         ),
         carrier="Forge trigger",
         pages=[
+            ("Jira admin page (settings)", f"{sandbox.url}/forge/apps/admin-page"),
+            ("Jira general page", f"{sandbox.url}/forge/apps/general-page"),
             (
-                "Confluence page with the macros",
-                f"{sandbox.url}/forge/wiki/spaces/ICM/pages/{page_id}",
+                "Confluence: the first macro's settings",
+                f"{sandbox.url}/forge/wiki/spaces/ICM/pages/{page_id}/macros/0/config",
             ),
-            ("Jira team page (Payroll)", f"{sandbox.url}/forge/apps/team-page?project=PAY"),
-            ("Jira admin page", f"{sandbox.url}/forge/apps/admin-page"),
             ("Forge triggers sent", f"{sandbox.url}/_sandbox/forge/triggers"),
         ],
     )
+
+
+def build_custom_ui() -> None:
+    """The Custom UI bundle Forge would serve (esbuild, `npm --prefix forge run build`)."""
+    import shutil
+    import subprocess
+
+    forge_dir = Path(__file__).resolve().parent.parent / "forge"
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("npm is needed to build the Forge Custom UI (forge/src)")
+    if not (forge_dir / "node_modules" / "esbuild").is_dir():
+        install = [npm, "install", "--prefix", str(forge_dir), "--no-package-lock", "--no-audit"]
+        subprocess.run([*install, "--no-fund"], check=True, capture_output=True)  # noqa: S603
+    build = [npm, "--prefix", str(forge_dir), "run", "build"]
+    subprocess.run(build, check=True, capture_output=True)  # noqa: S603
+
+
+def scenario_pages(app: Any, sandbox: Sandbox, site_id: str, page_id: str, platform: str) -> str:
+    """The pages on which a person runs the practice by clicking, as the right person (`as=`)."""
+    from sqlalchemy import select
+
+    from connector.practice.models import Expectation, Team
+
+    with get_db(app).transaction() as session:
+        leads = dict(
+            session.execute(
+                select(Team.key, Team.lead_account_id).where(Team.site_id == site_id)
+            ).all()
+        )
+        synced = session.scalars(
+            select(Expectation.jira_issue_key)
+            .where(Expectation.site_id == site_id, Expectation.jira_issue_key.is_not(None))
+            .order_by(Expectation.id)
+        ).first()
+    pay, hr = leads.get("PAY", ""), leads.get("HR", "")
+    if platform == "forge":
+        team = f"{sandbox.url}/forge/apps/team-page?project={{}}&as={{}}"
+        panel = f"{sandbox.url}/forge/apps/issue-panel?issue={synced}&as={hr}"
+        wiki = f"{sandbox.url}/forge/wiki/spaces/ICM/pages/{page_id}?as={hr}"
+        dark = wiki + "&theme=dark"
+    else:
+        team = f"{sandbox.url}/jira/apps/icm-team-page?project.key={{}}&as={{}}"
+        panel = f"{sandbox.url}/browse/{synced}?as={hr}"
+        wiki = sandbox.page_url(page_id) + f"?as={hr}"
+        dark = wiki + "   (dark: your system's dark mode)"
+    steps = [
+        ("1. Payroll's lead asks, records, proposes", team.format("PAY", pay)),
+        ("2. People's lead agrees", team.format("HR", hr)),
+        ("3. sync: the worker files the Jira issue", "(runs by itself within seconds)"),
+        (f"4. rate on an issue panel ({synced})", panel),
+        ("5. the customer map, light", wiki),
+        ("   ... and dark", dark),
+    ]
+    return "\n".join(f"  {what:<42} {url}" for what, url in steps)
 
 
 def forge_calls_both_ways(app: Any, forge: ForgeSite, jira: ForgeApp) -> str:
@@ -270,7 +326,7 @@ def forge_calls_both_ways(app: Any, forge: ForgeSite, jira: ForgeApp) -> str:
         site = jira_for_site(session, jira.cloud_id, app.config, utcnow())
         me = site.call("GET", "myself") if site else {}
     kind, module = find_module(jira, "admin-page")
-    path = "/ui/admin-page"
+    path = "/forge/ui/admin-page"
     status = call_remote(
         forge, jira, {**module, "type": kind}, path=path, account_id=USERS[0].account_id
     ).status_code
@@ -278,7 +334,7 @@ def forge_calls_both_ways(app: Any, forge: ForgeSite, jira: ForgeApp) -> str:
     return (
         f"  app -> Jira   GET {gateway}/rest/api/3/myself with the app token: "
         f"the {me.get('accountType')} user {me.get('accountId')}\n"
-        f"  Forge -> app  GET /forge{path} with Forge's invocation token: HTTP {status}"
+        f"  Forge -> app  GET {path} with Forge's invocation token: HTTP {status}"
     )
 
 
@@ -345,7 +401,8 @@ def main() -> int:
     worker = threading.Thread(target=drain_forever, args=(app, stop), daemon=True)
     worker.start()
     loop = rate_through_jira(app, sandbox, installed.site_id, installed.carrier)
-    pages = "\n".join(f"  {what:<33} {url}" for what, url in installed.pages)
+    pages = "\n".join(f"  {what:<42} {url}" for what, url in installed.pages)
+    scenario = scenario_pages(app, sandbox, installed.site_id, page_id, args.platform)
 
     print(
         f"""
@@ -355,7 +412,9 @@ Internal Customer Map is running (SQLite: {get_db(app).url})
 Sample organisation: examples/organisation.yaml imported and synced to sandbox Jira,
   with {ratings} past ratings; {loop}.
 
-Open:
+The practice by clicking ({args.platform}), each page as the person who acts there:
+{scenario}
+More:
 {pages}
   Sandbox admin: what was called    {sandbox.url}/_sandbox/calls
 

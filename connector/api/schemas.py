@@ -365,6 +365,9 @@ class RelationshipQuery(ListQuery):
 class ExpectationQuery(RelationshipQuery):
     state = fields.String(load_default=None, validate=validate.OneOf((*STATES, "all")))
     relationship_id = fields.Integer(data_key="relationshipId", load_default=None, validate=ID)
+    issue_key = fields.String(
+        data_key="issueKey", load_default=None, validate=[ISSUE_KEY, validate.Length(max=32)]
+    )
 
 
 class GoalQuery(ListQuery):

@@ -58,15 +58,18 @@ def confluence_for_site(session: Session, site_id: str, config: Mapping[str, Any
 
 
 def jira_sites(session: Session) -> list[str]:
-    """Sites with an active Connect Jira installation: the scheduler's sites (a Forge site's work
-    is run by its own scheduled trigger, `connector.platforms.forge.routes`)."""
+    """The scheduler's sites: an active Connect Jira installation, or a Forge Jira installation
+    holding a usable app token (the hourly scheduled trigger keeps one fresh; Forge installations
+    silent for a day are marked uninstalled first and left out)."""
+    now = utcnow()
+    forge = ForgeInstallationStore(session)
+    forge.retire_silent(now)
     rows = session.scalars(
         select(Tenant.site_id)
         .where(Tenant.product_type == "jira", Tenant.state.in_(ACTIVE_STATES))
         .distinct()
-        .order_by(Tenant.site_id)
     )
-    return list(rows)
+    return sorted(set(rows) | set(forge.sites_with_usable_token("jira", now)))
 
 
 def jira_base_url(session: Session, site_id: str) -> str | None:

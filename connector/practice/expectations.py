@@ -122,10 +122,13 @@ def list_expectations(
     side: str | None = None,
     state: str | None = None,
     relationship_id: int | None = None,
+    issue_key: str | None = None,
     limit: int = 25,
     cursor: str | None = None,
 ) -> Page[Expectation]:
     query = select(Expectation).where(Expectation.site_id == site_id)
+    if issue_key is not None:
+        query = query.where(Expectation.jira_issue_key == issue_key.upper())
     if relationship_id is not None:
         query = query.where(Expectation.relationship_id == relationship_id)
     if team is not None:

@@ -1,13 +1,25 @@
-// Bundle the Custom UI (src/view.js + @forge/bridge) into static/view/view.js for `forge deploy`.
+// Bundle the Custom UI for `forge deploy`: src/view.js (every module) -> static/view/view.js and
+// src/config.js (the macros' configuration view) -> static/config/config.js, each with
+// @forge/bridge inside; src/icm.css is copied beside each. No inline script anywhere (Forge's
+// CSP forbids them). The tests run this build; the outputs are never edited by hand.
+import { copyFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['src/view.js'],
-  bundle: true,
-  format: 'esm',
-  target: 'es2020',
-  minify: true,
-  outfile: 'static/view/view.js',
-  logLevel: 'warning',
-});
-console.log('built static/view/view.js');
+const bundles = [
+  ['src/view.js', 'static/view/view.js'],
+  ['src/config.js', 'static/config/config.js'],
+];
+for (const [entry, outfile] of bundles) {
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    target: 'es2020',
+    minify: true,
+    outfile,
+    logLevel: 'warning',
+  });
+}
+await copyFile('src/icm.css', 'static/view/icm.css');
+await copyFile('src/icm.css', 'static/config/icm.css');
+console.log(`built ${bundles.map(([, out]) => out).join(', ')} and their icm.css`);

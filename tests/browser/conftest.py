@@ -66,3 +66,11 @@ def output_dir() -> Path:
     """Screenshots for people to look at (gitignored; CI keeps the folder as an artefact)."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     return OUTPUT
+
+
+# The Forge site and its built Custom UI, for the suite that runs on both platforms.
+from tests.connector.platforms.forge.conftest import (  # noqa: E402, F401
+    forge_bundle,
+    forge_live,
+    forge_tooling,
+)

@@ -24,6 +24,10 @@ UNINSTALLED = "uninstalled"
 FALLBACK_TOKEN_LIFETIME = timedelta(minutes=15)
 # A token this close to its expiry is not handed out for new work.
 TOKEN_MARGIN = timedelta(seconds=60)
+# Forge sends no uninstall event; Atlassian's documented signal is that the scheduled trigger
+# stops arriving. The hourly trigger missed this long in a row marks the installation
+# uninstalled: it is no longer called, and its next invocation (a reinstall) marks it installed.
+SILENCE_MEANS_UNINSTALLED = timedelta(hours=24)
 
 _CONNECT_TENANTS = table("tenants", column("client_key"), column("installation_id"))
 
@@ -136,6 +140,33 @@ class ForgeInstallationStore:
                 _CONNECT_TENANTS.c.installation_id == installation_id
             )
         ).first()
+
+    def retire_silent(self, now: datetime) -> list[str]:
+        """Mark uninstalled every installation Forge has not invoked for
+        SILENCE_MEANS_UNINSTALLED; the installation ids so marked."""
+        silent = list(
+            self.session.scalars(
+                select(ForgeInstallation).where(
+                    ForgeInstallation.state == INSTALLED,
+                    ForgeInstallation.updated_at < now - SILENCE_MEANS_UNINSTALLED,
+                )
+            )
+        )
+        for row in silent:
+            row.state = UNINSTALLED
+            row.system_token = None  # never presented again
+            row.system_token_expires_at = None
+        self.session.flush()
+        return [row.installation_id for row in silent]
+
+    def sites_with_usable_token(self, product: str, now: datetime) -> list[str]:
+        """Sites whose installed `product` installation holds an app token still usable now."""
+        rows = self.session.scalars(
+            select(ForgeInstallation).where(
+                ForgeInstallation.product == product, ForgeInstallation.state == INSTALLED
+            )
+        )
+        return sorted({row.site_id for row in rows if row.usable_token(now) is not None})
 
     def for_site(self, site_id: str, product: str) -> ForgeInstallation | None:
         """The site's installed Forge installation of `product`, most recently seen first."""

@@ -2,33 +2,27 @@
 
 Every call carries a Forge Invocation Token; a failed check is a 401 with the JSON error body.
 UI invocations answer the module's HTML; product events go into the same webhook inbox as
-Connect's; the scheduled trigger runs the site's periodic jobs with the token it brings.
+Connect's; the scheduled trigger brings a fresh app token and hands the work to the scheduler.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from datetime import datetime
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from connector.db import request_session, utcnow
+from connector.db import request_session
 from connector.domain.errors import BadRequest, NotFound
 from connector.platforms.forge.auth import authenticate_invocation, caller_for
 from connector.platforms.forge.events import LIFECYCLE_EVENTS, as_webhook
 from connector.platforms.forge.views import render_module
-from connector.practice.feedback_requests import send_due_requests
-from connector.practice.health import snapshot_site_health
 from connector.web.caller import set_caller
 from macros.style import CSS
 from webhooks.intake import acknowledgement, receive
-from webhooks.reconcile import reconcile_site
 
 log = logging.getLogger(__name__)
 bp = Blueprint("forge", __name__, url_prefix="/forge")
 
-SiteJob = Callable[[Flask, str, datetime], int]
 _UI_PARAMS = ("team", "sides", "expectations", "side", "project", "issue")
 
 
@@ -72,32 +66,24 @@ def lifecycle() -> Response:
 
 @bp.post("/scheduled")
 def scheduled() -> Response:
+    """The hourly scheduled trigger: answered at once (Forge waits 5 s), its work handed over.
+
+    Authenticating recorded the installation, its fresh app token (with the token's own expiry)
+    and that Forge still invokes it. The periodic work itself (reconciliation, feedback requests,
+    health snapshots, pushing the outbox) is the scheduler's (`connector.scheduler`), which runs
+    it for every site holding a usable token, this one included."""
     installation, claims = authenticate_invocation()
     set_caller(caller_for(installation, claims))
-    if installation.product != "jira":
-        return jsonify({"siteId": installation.site_id, "jobs": {}})
-    now = utcnow()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    outcome: dict[str, int | str] = {}
-    for name, job in site_jobs(app).items():
-        try:
-            outcome[name] = job(app, installation.site_id, now)
-        except Exception as exc:  # one failing job must not stop the others
-            log.exception("forge scheduled job failed", extra={"job": name})
-            outcome[name] = f"failed: {exc.__class__.__name__}"
-    return jsonify({"siteId": installation.site_id, "jobs": outcome})
-
-
-def site_jobs(app: Flask) -> Mapping[str, SiteJob]:
-    """The periodic work for one site; tests may set `app.extensions["icm.forge_site_jobs"]`."""
-    configured: Mapping[str, SiteJob] | None = app.extensions.get("icm.forge_site_jobs")
-    if configured is not None:
-        return configured
-    return {
-        "reconcile": reconcile_site,
-        "feedbackRequests": send_due_requests,
-        "healthSnapshot": snapshot_site_health,
+    expires = installation.system_token_expires_at
+    body = {
+        "siteId": installation.site_id,
+        "product": installation.product,
+        "handedTo": "scheduler",
+        "tokenExpiresAt": expires.isoformat() if expires else None,
     }
+    response = jsonify(body)
+    response.status_code = 202
+    return response
 
 
 def _json_object() -> dict[str, object]:

@@ -8,6 +8,7 @@ from flask import Flask
 
 from connector.db import get_db
 from connector.db.models import OutboxTask
+from connector.practice.models import Expectation
 from tests.support.api import Api, row_counts, seed
 
 
@@ -136,3 +137,19 @@ def test_list_filters_by_team_and_side(api: Api) -> None:
     assert ids("state=agreed") == []
     assert api.get("/expectations?team=NOPE").status_code == 404
     assert api.get("/expectations?side=sideways").status_code == 422
+
+
+def test_list_finds_the_expectation_behind_an_issue(api: Api, app: Flask) -> None:
+    """What the Forge issue panel asks: `?issueKey=` (any state, as the panel does)."""
+    made = seed(api)["expectation"]
+    with get_db(app).transaction() as session:
+        row = session.get(Expectation, made["id"])
+        assert row is not None
+        row.jira_issue_key = "PAY-7"
+
+    def found(query: str) -> list[Any]:
+        return [e["id"] for e in api.ok("GET", f"/expectations?{query}")["values"]]
+
+    assert found("issueKey=PAY-7&state=all") == [made["id"]]
+    assert found("issueKey=PAY-8&state=all") == []
+    assert api.get("/expectations?issueKey=not-a-key").status_code == 422

@@ -53,6 +53,19 @@ def forge_tooling() -> Path:
     return FORGE_DIR
 
 
+@pytest.fixture(scope="session")
+def forge_bundle(forge_tooling: Path) -> Path:
+    """The Custom UI, built from forge/src by esbuild as `forge deploy` would ship it."""
+    npm = shutil.which("npm") or "npm"
+    subprocess.run(
+        [npm, "--prefix", str(FORGE_DIR), "run", "build"],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return FORGE_DIR / "static"
+
+
 @dataclass
 class PlatformSite:
     """The app installed into a sandbox site through one platform; `call` authenticates as it."""

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import re
+import time
+from datetime import timedelta
+from typing import Any
+
 import requests
 from flask import Flask
 from sqlalchemy import select
 
 from connector.db import get_db, utcnow
-from connector.platforms.forge.installations import ForgeInstallation
-from connector.platforms.sites import jira_for_site
+from connector.platforms.forge.installations import (
+    SILENCE_MEANS_UNINSTALLED,
+    UNINSTALLED,
+    ForgeInstallation,
+)
+from connector.platforms.sites import jira_for_site, jira_sites
+from connector.scheduler import reconcile
+from sandbox.directory import USERS
+from sandbox.forge_remote import call_remote, find_module, remote_url
 from tests.connector.platforms.forge.conftest import PlatformSite
 from tests.connector.platforms.forge.test_platforms import organise
 
@@ -50,7 +62,30 @@ def test_an_install_tells_the_app_through_the_lifecycle_trigger(forge_live: Plat
     assert sent == [("avi:forge:installed:app", 204)]
 
 
-def test_a_forge_macro_on_a_confluence_page_shows_the_remote_fragment(
+def frames_in(html: str) -> list[str]:
+    """The Custom UI frames of a sandbox page, in order."""
+    return re.findall(r'src="/forge/cdn/([^/"]+)/index.html"', html)
+
+
+def bridge(site: PlatformSite, frame: str, kind: str, payload: Any = None) -> Any:
+    """One `callBridge(kind, payload)`, as the frame's bridge script makes it."""
+    answer = requests.post(
+        f"{site.sandbox.url}/_sandbox/forge/bridge/{frame}",
+        json={"type": kind, "payload": payload},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["result"]
+
+
+def invoke(site: PlatformSite, frame: str, path: str, method: str = "GET", body: Any = None) -> Any:
+    payload = {"path": path, "method": method, "invokeType": "ui-remote-fetch"}
+    if body is not None:
+        payload["body"] = body
+    return bridge(site, frame, "invoke", payload)
+
+
+def test_a_forge_macro_on_a_confluence_page_is_a_custom_ui_frame_under_forges_csp(
     forge_live: PlatformSite,
 ) -> None:
     organise(forge_live)
@@ -59,25 +94,74 @@ def test_a_forge_macro_on_a_confluence_page_shows_the_remote_fragment(
     page = requests.get(
         f"{forge_live.sandbox.url}/forge/wiki/spaces/ICM/pages/{page_id}", timeout=30
     )
+    [frame] = frames_in(page.text)
+    index = requests.get(f"{forge_live.sandbox.url}/forge/cdn/{frame}/index.html", timeout=30)
+    context = bridge(forge_live, frame, "getContext")
+    shown = invoke(forge_live, frame, "/forge/ui/customer-map?team=PAY")
 
-    assert page.status_code == 200
     assert 'data-module-key="customer-map"' in page.text
-    assert "Customer map: Payroll" in page.text and "<svg" in page.text
+    assert 'sandbox="allow-downloads allow-forms allow-modals allow-pointer-lock' in page.text
+    csp = index.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "style-src 'self' 'unsafe-inline'" in csp
+    assert index.text.index('src="/forge/bridge.js"') < index.text.index('src="./view.js"')
+    assert "<script>" not in index.text  # Forge's CSP: no inline script
+    assert context["moduleKey"] == "customer-map"
+    assert context["extension"]["config"] == {"team": "PAY"}
+    assert shown["success"] and shown["payload"]["status"] == 200
+    assert shown["payload"]["headers"]["content-type"] == ["application/json"]
+    assert "Customer map: Payroll" in shown["payload"]["body"]["html"]
 
 
-def test_the_team_page_finds_the_team_by_its_project(forge_live: PlatformSite) -> None:
+def test_the_bridge_answers_a_refusal_the_way_forge_does(forge_live: PlatformSite) -> None:
+    page = requests.get(f"{forge_live.sandbox.url}/forge/apps/team-page?project=PAY", timeout=30)
+    [frame] = frames_in(page.text)
+
+    missing = invoke(forge_live, frame, "/api/v1/teams/NOPE")
+    invalid = invoke(forge_live, frame, "/api/v1/teams", "POST", {"key": "x"})
+
+    assert missing["success"] and missing["payload"]["status"] == 404
+    assert missing["payload"]["body"]["error"]["code"]
+    assert invalid["payload"]["status"] in (400, 422)
+
+
+def test_the_team_page_knows_its_project(forge_live: PlatformSite) -> None:
     organise(forge_live)
 
     page = requests.get(f"{forge_live.sandbox.url}/forge/apps/team-page?project=PAY", timeout=30)
+    [frame] = frames_in(page.text)
+    context = bridge(forge_live, frame, "getContext")
+    shown = invoke(forge_live, frame, "/forge/ui/team-page?project=PAY")
 
-    assert page.status_code == 200
-    assert "Customer map: Payroll" in page.text
+    assert context["extension"]["project"]["key"] == "PAY"
+    assert "Customer map: Payroll" in shown["payload"]["body"]["html"]
 
 
 def test_the_admin_page_shows_the_installation(forge_live: PlatformSite) -> None:
     page = requests.get(f"{forge_live.sandbox.url}/forge/apps/admin-page", timeout=30)
+    [frame] = frames_in(page.text)
 
-    assert forge_live.forge_app().installation_id in page.text
+    shown = invoke(forge_live, frame, "/forge/ui/admin-page")
+
+    assert forge_live.forge_app().installation_id in shown["payload"]["body"]["html"]
+
+
+def test_a_macros_config_view_saves_its_parameters_into_the_page(
+    forge_live: PlatformSite,
+) -> None:
+    organise(forge_live)
+    page_id = forge_live.sandbox.confluence_seed_page("ICM", "Customers", MACRO_PAGE)
+    base = f"{forge_live.sandbox.url}/forge/wiki/spaces/ICM/pages/{page_id}"
+
+    settings = requests.get(f"{base}/macros/0/config", timeout=30)
+    [frame] = frames_in(settings.text)
+    index = requests.get(f"{forge_live.sandbox.url}/forge/cdn/{frame}/index.html", timeout=30)
+    saved = bridge(forge_live, frame, "submit", {"config": {"team": "HR", "sides": "both"}})
+    page = forge_live.sandbox.state.confluence.page(page_id)
+
+    assert 'src="./config.js"' in index.text
+    assert saved is True
+    assert '<ac:parameter ac:name="team">HR</ac:parameter>' in page.body
+    assert 'ac:name="customer-map"' in page.body
 
 
 def test_the_domain_reaches_jira_through_api_base_url_with_the_app_token(
@@ -113,16 +197,56 @@ def test_app_tokens_are_accepted_only_under_api_base_url(forge_live: PlatformSit
     assert made_up.status_code == 401
 
 
-def test_the_scheduled_trigger_runs_the_sites_jobs_against_jira(forge_live: PlatformSite) -> None:
+def test_the_scheduled_trigger_is_answered_at_once_and_its_work_runs_in_the_scheduler(
+    forge_live: PlatformSite,
+) -> None:
+    organise(forge_live)
+    before = len(forge_live.sandbox.calls)
+    started = time.monotonic()
     answer = requests.post(
         f"{forge_live.sandbox.url}/_sandbox/forge/scheduled", json={}, timeout=60
     )
+    took = time.monotonic() - started
 
     assert answer.status_code == 200
-    assert [d["status"] for d in answer.json()["deliveries"]] == [200]
+    assert [d["status"] for d in answer.json()["deliveries"]] == [202]
+    assert took < 5  # Forge's trigger window
+    assert len(forge_live.sandbox.calls) == before  # the trigger itself never called Jira
+    with get_db(forge_live.app).transaction() as session:
+        installation = session.get(ForgeInstallation, forge_live.forge_app().installation_id)
+        assert installation is not None and installation.system_token_expires_at is not None
+        # The token's own expiry (2 h for a scheduled delivery), not a guessed 15 minutes.
+        lifetime = installation.system_token_expires_at - utcnow()
+        assert timedelta(minutes=110) < lifetime <= timedelta(hours=2)
+        assert jira_sites(session) == [forge_live.site_id]
+
+    reconcile(forge_live.app, utcnow())  # the scheduler's job, for this Forge-only site
+
     assert any(
         c.path == "/rest/api/3/search/jql" and c.status == 200 for c in forge_live.sandbox.calls
     )
+
+
+def test_an_installation_forge_stopped_invoking_for_a_day_is_marked_uninstalled(
+    forge_live: PlatformSite,
+) -> None:
+    forge_live.call("GET", "/api/v1/teams")  # an invocation: installed, with a token
+    installation_id = forge_live.forge_app().installation_id
+    with get_db(forge_live.app).transaction() as session:
+        row = session.get(ForgeInstallation, installation_id)
+        assert row is not None
+        row.updated_at = utcnow() - SILENCE_MEANS_UNINSTALLED - timedelta(minutes=1)
+        row.system_token_expires_at = utcnow() + timedelta(hours=1)  # even with a live token
+
+    with get_db(forge_live.app).transaction() as session:
+        sites = jira_sites(session)
+        row = session.get(ForgeInstallation, installation_id)
+        assert row is not None
+        assert (sites, row.state, row.system_token) == ([], UNINSTALLED, None)
+
+    forge_live.call("GET", "/api/v1/teams")  # Forge invokes it again (reinstalled): back
+    with get_db(forge_live.app).transaction() as session:
+        assert jira_sites(session) == [forge_live.site_id]
 
 
 def test_a_forged_or_foreign_token_is_a_401(forge_live: PlatformSite) -> None:
@@ -171,3 +295,34 @@ def test_without_forge_configured_a_bearer_token_is_refused_as_before(app: Flask
 
     assert answer.status_code == 401
     assert answer.get_json()["error"]["code"] == "token_malformed"
+
+
+def test_forge_resolves_a_ui_path_against_the_remotes_base_url_and_ignores_the_route() -> None:
+    """invokeRemote's `path` follows the URL Standard's relative resolution; `route.path` is for
+    triggers only (developer.atlassian.com: ui-api-bridge/invokeRemote, manifest endpoint)."""
+    endpoint = {"route": {"path": "/forge/events"}}
+    assert remote_url("https://icm.example.com", endpoint, "/api/v1/me") == (
+        "https://icm.example.com/api/v1/me"
+    )
+    assert remote_url("https://h.example/app/", {}, "/forge/ui/x") == "https://h.example/forge/ui/x"
+    assert remote_url("https://icm.example.com/", endpoint, None) == (
+        "https://icm.example.com/forge/events"
+    )
+
+
+def test_the_ui_endpoint_answers_the_paths_the_custom_ui_asks(forge_live: PlatformSite) -> None:
+    """Through the manifest's own UI endpoint, as a real site would call it: the service answers
+    `/forge/ui/<module>` and `/api/v1/...`; the old `/ui/<module>` would be a 404 on a real site."""
+    app = forge_live.forge_app()
+    kind, module = find_module(app, "admin-page")
+    forge = forge_live.forge
+    assert forge is not None
+
+    def ask(path: str) -> int:
+        return call_remote(
+            forge, app, {**module, "type": kind}, path=path, account_id=USERS[0].account_id
+        ).status_code
+
+    assert ask("/forge/ui/admin-page") == 200
+    assert ask("/api/v1/teams") == 200
+    assert ask("/ui/admin-page") == 404

@@ -155,6 +155,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // Follow the product's theme when all.js offers it (it sets data-color-mode on <html>).
+    if (window.AP && AP.theming && typeof AP.theming.initializeTheming === "function") { AP.theming.initializeTheming(); }
     var team = document.getElementById("team");
     var picker = document.getElementById("pick-team");
     if (picker) {

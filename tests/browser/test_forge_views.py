@@ -1,0 +1,94 @@
+"""The Forge Custom UI beyond the shared scenario: counter-propose, edit and retire on the team
+page, a macro configured in its config view, and the issue panel's empty state. The bundle is
+built from forge/src by esbuild and runs in the sandbox's Forge iframe under Forge's CSP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_practice_on_both_platforms import HR_LEAD, PAYROLL_LEAD, WORDS, Platform
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+HR_WORDS = "Payslips reach everyone three working days before payday, and say what changed."
+MACRO_PAGE = (
+    '<ac:structured-macro ac:name="customer-map"><ac:parameter ac:name="team">PAY'
+    "</ac:parameter></ac:structured-macro>"
+)
+
+
+@pytest.fixture
+def forge(request: pytest.FixtureRequest) -> Platform:
+    request.getfixturevalue("forge_bundle")
+    site = request.getfixturevalue("forge_live")
+    platform = Platform("forge", site.sandbox, site)
+    for key, name, lead in (("PAY", "Payroll", PAYROLL_LEAD), ("HR", "People", HR_LEAD)):
+        team = {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": lead}
+        platform.api("POST", "/teams", team, 201)
+    relationship = {"supplier": "PAY", "customer": "HR", "service": "monthly payroll run"}
+    platform.api("POST", "/relationships", relationship, 201)
+    return platform
+
+
+def test_counter_propose_edit_and_retire(page: Page, forge: Platform, output_dir: Path) -> None:
+    (relationship,) = forge.api("GET", "/relationships")["values"]
+    made = forge.api(
+        "POST", "/expectations", {"relationshipId": relationship["id"], "statement": WORDS}, 201
+    )
+    forge.api("POST", f"/expectations/{made['id']}/transitions", {"to": "proposed"})
+
+    # HR's lead answers with their own words.
+    frame = forge.frame(page, forge.team_page(HR_LEAD, "HR"))
+    suppliers = frame.locator("#icm-suppliers")
+    suppliers.get_by_role("button", name="Counter-propose").click()
+    frame.get_by_label("Your expectation, in your own words").fill(HR_WORDS)
+    frame.get_by_role("button", name="Send the counter-proposal").click()
+    expect(frame.get_by_role("status")).to_have_text("Counter-proposal: done")
+    countered = forge.api("GET", f"/expectations/{made['id']}")
+    assert (countered["state"], countered["statement"]) == ("proposed", HR_WORDS)
+    # HR is the customer here: nothing to record for its own customers, no supplier's buttons.
+    expect(frame.locator("#icm-record")).to_have_count(0)
+    expect(suppliers.get_by_role("button", name="Edit")).to_have_count(0)
+    page.screenshot(path=output_dir / "forge-team-page-customer.png", full_page=True)
+
+    # Payroll's lead edits the growth opportunity, then retires it.
+    frame = forge.frame(page, forge.team_page(PAYROLL_LEAD, "PAY"))
+    customers = frame.locator("#icm-customers")
+    customers.get_by_role("button", name="Edit").click()
+    frame.get_by_label("An opportunity for growth", exact=True).fill("Payslips in the app")
+    frame.get_by_role("button", name="Save the changes").click()
+    expect(frame.get_by_role("status")).to_have_text("Edit: done")
+    assert forge.api("GET", f"/expectations/{made['id']}")["growthOpportunity"] == (
+        "Payslips in the app"
+    )
+    customers.get_by_role("button", name="Retire").click()
+    expect(frame.get_by_role("status")).to_have_text("Retire: done")
+    assert forge.api("GET", f"/expectations/{made['id']}")["state"] == "retired"
+
+
+def test_a_macro_is_configured_in_its_config_view(page: Page, forge: Platform) -> None:
+    page_id = forge.sandbox.confluence_seed_page("ICM", "Customers", MACRO_PAGE)
+    base = f"{forge.sandbox.url}/forge/wiki/spaces/ICM/pages/{page_id}"
+
+    frame = forge.frame(page, f"{base}/macros/0/config?as={PAYROLL_LEAD}")
+    expect(frame.get_by_label("Team")).to_have_value("PAY")  # the macro's current config
+    frame.get_by_label("Team").select_option("HR")
+    frame.get_by_label("Show").select_option("suppliers")
+    frame.get_by_label("List each customer's expectations").check()
+    frame.get_by_role("button", name="Save").click()
+
+    page.wait_for_url(f"{base}?*")  # the editor closes: back on the page
+    body = forge.sandbox.state.confluence.page(page_id).body
+    for name, value in (("team", "HR"), ("sides", "suppliers"), ("expectations", "true")):
+        assert f'<ac:parameter ac:name="{name}">{value}</ac:parameter>' in body
+    shown = forge.frame(page, f"{base}?as={PAYROLL_LEAD}")
+    expect(shown.get_by_role("heading", name="Customer map: People")).to_be_visible()
+
+
+def test_the_issue_panel_elsewhere_says_so(page: Page, forge: Platform) -> None:
+    panel = forge.frame(page, forge.issue_panel(HR_LEAD, "PAY-1"))
+    expect(panel.get_by_text("This issue is not an internal customer expectation.")).to_be_visible()
+    expect(panel.get_by_role("button")).to_have_count(0)
