@@ -137,6 +137,11 @@ def main() -> None:
         type=Path,
         help="another checkout of the project (e.g. `git archive main`) to run in the same sitting",
     )
+    parser.add_argument(
+        "--ablation",
+        action="store_true",
+        help="also run the project with each intake optimisation turned off, one at a time",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench_intake needs wrk (apt-get install wrk)")
@@ -171,8 +176,19 @@ def main() -> None:
                 1,
                 (f"icm ({args.compare})", ["-c", str(conf), "--workers", "2"], args.compare, 3213),
             )
+        variants = {
+            "icm without group commit": {"ICM_INTAKE_GROUP_COMMIT": "false"},
+            "icm without tenant cache": {"ICM_TENANT_CACHE_SECONDS": "0"},
+            "icm with the access log": {"ICM_ACCESS_LOG": "/dev/null"},
+            "icm under 2 sync workers": {"ICM_THREADS": "1"},
+        }
+        if args.ablation:
+            for offset, name in enumerate(variants, start=1):
+                runs.insert(offset, (name, ["-c", "gunicorn.conf.py"], ROOT, 3220 + offset))
         for name, gargs, cwd, port in runs:
-            running = Server(gargs, env, port, cwd)
+            if name == "icm under 2 sync workers":
+                gargs = [*gargs, "--worker-class", "sync"]
+            running = Server(gargs, {**env, **variants.get(name, {})}, port, cwd)
             try:
                 wrk(port, token, body, 2, c)  # warm-up
                 results[name] = wrk(port, token, body, args.duration, c)
