@@ -28,6 +28,7 @@ from webhooks.inbox import Delivery, store_many
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 200
+IDLE_SECONDS = 5.0  # with nothing to store for this long, the committer closes its connections
 WAIT_SECONDS = 30.0  # a request gives up (500, so Atlassian retries) if no commit came by then
 
 
@@ -82,7 +83,11 @@ class GroupCommitter:
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
+            try:
+                batch = [self._queue.get(timeout=IDLE_SECONDS)]
+            except queue.Empty:
+                self.engine.dispose()  # an idle process holds no database connection
+                continue
             while len(batch) < self.max_batch:
                 try:
                     batch.append(self._queue.get_nowait())

@@ -38,6 +38,7 @@ from connector.platforms.connect.tenants import CHANNEL, Tenant
 log = logging.getLogger(__name__)
 
 LISTEN_POLL_SECONDS = 2.0
+LISTEN_IDLE_SECONDS = 60.0  # unused this long, a process stops listening (the next use restarts)
 LISTEN_GIVE_UP = 30  # failed connections in a row before a process stops trying (cache stays off)
 
 
@@ -69,6 +70,7 @@ class TenantCache:
         self._entries: dict[str, tuple[float, KnownTenant]] = {}
         self._lock = threading.Lock()
         self._listening_pid: int | None = None
+        self._used_at = time.monotonic()
         self._usable = self.engine is None  # with a listener: only once it listens
 
     def lookup(
@@ -77,8 +79,9 @@ class TenantCache:
         """The tenant, and whether it came from memory (then a failed check should reload)."""
         if self.ttl <= 0:
             return load(client_key), False
-        self._ensure_listener()
         now = time.monotonic()
+        self._used_at = now
+        self._ensure_listener()
         entry = self._entries.get(client_key)
         if entry is not None and entry[0] > now and self._usable:
             return entry[1], True
@@ -129,6 +132,7 @@ def _listen(cache_ref: weakref.ref[TenantCache]) -> None:
             log.warning("tenant change listener cannot connect; cache off until it can")
             time.sleep(1.0)
             continue
+        idle = False
         try:
             connection = raw.driver_connection
             connection.autocommit = True
@@ -140,15 +144,31 @@ def _listen(cache_ref: weakref.ref[TenantCache]) -> None:
                 for notice in connection.notifies(timeout=LISTEN_POLL_SECONDS):
                     if not _tell(cache_ref, partial(TenantCache.forget, client_key=notice.payload)):
                         return
-                if cache_ref() is None:
+                if not _tell(cache_ref, _still_used):
                     return
+        except _Idle:
+            idle = True  # already off, and a newer listener may be starting: leave it be
+            return
         except (SQLAlchemyError, psycopg.Error, OSError):
             failures += 1
             log.warning("tenant change listener lost; cache off until it is back")
         finally:
-            _tell(cache_ref, _stop)
+            if not idle:
+                _tell(cache_ref, _stop)
             raw.invalidate()
         time.sleep(1.0)
+
+
+def _still_used(cache: TenantCache) -> None:
+    if time.monotonic() - cache._used_at > LISTEN_IDLE_SECONDS:
+        with cache._lock:  # off first, then let the next lookup start a listener again
+            cache._listening(False)
+            cache._listening_pid = None
+        raise _Idle
+
+
+class _Idle(Exception):
+    pass
 
 
 def _start(cache: TenantCache) -> None:
