@@ -1,9 +1,20 @@
-"""gunicorn settings for `make run` and production; command-line flags override them."""
+"""gunicorn settings for `make run` and production; command-line flags override them.
+
+Threads (gthread): the webhook intake commits concurrent deliveries together (group commit,
+`webhooks.committer`), which needs several requests in flight per process, and gthread keeps
+connections alive where sync workers close each one. ICM_WORKERS / ICM_THREADS override the
+counts; ICM_ACCESS_LOG=- turns gunicorn's access log (one record per request) back on.
+"""
 
 import gc
+import os
 
 wsgi_app = "connector:create_app()"
-accesslog = "-"
+worker_class = "gthread"
+workers = int(os.environ.get("ICM_WORKERS", "2"))
+threads = int(os.environ.get("ICM_THREADS", "16"))
+keepalive = 5
+accesslog = os.environ.get("ICM_ACCESS_LOG") or None
 
 
 # Once a worker has loaded the app, move its ~130k start-up objects out of the collector's reach:

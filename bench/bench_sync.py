@@ -1,6 +1,10 @@
 """Benchmark of the Jira sync against the sandbox: bulk-create calls and time for N new agreed
 expectations, without and with injected 429/503 faults (20 % of calls in all).
 
+Asserts the call bound: without faults exactly ceil(N/50) calls (bulk creates carrying the entity
+properties; no search, no PUT). With faults, the extra calls are the refused ones, plus one search
+per bulk create refused with a 503 (Jira may have made its issues: the next round looks first).
+
 Run from the repository root: .venv/bin/python bench/bench_sync.py [--sizes 100 1000]
 """
 
@@ -73,6 +77,8 @@ def run(n: int, faults: bool) -> dict[str, float]:
             site.sandbox.set_faults(rate429=0, rate503=0)
             calls = site.sandbox.calls[before:]
             creates = [c for c in calls if c.path.endswith("/issue/bulk")]
+            refused = [c for c in calls if c.status in (429, 503)]
+            searches = [c for c in calls if c.path.endswith("/search/jql") and c.status == 200]
             made = [i for i in site.sandbox.jira.issues.values() if "internal-customer" in i.labels]
             return {
                 "n": n,
@@ -81,6 +87,9 @@ def run(n: int, faults: bool) -> dict[str, float]:
                 "create_calls_ok": sum(1 for c in creates if c.status in (200, 201)),
                 "bound": math.ceil(n / 50),
                 "all_calls": len(calls),
+                "refused": len(refused),
+                "searches": len(searches),
+                "bulk_503": sum(1 for c in creates if c.status == 503),
                 "rounds": rounds,
                 "seconds": elapsed,
             }
@@ -93,7 +102,7 @@ def main() -> None:
     logging.disable(logging.INFO)
     print(
         f"{'N':>6} {'faults':>7} {'issues':>7} {'bulk calls (ok)':>16} {'ceil(N/50)':>10} "
-        f"{'all calls':>9} {'rounds':>6} {'seconds':>8}"
+        f"{'all calls':>9} {'refused':>7} {'searches':>8} {'rounds':>6} {'seconds':>8}"
     )
     for n in args.sizes:
         for faults in (False, True):
@@ -101,9 +110,14 @@ def main() -> None:
             print(
                 f"{n:>6} {'20%' if faults else 'none':>7} {r['issues']:>7} "
                 f"{r['create_calls']:>9} ({r['create_calls_ok']:>3}) {r['bound']:>10} "
-                f"{r['all_calls']:>9} {r['rounds']:>6} {r['seconds']:>8.2f}"
+                f"{r['all_calls']:>9} {r['refused']:>7} {r['searches']:>8} {r['rounds']:>6} "
+                f"{r['seconds']:>8.2f}"
             )
             assert r["issues"] == n, "every expectation became exactly one issue"
+            assert r["all_calls"] == r["bound"] + r["refused"] + r["searches"], (
+                "calls beyond ceil(N/50): only refused calls, and searches after a refused create"
+            )
+            assert r["searches"] <= r["bulk_503"], "a search only after a create refused with 503"
 
 
 if __name__ == "__main__":

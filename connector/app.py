@@ -15,6 +15,8 @@ from connector import api, cli, db, logs, platforms, probes
 from connector.config import defaults
 from connector.web.errors import register_error_handlers
 from webhooks import admin as webhooks_admin
+from webhooks.committer import GroupCommitter
+from webhooks.intake import COMMITTER
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,6 +32,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    database = db.get_db(app)
+    if _flag(app.config["INTAKE_GROUP_COMMIT"]) and database.engine.dialect.name == "postgresql":
+        app.extensions[COMMITTER] = GroupCommitter(db.unpinged_engine(database.url))
     register_error_handlers(app)
     app.register_blueprint(probes.bp)
     app.register_blueprint(webhooks_admin.bp)
@@ -37,3 +42,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         part.init_app(app)
     app.cli.add_command(cli.icm)
     return app
+
+
+def _flag(value: object) -> bool:
+    """A boolean setting, also when it came from the environment as text."""
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")

@@ -31,6 +31,10 @@ def defaults() -> dict[str, Any]:
         # and must name FORGE_APP_ID (ari:cloud:ecosystem::app/<uuid>); empty = Forge is off.
         "FORGE_JWKS_URL": "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json",
         "FORGE_APP_ID": "",
+        # Webhook intake: commit concurrent deliveries together (PostgreSQL only; each is still
+        # answered after its commit), and keep verified tenants in memory this many seconds.
+        "INTAKE_GROUP_COMMIT": True,
+        "TENANT_CACHE_SECONDS": 5.0,
     }
 
 

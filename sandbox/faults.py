@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -19,7 +20,15 @@ class FaultPlan:
     dropWebhooks: float = 0.0  # noqa: N815
     duplicateWebhooks: float = 0.0  # noqa: N815
     reorderWebhooks: int = 1  # noqa: N815
+    # Jira's per-issue write limit: more writes than this to one issue within `perIssueWindow`
+    # seconds are refused with 429 `RateLimit-Reason: jira-per-issue-on-write` (0: no limit).
+    perIssueWrites: int = 0  # noqa: N815
+    perIssueWindow: float = 10.0  # noqa: N815
     seed: int | None = None
+
+
+ISSUE_WRITE = re.compile(r"^/rest/api/[23]/issue/([^/]+)(?:/|$)")
+WRITES = frozenset({"PUT", "POST", "DELETE"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,8 @@ class FaultInjector:
         self.plan = FaultPlan()
         self._rng = random.Random()
         self._lock = threading.Lock()
+        self._writes: dict[str, list[float]] = {}  # issue id or key -> times of recent writes
+        self.per_issue_refusals = 0
 
     def configure(self, **changes: Any) -> FaultPlan:
         known = set(FaultPlan.__dataclass_fields__)
@@ -44,7 +55,35 @@ class FaultInjector:
             merged = {**asdict(self.plan), **changes}
             self.plan = FaultPlan(**merged)
             self._rng = random.Random(self.plan.seed)
+            self._writes.clear()
             return self.plan
+
+    def per_issue_write(self, method: str, path: str) -> InjectedFault | None:
+        """Count a write to one issue (`/issue/{key}…`); refuse it past the per-issue limit.
+
+        Refused writes count too, as in Jira: retrying early keeps an issue over its limit.
+        """
+        match = ISSUE_WRITE.match(path)
+        limit = self.plan.perIssueWrites
+        if not limit or method not in WRITES or match is None or match.group(1) == "bulk":
+            return None
+        now = time.monotonic()
+        with self._lock:
+            window = self.plan.perIssueWindow
+            recent = [t for t in self._writes.get(match.group(1), []) if now - t < window]
+            recent.append(now)
+            self._writes[match.group(1)] = recent
+            if len(recent) <= limit:
+                return None
+            self.per_issue_refusals += 1
+        return InjectedFault(
+            429,
+            {
+                "Retry-After": str(max(1, round(window))),
+                "RateLimit-Reason": "jira-per-issue-on-write",
+            },
+            {"errorMessages": ["Rate limit exceeded."], "errors": {}},
+        )
 
     def decide(self) -> InjectedFault | None:
         """Roll for one REST call; a returned fault is answered instead of running the call."""

@@ -163,6 +163,9 @@ class TriggerQueue:
         """Queue `payload` for every trigger of `app` that subscribes to its eventType."""
         for trigger in app.modules("trigger"):
             if payload["eventType"] in (trigger.get("events") or []) and trigger.get("endpoint"):
+                own = app.as_installation.app_account_id if app.as_installation else None
+                if _ignores_self(trigger) and own and payload.get("atlassianId") == own:
+                    continue  # `filter.ignoreSelf`: the app's own changes never reach it
                 self._queue.put((app, {**trigger, "type": "core:trigger"}, payload))
 
     def fire_scheduled(self, product: str = "jira") -> list[TriggerDelivery]:
@@ -221,6 +224,11 @@ class TriggerQueue:
             if response.status_code < 500:
                 break
         return delivery
+
+
+def _ignores_self(trigger: dict[str, Any]) -> bool:
+    found = trigger.get("filter")
+    return isinstance(found, dict) and found.get("ignoreSelf") is True
 
 
 def forge_payload(forge_event: str, event: JiraEvent, site: ForgeSite) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from sandbox.jira_model import (
     change_item,
     creation_log,
 )
-from sandbox.jira_properties import JiraProperties, check_property
+from sandbox.jira_properties import JiraProperties, check_properties
 from sandbox.jira_workflow import JiraWorkflow
 
 __all__ = ["Comment", "Issue", "JiraEvent", "JiraStore", "Link", "LinkType"]
@@ -82,7 +82,7 @@ class JiraStore(JiraWorkflow, JiraLinks, JiraProperties):
                 )
         return created, failures
 
-    def _validate_create(self, body: object) -> tuple[dict[str, Any], list[Any]]:
+    def _validate_create(self, body: object) -> tuple[dict[str, Any], dict[str, Any]]:
         if not isinstance(body, dict) or not isinstance(body.get("fields"), dict):
             raise JiraError(400, ["Issue must have fields."])
         fields: dict[str, Any] = body["fields"]
@@ -97,10 +97,7 @@ class JiraStore(JiraWorkflow, JiraLinks, JiraProperties):
         errors.update(self._field_errors(fields, creating=True))
         if errors:
             raise JiraError(400, errors=errors)
-        properties = body.get("properties") or []
-        for prop in properties:
-            check_property(str(prop.get("key", "")), prop.get("value"))
-        return fields, properties
+        return fields, check_properties(body.get("properties"))
 
     def _field_errors(self, fields: dict[str, Any], creating: bool) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -159,7 +156,7 @@ class JiraStore(JiraWorkflow, JiraLinks, JiraProperties):
                     return pid, name
         return None
 
-    def _insert(self, fields: dict[str, Any], properties: list[Any], actor: str) -> Issue:
+    def _insert(self, fields: dict[str, Any], properties: dict[str, Any], actor: str) -> Issue:
         project = self.find_project(fields["project"])
         number = self._key_counters.get(project.key, 0) + 1
         self._key_counters[project.key] = number
@@ -179,7 +176,7 @@ class JiraStore(JiraWorkflow, JiraLinks, JiraProperties):
         self._apply(
             issue, {k: v for k, v in fields.items() if k not in ("project", "issuetype", "summary")}
         )
-        issue.properties = {str(p["key"]): p["value"] for p in properties}
+        issue.properties = dict(properties)
         self.issues[issue.key] = issue
         return issue
 
@@ -246,9 +243,7 @@ class JiraStore(JiraWorkflow, JiraLinks, JiraProperties):
                 errors["summary"] = "You must specify a summary of the issue."
             if errors:
                 raise JiraError(400, errors=errors)
-            for prop in body.get("properties") or []:
-                check_property(str(prop.get("key", "")), prop.get("value"))
-                issue.properties[str(prop["key"])] = prop["value"]
+            issue.properties.update(check_properties(body.get("properties")))
             items = self._apply(issue, fields)
             if items:
                 issue.updated = now()

@@ -26,6 +26,22 @@ def check_property(key: str, value: object) -> None:
         )
 
 
+def check_properties(raw: object) -> dict[str, Any]:
+    """`IssueUpdateDetails.properties` on a create or an edit: a list of `{"key", "value"}`, each
+    key and value as Jira requires; all are checked before any is stored."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise JiraError(400, ["The properties must be a list of entity properties."])
+    found: dict[str, Any] = {}
+    for prop in raw:
+        if not (isinstance(prop, dict) and isinstance(prop.get("key"), str) and "value" in prop):
+            raise JiraError(400, ["Each property needs a key and a value."])
+        check_property(prop["key"], prop["value"])
+        found[prop["key"]] = prop["value"]
+    return found
+
+
 class JiraProperties(JiraRecords):
     """Properties live on their issue (`Issue.properties`) and raise no webhook events."""
 

@@ -41,7 +41,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         if violations:
             state.record_violations(violations)
             return error_response(product, 400, "Contract violation: " + " | ".join(violations))
-        fault = state.faults.decide()
+        fault = state.faults.decide() or state.faults.per_issue_write(request.method, request.path)
         if fault is not None:
             g.faulted = True
             response = jsonify(fault.body)

@@ -15,6 +15,7 @@ from sandbox.faults import FaultInjector
 from sandbox.install import Installation, Installer
 from sandbox.jira import JiraEvent, JiraStore
 from sandbox.jira_render import JiraRenderer
+from sandbox.jql import compile_jql
 from sandbox.signing import InstallKeys
 from sandbox.webhooks import DeliveryPolicy, WebhookDispatcher
 
@@ -88,8 +89,18 @@ class SiteState:
         if inst is None:
             return
         payload = events.jira_payload(event, self.renderer(version=2))
+        issue = event.issue
+
+        def matches(jql: str) -> bool:
+            """A module's JQL `filter`, as Jira applies it: to the event's issue, if it has one."""
+            return issue is None or bool(compile_jql(jql, self.jira).run([issue]))
+
         self.webhooks.send(
-            inst, event.webhook_event, payload, "Secondary" if event.secondary else "Primary"
+            inst,
+            event.webhook_event,
+            payload,
+            "Secondary" if event.secondary else "Primary",
+            matches,
         )
 
     def _on_page_event(self, event: str, page: Page, actor: str) -> None:

@@ -8,6 +8,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,11 +91,20 @@ class WebhookDispatcher:
             self._thread.join(timeout=5)
 
     def send(
-        self, installation: Installation, event: str, payload: dict[str, Any], flow: str = "Primary"
+        self,
+        installation: Installation,
+        event: str,
+        payload: dict[str, Any],
+        flow: str = "Primary",
+        matches: Callable[[str], bool] | None = None,
     ) -> None:
-        """Queue `event` to every webhook module of the installation that subscribes to it."""
+        """Queue `event` to every webhook module of the installation that subscribes to it and
+        whose JQL `filter` (if any) `matches` the event's issue."""
         for module in installation.modules.get("webhooks") or []:
             if module.get("event") != event:
+                continue
+            jql = module.get("filter")
+            if jql and matches is not None and not matches(str(jql)):
                 continue
             relative = substitute(str(module.get("url", "")), payload)
             body = json.dumps(payload).encode()

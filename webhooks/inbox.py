@@ -14,12 +14,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
+    Connection,
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     delete,
@@ -115,10 +117,9 @@ def event_time(timestamp_ms: object) -> datetime | None:
     return datetime.fromtimestamp(timestamp_ms / 1000, UTC)
 
 
-def store(session: Session, delivery: Delivery) -> bool:
-    """Insert the delivery; False when this (client_key, webhook identifier) was seen before."""
-    now = utcnow()
-    values = {
+def row_values(delivery: Delivery, now: datetime) -> dict[str, Any]:
+    """The inbox row for a delivery: the one place that says what the inbox stores."""
+    return {
         "site_id": delivery.site_id,
         "client_key": delivery.client_key,
         "event": delivery.event[:64],
@@ -133,12 +134,45 @@ def store(session: Session, delivery: Delivery) -> bool:
         "last_error": delivery.error,
         "next_attempt_at": now,
     }
-    dialect = session.get_bind().dialect.name
+
+
+def _insert(dialect: str, rows: list[dict[str, Any]]) -> Any:
+    """One Core `INSERT … ON CONFLICT DO NOTHING` (no ORM: it costs more than the round trip)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(InboxDelivery).values(**values).on_conflict_do_nothing().returning(InboxDelivery.id)
+    table = cast(Table, InboxDelivery.__table__)
+    return (
+        insert(table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(table.c.client_key, table.c.webhook_id)
     )
-    return session.execute(statement).scalar() is not None
+
+
+def store(session: Session, delivery: Delivery) -> bool:
+    """Insert the delivery; False when this (client_key, webhook identifier) was seen before."""
+    return store_many(session.connection(), [delivery])[0]
+
+
+def store_many(connection: Connection, deliveries: Sequence[Delivery]) -> list[bool]:
+    """Insert several deliveries in one statement; for each, False when it is a duplicate (of a
+    stored row, or of an earlier one in the same list). The caller commits."""
+    now = utcnow()
+    rows = [row_values(d, now) for d in deliveries]
+    inserted = {
+        (row.client_key, row.webhook_id)
+        for row in connection.execute(_insert(connection.dialect.name, rows))
+    }
+    fresh = []
+    for delivery in deliveries:
+        key = (delivery.client_key, delivery.webhook_id)
+        if delivery.webhook_id is None:
+            fresh.append(True)  # no identifier: nothing to de-duplicate on, always stored
+        elif key in inserted:
+            inserted.discard(key)  # the first of several with one identifier is the stored one
+            fresh.append(True)
+        else:
+            fresh.append(False)
+    return fresh
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from sqlalchemy.orm import Session
 
 from connector.domain.caller import Caller
 from connector.domain.errors import BadRequest
+from webhooks.committer import GroupCommitter
 from webhooks.handlers import HANDLERS, IGNORED
 from webhooks.inbox import Delivery, DeliveryState, event_time, store
 
@@ -31,6 +32,7 @@ SLUGS = {
     "issuelink-deleted": "issuelink_deleted",
 }
 MAX_BODY = 1_000_000
+COMMITTER = "icm.inbox_committer"  # app.extensions key of the group committer, when there is one
 
 
 def _int(value: str | None) -> int:
@@ -63,14 +65,24 @@ def receive(
         state=state,
         error=error,
     )
-    fresh = store(session, delivery)
-    session.commit()
+    fresh = commit(session, delivery)
     if problem:
         log.warning(
             "malformed webhook parked",
             extra={"event": event, "client_key": caller.installation, "error": problem},
         )
         raise BadRequest(f"the webhook body could not be read: {problem}", code="malformed_webhook")
+    return fresh
+
+
+def commit(session: Session, delivery: Delivery) -> bool:
+    """Store the delivery and commit it before returning: through the process's group committer
+    when the app has one (PostgreSQL), else in the request's own session."""
+    committer: GroupCommitter | None = current_app.extensions.get(COMMITTER)
+    if committer is not None:
+        return committer.submit(delivery)
+    fresh = store(session, delivery)
+    session.commit()
     return fresh
 
 

@@ -104,6 +104,12 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
+def unpinged_engine(url: str) -> Engine:
+    """A small pool without a ping before each use, for a hot path that retries on its own: a
+    connection that died fails its statement, the pool is then renewed, and the retry works."""
+    return create_engine(url, pool_size=2, max_overflow=2)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

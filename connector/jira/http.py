@@ -6,6 +6,13 @@ atlassian-python-api's Cloud clients on top of it. Each platform signs the sessi
 `Retry-After` up to a cap; a POST that may have been processed (503) is never repeated blindly:
 only requests that are safe to repeat are retried after a 503, while a 429 means Atlassian refused
 the request before doing anything, so it is retried whatever the method.
+
+Jira's points-based limits (since 2026-03-02): every 429/503 is logged with the headers that say
+which limit and until when (`Retry-After`, `X-RateLimit-*`, `RateLimit-Reason`), and so is an
+answer that says a budget is nearly spent (`X-RateLimit-NearLimit`). A 429 for the per-issue
+write limit (`RateLimit-Reason: jira-per-issue-on-write`) is not retried here: the same write to
+the same issue would count against the same limit again, so the caller's outbox backs off
+instead (10 s, 20 s, … per task).
 """
 
 from __future__ import annotations
@@ -26,6 +33,17 @@ from atlassian import ConfluenceV2, JiraCloud
 
 log = logging.getLogger(__name__)
 
+PER_ISSUE_WRITE = "jira-per-issue-on-write"
+RATE_HEADERS = (
+    "Retry-After",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-RateLimit-NearLimit",
+    "RateLimit-Reason",
+    "Beta-RateLimit-Policy",
+    "Beta-RateLimit",
+)
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # POSTs that only read: repeating them is harmless.
 READ_ONLY_POSTS = ("/rest/api/3/search/jql", "/rest/api/3/search/approximate-count")
@@ -45,6 +63,9 @@ class RetryPolicy:
         path = urlsplit(response.request.url or "").path
         if response.status_code == 503 and not _safe_to_repeat(method, path):
             return None
+        if response.headers.get("RateLimit-Reason") == PER_ISSUE_WRITE:
+            return None  # the same write to the same issue would trip the same limit
+
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if retry_after is None:
             retry_after = self.backoff_base * 2**attempt * (1 + random.random() / 2)
@@ -57,6 +78,15 @@ def policy_from(config: Mapping[str, Any]) -> RetryPolicy:
         attempts=int(config.get("RETRY_ATTEMPTS", 4)),
         retry_after_cap=float(config.get("RETRY_AFTER_CAP_SECONDS", 30.0)),
     )
+
+
+def rate_limit_headers(response: requests.Response) -> dict[str, str]:
+    """The rate-limit headers of an answer, for the log (field names in snake case)."""
+    return {
+        name.lower().replace("-", "_"): response.headers[name]
+        for name in RATE_HEADERS
+        if name in response.headers
+    }
 
 
 def _safe_to_repeat(method: str, path: str) -> bool:
@@ -101,11 +131,31 @@ class RetryingSession(requests.Session):
         while True:
             response = super().send(request, **kwargs)
             wait = self.policy.delay(response, attempt)
+            limits = rate_limit_headers(response)
+            where = {"method": request.method, "path": urlsplit(request.url or "").path}
             if wait is None:
+                if response.status_code in (413, 429, 503):
+                    log.warning(
+                        "jira refused, not retried here",
+                        extra={
+                            "status": response.status_code,
+                            "attempt": attempt,
+                            **where,
+                            **limits,
+                        },
+                    )
+                elif limits.get("x_ratelimit_nearlimit") == "true":
+                    log.warning("jira rate limit nearly reached", extra={**where, **limits})
                 return response
             log.info(
                 "retrying",
-                extra={"status": response.status_code, "wait": round(wait, 2), "attempt": attempt},
+                extra={
+                    "status": response.status_code,
+                    "wait": round(wait, 2),
+                    "attempt": attempt,
+                    **where,
+                    **limits,
+                },
             )
             response.close()
             self.sleep(wait)

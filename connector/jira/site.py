@@ -108,11 +108,18 @@ class JiraSite:
         return results
 
     def edit_issue(
-        self, key: str, fields: Mapping[str, Any], update: Mapping[str, Any] | None = None
+        self,
+        key: str,
+        fields: Mapping[str, Any],
+        update: Mapping[str, Any] | None = None,
+        properties: Mapping[str, Any] | None = None,
     ) -> None:
+        """Edit fields, apply `update` operations and set entity properties, in one call."""
         body: dict[str, Any] = {"fields": dict(fields)}
         if update:
             body["update"] = dict(update)
+        if properties:
+            body["properties"] = [{"key": k, "value": v} for k, v in properties.items()]
         self.call("PUT", f"issue/{key}", json=body)
 
     def get_issue(

@@ -70,6 +70,9 @@ class Goal(Base):
     description: Mapped[str | None] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16), default="active")  # active | retired
     jira_epic_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Bumped (and committed) before each bulk create that may make its epic: above 1, an earlier
+    # create may have made one, so the sync looks for it before creating (`connector.sync`).
+    jira_create_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING)
     sync_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -95,6 +98,9 @@ class Expectation(Base):
     state: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     jira_issue_key: Mapped[str | None] = mapped_column(String(32), index=True)
     jira_issue_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # Bumped (and committed) before each bulk create that may make its issue: above 1, an earlier
+    # create may have made one, so the sync looks for it before creating (`connector.sync`).
+    jira_create_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING)
     sync_error: Mapped[str | None] = mapped_column(Text)
     # Bumped on every change that Jira should see; the sync records which version it pushed.

@@ -1,9 +1,14 @@
 """Push a batch of app records to Jira issues, never twice.
 
-Before creating, look the records up (JQL on the entity property, or the marker label that the
-create itself writes) and adopt what is found: a crash between create and property-set, or a
-create that Jira did but answered with a 503, leaves an issue the next run finds. New issues go
-in one bulk create per 50; existing ones are edited; every one gets its entity property.
+New issues go in one bulk create per 50 that also writes their entity property and marker
+label (`IssueUpdateDetails.properties`), so a new record costs no call of its own; existing ones
+are edited with their property in the same `PUT`. Every issue is written once per push: no
+second write to the same issue that Jira's per-issue write limit would count.
+
+A record that went through a create before (`IssueWork.maybe_made`: the caller counts attempts,
+committed before each create) is looked up first (JQL on the entity property, or the marker
+label) and adopted if found: a crash after the create, or a create that Jira did but answered
+with a 503, leaves an issue the next run finds. A record never sent to a create needs no search.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class IssueWork:
     fields: dict[str, Any]
     issue_key: str | None
     issue_id: str | None = None
+    maybe_made: bool = True  # an earlier create may have made its issue: search before creating
     done: bool = False
     error: str | None = None
 
@@ -49,7 +55,7 @@ def push(jira: JiraSite, works: Sequence[IssueWork], hooks: SyncHooks | None = N
     hooks = hooks or SyncHooks()
     fresh = [w for w in works if w.issue_key is None and _has_project(w)]
     try:
-        adopt(jira, fresh)
+        adopt(jira, [w for w in fresh if w.maybe_made])
     except JiraCallFailed as exc:
         for work in fresh:
             work.fail(exc)
@@ -57,11 +63,9 @@ def push(jira: JiraSite, works: Sequence[IssueWork], hooks: SyncHooks | None = N
     new = [w for w in fresh if w.issue_key is None]
     for start in range(0, len(new), BULK_LIMIT):
         create(jira, new[start : start + BULK_LIMIT], hooks)
-    created = {id(w) for w in new}
     for work in works:
-        if work.error is not None or work.issue_key is None:
-            continue
-        _finish(jira, work, edit=id(work) not in created)
+        if work.error is None and work.issue_key is not None and not work.done:
+            _edit(jira, work)
 
 
 def adopt(jira: JiraSite, works: Sequence[IssueWork]) -> None:
@@ -81,14 +85,15 @@ def adopt(jira: JiraSite, works: Sequence[IssueWork]) -> None:
 
 
 def create(jira: JiraSite, works: Sequence[IssueWork], hooks: SyncHooks) -> None:
-    updates = [
+    updates: list[dict[str, Any]] = [
         {
             "fields": {
                 **w.fields,
                 "project": {"key": w.project},
                 "issuetype": {"name": w.issue_type},
                 "labels": [LABEL, w.marker],
-            }
+            },
+            "properties": [{"key": w.property_key, "value": w.property_value}],
         }
         for w in works
     ]
@@ -104,21 +109,22 @@ def create(jira: JiraSite, works: Sequence[IssueWork], hooks: SyncHooks) -> None
             work.fail(result.error or "not created")
         else:
             work.issue_key, work.issue_id = result.key, result.id
+            work.done = True  # made with its property and labels: nothing left to write
     if hooks.after_create is not None:
         hooks.after_create([w for w in works if w.issue_key])
 
 
-def _finish(jira: JiraSite, work: IssueWork, *, edit: bool) -> None:
+def _edit(jira: JiraSite, work: IssueWork) -> None:
+    """One `PUT` for an existing or adopted issue: its fields, labels and entity property."""
     if work.issue_key is None:
         return
     try:
-        if edit:
-            jira.edit_issue(
-                work.issue_key,
-                work.fields,
-                update={"labels": [{"add": LABEL}, {"add": work.marker}]},
-            )
-        jira.set_property(work.issue_key, work.property_key, work.property_value)
+        jira.edit_issue(
+            work.issue_key,
+            work.fields,
+            update={"labels": [{"add": LABEL}, {"add": work.marker}]},
+            properties={work.property_key: work.property_value},
+        )
     except JiraCallFailed as exc:
         work.fail(exc)
         return

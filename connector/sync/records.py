@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from connector.domain.states import COMMITTED
@@ -11,6 +14,31 @@ from connector.practice.outbox import OutboxTask, complete, defer
 from connector.practice.settings import site_settings
 from connector.sync import content
 from connector.sync.pusher import IssueWork, SyncHooks, push
+
+
+def count_expectation_creates(session: Session, ref_ids: Sequence[int]) -> None:
+    """Committed before the push: these expectations may go into a bulk create from now on."""
+    _count_creates(session, Expectation, Expectation.jira_issue_key, ref_ids)
+
+
+def count_goal_creates(session: Session, ref_ids: Sequence[int]) -> None:
+    _count_creates(session, Goal, Goal.jira_epic_key, ref_ids)
+
+
+def _count_creates(
+    session: Session, model: type[Expectation] | type[Goal], key: object, ref_ids: Sequence[int]
+) -> None:
+    if not ref_ids:
+        return
+    session.execute(
+        update(model)
+        .where(model.id.in_(ref_ids), key.is_(None))  # type: ignore[attr-defined]
+        .values(
+            jira_create_attempts=model.jira_create_attempts + 1,
+            updated_at=model.updated_at,  # bookkeeping, not a change of the record
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def push_expectations(
@@ -75,6 +103,7 @@ def _expectation_work(session: Session, expectation: Expectation) -> IssueWork:
         fields=content.expectation_fields(expectation, settings),
         issue_key=expectation.jira_issue_key,
         issue_id=expectation.jira_issue_id,
+        maybe_made=expectation.jira_create_attempts != 1,  # 1: only this push's own count
     )
 
 
@@ -89,6 +118,7 @@ def _goal_work(session: Session, goal: Goal) -> IssueWork:
         issue_type=settings.epic_issue_type,
         fields=content.goal_fields(goal),
         issue_key=goal.jira_epic_key,
+        maybe_made=goal.jira_create_attempts != 1,
     )
 
 

@@ -22,7 +22,12 @@ from connector.jira.site import JiraSite
 from connector.practice.outbox import OutboxTask, TaskKind, TaskState, defer
 from connector.sync import links
 from connector.sync.pusher import SyncHooks
-from connector.sync.records import push_expectations, push_goals
+from connector.sync.records import (
+    count_expectation_creates,
+    count_goal_creates,
+    push_expectations,
+    push_goals,
+)
 
 LEASE = timedelta(minutes=5)
 BATCH = 50
@@ -43,6 +48,12 @@ HANDLERS: dict[str, Handler] = {
     TaskKind.GOAL.value: push_goals,
     TaskKind.EXPECTATION.value: push_expectations,
     TaskKind.LINK.value: links.push_links,
+}
+# Run and committed before the handler: counts the creates that may make a record's issue, so a
+# record that never went through one is created without first searching Jira for it.
+BEFORE_PUSH: dict[str, Callable[[Session, Sequence[int]], None]] = {
+    TaskKind.GOAL.value: count_goal_creates,
+    TaskKind.EXPECTATION.value: count_expectation_creates,
 }
 
 
@@ -87,10 +98,15 @@ def drain_site(
             defer(session.scalars(_tasks_by_id(ids)).all(), str(exc))
             return
     for kind in ORDER:
-        ids = [t.id for t in tasks if t.kind == kind.value]
-        for start in range(0, len(ids), BATCH):
+        chosen = [t for t in tasks if t.kind == kind.value]
+        for start in range(0, len(chosen), BATCH):
+            chunk = chosen[start : start + BATCH]
+            before = BEFORE_PUSH.get(kind.value)
+            if before is not None:
+                with database.transaction() as session:
+                    before(session, [t.ref_id for t in chunk if t.ref_id is not None])
             with database.transaction() as session:
-                batch = list(session.scalars(_tasks_by_id(ids[start : start + BATCH])))
+                batch = list(session.scalars(_tasks_by_id([t.id for t in chunk])))
                 HANDLERS[kind.value](session, jira, batch, hooks)
 
 

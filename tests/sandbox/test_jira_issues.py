@@ -145,6 +145,43 @@ def test_entity_properties(jira: Client) -> None:
     assert jira.get(path).status_code == 404
 
 
+def test_bulk_create_and_edit_set_entity_properties(sb: Sandbox, jira: Client) -> None:
+    with_prop = {**new_issue("a"), "properties": [{"key": "icm.expectation", "value": {"id": 1}}]}
+    too_long = {**new_issue("b"), "properties": [{"key": "icm.x", "value": "x" * 33000}]}
+    no_value = {**new_issue("c"), "properties": [{"key": "icm.x"}]}
+    answer = jira.post("/rest/api/3/issue/bulk", {"issueUpdates": [with_prop, too_long, no_value]})
+
+    assert answer.status_code == 201
+    body = answer.json()
+    [made] = body["issues"]
+    assert [e["failedElementNumber"] for e in body["errors"]] == [1, 2]
+    assert sb.jira.get_issue(made["key"]).properties == {"icm.expectation": {"id": 1}}
+    assert len(sb.jira.issues) == 1  # the refused items made nothing
+    edit = {"fields": {}, "properties": [{"key": "icm.expectation", "value": {"id": 2}}]}
+    assert jira.put(f"/rest/api/3/issue/{made['key']}", edit).status_code == 204
+    assert sb.jira.get_issue(made["key"]).properties == {"icm.expectation": {"id": 2}}
+    bad_edit = {"fields": {"summary": "Renamed"}, "properties": [{"key": "", "value": 1}]}
+    assert jira.put(f"/rest/api/3/issue/{made['key']}", bad_edit).status_code == 400
+    assert sb.jira.get_issue(made["key"]).summary == "a"  # nothing half-written
+    assert sb.contract_violations == []
+
+
+def test_per_issue_write_limit(sb: Sandbox, jira: Client) -> None:
+    key = jira.post("/rest/api/3/issue", new_issue()).json()["key"]
+    sb.set_faults(perIssueWrites=2, perIssueWindow=60)
+
+    assert jira.put(f"/rest/api/3/issue/{key}", {"fields": {"summary": "1"}}).status_code == 204
+    path = f"/rest/api/3/issue/{key}/properties/icm.x"
+    assert jira.put(path, {"n": 1}).status_code == 201
+    refused = jira.put(f"/rest/api/3/issue/{key}", {"fields": {"summary": "3"}})
+    assert refused.status_code == 429
+    assert refused.headers["RateLimit-Reason"] == "jira-per-issue-on-write"
+    assert jira.get(f"/rest/api/3/issue/{key}").status_code == 200  # reads are not limited
+    other = jira.post("/rest/api/3/issue", new_issue("other")).json()["key"]
+    assert jira.put(f"/rest/api/3/issue/{other}", {"fields": {"summary": "x"}}).status_code == 204
+    sb.set_faults(perIssueWrites=0)
+
+
 def test_link_types_and_links(sb: Sandbox, jira: Client) -> None:
     names = [t["name"] for t in jira.get("/rest/api/3/issueLinkType").json()["issueLinkTypes"]]
     assert names == ["Blocks", "Cloners", "Duplicate", "Relates"]

@@ -15,15 +15,17 @@ from urllib.parse import quote, urlsplit
 
 from flask import current_app, request
 
-from connector.db import request_session
+from connector.db import get_db, request_session
 from connector.domain.caller import Caller
 from connector.domain.errors import AuthenticationFailed
 from connector.platforms.connect import tokens
+from connector.platforms.connect.tenant_cache import KnownTenant, TenantCache
 from connector.platforms.connect.tenants import ACTIVE_STATES, SqlTenantStore, Tenant, TenantState
 from connector.web.caller import set_caller
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T", Tenant, KnownTenant)
 
 
 def request_target() -> str:
@@ -48,13 +50,27 @@ def expected_query_hashes() -> list[str]:
     return hashes
 
 
+def request_token() -> str:
+    query_token = request.args.get("jwt") or (request.form.get("jwt") if request.form else None)
+    return tokens.extract_token(request.headers.get("Authorization"), query_token)
+
+
 def authenticate(
     *, context_qsh: bool, states: tuple[TenantState, ...] = ACTIVE_STATES
 ) -> tuple[Tenant, tokens.TokenClaims]:
-    query_token = request.args.get("jwt") or (request.form.get("jwt") if request.form else None)
-    token = tokens.extract_token(request.headers.get("Authorization"), query_token)
-    client_key = tokens.unverified_issuer(token)
-    tenant = SqlTenantStore(request_session()).get(client_key)
+    token = request_token()
+    tenant = SqlTenantStore(request_session()).get(tokens.unverified_issuer(token))
+    return verify(token, tenant, context_qsh=context_qsh, states=states)
+
+
+def verify(
+    token: str,
+    tenant: T | None,
+    *,
+    context_qsh: bool,
+    states: tuple[TenantState, ...] = ACTIVE_STATES,
+) -> tuple[T, tokens.TokenClaims]:
+    """The token's claims, if `tenant` (its issuer) is active and signed it for this request."""
     if tenant is None:
         raise AuthenticationFailed("unknown_tenant", "no installation matches the token's issuer")
     if tenant.state not in states:
@@ -69,7 +85,38 @@ def authenticate(
     return tenant, claims
 
 
-def caller_for(tenant: Tenant, claims: tokens.TokenClaims) -> Caller:
+def tenant_cache() -> TenantCache:
+    """This app's cache of verified tenants (made on first use; see `tenant_cache`)."""
+    app = current_app
+    cache: TenantCache | None = app.extensions.get("icm.tenant_cache")
+    if cache is None:
+        cache = TenantCache(float(app.config.get("TENANT_CACHE_SECONDS", 0)), get_db(app).engine)
+        app.extensions["icm.tenant_cache"] = cache
+    return cache
+
+
+def _load_tenant(client_key: str) -> KnownTenant | None:
+    tenant = SqlTenantStore(request_session()).get(client_key)
+    return KnownTenant.of(tenant) if tenant is not None else None
+
+
+def cached_caller() -> Caller:
+    """`connect_caller` for the webhook receivers: the tenant from memory when it was verified
+    moments ago; a token the kept secret refuses is checked again against the stored tenant."""
+    token = request_token()
+    client_key = tokens.unverified_issuer(token)
+    cache = tenant_cache()
+    tenant, kept = cache.lookup(client_key, _load_tenant)
+    try:
+        return caller_for(*verify(token, tenant, context_qsh=False))
+    except AuthenticationFailed:
+        if not kept:
+            raise
+    cache.forget(client_key)
+    return caller_for(*verify(token, _load_tenant(client_key), context_qsh=False))
+
+
+def caller_for(tenant: Tenant | KnownTenant, claims: tokens.TokenClaims) -> Caller:
     return Caller(
         site_id=tenant.site_id,
         installation=tenant.client_key,
@@ -85,11 +132,16 @@ def connect_caller(*, context_qsh: bool) -> Caller:
     return caller_for(tenant, claims)
 
 
-def tenant_required(*, context_qsh: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def tenant_required(
+    *, context_qsh: bool = False, cached: bool = False
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`cached=True` (webhook receivers): the tenant may come from `tenant_cache()`."""
+
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
-            set_caller(connect_caller(context_qsh=context_qsh))
+            caller = cached_caller() if cached else connect_caller(context_qsh=context_qsh)
+            set_caller(caller)
             return view(*args, **kwargs)
 
         guarded.icm_context_qsh = context_qsh  # type: ignore[attr-defined]

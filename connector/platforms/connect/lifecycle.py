@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, request
 from connector.db import request_session
 from connector.domain.errors import AuthenticationFailed, BadRequest, Forbidden
 from connector.platforms.connect import tokens
-from connector.platforms.connect.auth import authenticate, expected_query_hashes
+from connector.platforms.connect.auth import authenticate, expected_query_hashes, tenant_cache
 from connector.platforms.connect.install_keys import InstallKeys
 from connector.platforms.connect.tenants import Installation, SqlTenantStore, TenantState
 from connector.practice.outbox import queue_link_type
@@ -87,6 +87,7 @@ def installed() -> Response:
     # In the same transaction: a new Jira site gets the `Internal customer` link type.
     queue_link_type(session, tenant.site_id, tenant.product_type)
     session.commit()
+    tenant_cache().forget(tenant.client_key)  # other processes: the store's NOTIFY
     log.info(
         "installed",
         extra={
@@ -105,6 +106,7 @@ def uninstalled() -> Response:
     session = request_session()
     tenant = SqlTenantStore(session).set_state(payload["clientKey"], TenantState.UNINSTALLED)
     session.commit()
+    tenant_cache().forget(str(payload["clientKey"]))
     log.info("uninstalled", extra={"client_key": payload["clientKey"], "known": tenant is not None})
     return Response(status=204)
 
@@ -122,6 +124,7 @@ def _toggle(event: str, state: TenantState) -> Response:
     session = request_session()
     SqlTenantStore(session).set_state(tenant.client_key, state)
     session.commit()
+    tenant_cache().forget(tenant.client_key)
     log.info(event, extra={"client_key": tenant.client_key})
     return Response(status=204)
 

@@ -14,7 +14,7 @@ bp = Blueprint("connect_webhooks", __name__, url_prefix="/webhooks")
 
 
 @bp.post("/jira/<slug>")
-@tenant_required()
+@tenant_required(cached=True)
 def jira_event(slug: str) -> Response:
     event = SLUGS.get(slug)
     if event is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, select
+from sqlalchemy import String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
@@ -28,6 +28,9 @@ class TenantState(enum.StrEnum):
 
 
 ACTIVE_STATES = (TenantState.INSTALLED, TenantState.ENABLED)
+# On PostgreSQL every change of a tenant is announced here, delivered at its commit: the
+# processes' tenant caches (`connector.platforms.connect.tenant_cache`) drop the tenant.
+CHANNEL = "icm_tenants"
 
 
 class Tenant(Base):
@@ -120,6 +123,7 @@ class SqlTenantStore:
         tenant.state = TenantState.INSTALLED
         tenant.updated_at = now
         self.session.flush()
+        self.announce_change(tenant.client_key)
         return tenant
 
     def set_state(self, client_key: str, state: TenantState) -> Tenant | None:
@@ -128,7 +132,15 @@ class SqlTenantStore:
             tenant.state = state
             tenant.updated_at = utcnow()
             self.session.flush()
+            self.announce_change(client_key)
         return tenant
+
+    def announce_change(self, client_key: str) -> None:
+        """NOTIFY every process of this change, at the commit of this transaction (PostgreSQL)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(
+                text("SELECT pg_notify(:channel, :key)"), {"channel": CHANNEL, "key": client_key}
+            )
 
     def for_site(self, site_id: str, product_type: str) -> Tenant | None:
         return self.session.scalars(

@@ -190,16 +190,59 @@ def test_faults_do_not_duplicate(live_site: LiveSite) -> None:
 
 
 def test_bulk_creates_stay_within_ceil_n_over_50(live_site: LiveSite) -> None:
+    drain_all(live_site)  # the link type
     organisation(live_site, expectations=120, goal=False)
+    before = len(live_site.sandbox.calls)
     hooks = SyncHooks()
     drain_all(live_site, hooks)
-    creates = [c for c in live_site.sandbox.calls if c.path.endswith("/issue/bulk")]
-    assert len(creates) == 3 and hooks.create_calls == [50, 50, 20]
-    assert not [
-        c
-        for c in live_site.sandbox.calls
-        if c.method == "POST" and c.path.endswith("/rest/api/3/issue")
-    ]
+    calls = live_site.sandbox.calls[before:]
+    # Nothing but the bulk creates: no search (nothing was ever sent to a create before), no
+    # property PUT (the properties ride in the create), no single create.
+    assert [(c.method, c.path.rsplit("/api/3/", 1)[1]) for c in calls] == [
+        ("POST", "issue/bulk")
+    ] * 3
+    assert hooks.create_calls == [50, 50, 20]
+    assert all(i.properties.get("icm.expectation") for i in icm_issues(live_site))
+
+
+def test_each_issue_written_once_per_push_within_the_per_issue_limit(
+    live_site: LiveSite,
+) -> None:
+    ids = organisation(live_site, expectations=4, goal=True)
+    live_site.sandbox.set_faults(perIssueWrites=1, perIssueWindow=60)
+    drain_all(live_site)
+    for i in ids:
+        ok(live_site, "PATCH", f"/expectations/{i}", {"statement": f"Paid by the 28th ({i})"})
+    drain_all(live_site)
+    faults = live_site.sandbox.state.faults
+    assert faults.per_issue_refusals == 0  # one write per issue: the edit carries the property
+    live_site.sandbox.set_faults(perIssueWrites=0)
+    for i in ids:
+        shown = ok(live_site, "GET", f"/expectations/{i}")
+        assert shown["syncState"] == "synced"
+        issue = live_site.sandbox.jira.get_issue(shown["jiraIssueKey"])
+        assert issue.properties["icm.expectation"]["version"] == 2
+        assert issue.summary.endswith(f"Paid by the 28th ({i})")
+
+
+def test_per_issue_limit_is_not_retried_at_once_but_deferred(live_site: LiveSite) -> None:
+    [expectation_id] = organisation(live_site, goal=False)
+    drain_all(live_site)
+    key = ok(live_site, "GET", f"/expectations/{expectation_id}")["jiraIssueKey"]
+    live_site.sandbox.set_faults(perIssueWrites=1, perIssueWindow=60)
+    faults = live_site.sandbox.state.faults
+    # Someone else's write uses up the issue's budget (one write per minute here).
+    assert faults.per_issue_write("PUT", f"/rest/api/3/issue/{key}") is None
+    ok(live_site, "PATCH", f"/expectations/{expectation_id}", {"statement": "Paid by the 28th"})
+    before = len(live_site.sandbox.calls)
+    drain_outbox(live_site.app, force=True)
+    edits = [c for c in live_site.sandbox.calls[before:] if c.method == "PUT"]
+    assert [c.status for c in edits] == [429]  # refused once, not hammered with retries
+    shown = ok(live_site, "GET", f"/expectations/{expectation_id}")
+    assert shown["syncState"] == "failed"
+    live_site.sandbox.set_faults(perIssueWrites=0)
+    drain_all(live_site)
+    assert ok(live_site, "GET", f"/expectations/{expectation_id}")["syncState"] == "synced"
 
 
 def drain_webhooks(site: LiveSite, event: str, timeout: float = 10) -> None:
