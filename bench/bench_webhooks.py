@@ -237,7 +237,12 @@ def main() -> None:
         base_url = f"http://127.0.0.1:{port}"
         db_url, client_key, secret = prepare_app_database(Path(folder), base_url)
         token = str(encode_token("POST", PATH, client_key, secret, 3600))
-        env = {"ICM_DATABASE_URL": db_url, "ICM_BASE_URL": base_url, "ICM_LOG_LEVEL": "WARNING"}
+        env = {
+            "ICM_DATABASE_URL": db_url,
+            "ICM_BASE_URL": base_url,
+            "ICM_LOG_LEVEL": "WARNING",
+            "ICM_SECRET_KEYS_AUTOCREATE": "1",
+        }
         print(
             f"gunicorn gthread, {args.workers} workers x {args.threads} threads, "
             f"{args.clients} closed-loop clients, {args.seconds:.0f} s per phase, "

@@ -31,6 +31,15 @@ def defaults() -> dict[str, Any]:
         # and must name FORGE_APP_ID (ari:cloud:ecosystem::app/<uuid>); empty = Forge is off.
         "FORGE_JWKS_URL": "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json",
         "FORGE_APP_ID": "",
+        # Secrets at rest (connector/db/secrets.py): comma-separated Fernet keys, the first
+        # encrypts. Unset: refused, unless testing, debugging or SECRET_KEYS_AUTOCREATE (the
+        # demo), which keep a key in instance/secret.keys.
+        "SECRET_KEYS": "",
+        "SECRET_KEYS_AUTOCREATE": False,
+        # Privacy (connector/practice/privacy.py, README "Personal data"): days a site's data
+        # is kept after its last installation is uninstalled; days parked deliveries are kept.
+        "PURGE_AFTER_UNINSTALL_DAYS": 30,
+        "PARKED_KEEP_DAYS": 30,
     }
 
 

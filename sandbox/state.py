@@ -15,6 +15,7 @@ from sandbox.faults import FaultInjector
 from sandbox.install import Installation, Installer
 from sandbox.jira import JiraEvent, JiraStore
 from sandbox.jira_render import JiraRenderer
+from sandbox.privacy import PrivacyDirectory
 from sandbox.signing import InstallKeys
 from sandbox.webhooks import DeliveryPolicy, WebhookDispatcher
 
@@ -35,6 +36,7 @@ class SiteState:
         self.installer = Installer("", self.cloud_id, self.keys)
         self.webhooks = WebhookDispatcher(DeliveryPolicy())
         self.faults = FaultInjector()
+        self.privacy = PrivacyDirectory()  # the personal data reporting API's answers
         self.contracts = ContractChecker(specs_dir, enabled=validate)
         self.calls: list[RecordedCall] = []
         self.contract_violations: list[str] = []
