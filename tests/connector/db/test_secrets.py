@@ -60,9 +60,9 @@ def _install(app: Flask, client_key: str = "client-1") -> None:
 def _raw(app: Flask) -> list[str]:
     with get_db(app).engine.connect() as connection:
         secrets = connection.execute(text("SELECT shared_secret FROM tenants")).scalars().all()
-        tokens = connection.execute(
-            text("SELECT system_token FROM forge_installations")
-        ).scalars().all()
+        tokens = (
+            connection.execute(text("SELECT system_token FROM forge_installations")).scalars().all()
+        )
     return [*secrets, *tokens]
 
 
