@@ -26,7 +26,7 @@ from connector.practice.privacy import (
 )
 from tests.support.atlassian import post_json
 from tests.webhooks.support import INTEGRATOR, ROBIN, SUPPLIER_LEAD, install, seed, seed_app
-from webhooks.inbox import Delivery, store
+from webhooks.inbox import Delivery, DeliveryState, InboxDelivery, store
 
 NOW = utcnow()
 
@@ -195,3 +195,29 @@ def test_purge_site_command_refuses_an_installed_site(
     forced = runner.invoke(args=["icm", "purge-site", site.cloud_id, "--force"])
     assert forced.exit_code == 0 and "deleted" in forced.output
     assert _rows(app, site.cloud_id) == {}
+
+
+def test_parked_deliveries_expire_after_the_parked_period(app: Flask) -> None:
+    with get_db(app).transaction() as session:
+        for n, state in enumerate(("parked", "done", "pending")):
+            store(
+                session,
+                Delivery(
+                    site_id="site-a",
+                    client_key="ck",
+                    event="comment_created",
+                    webhook_id=f"w-{n}",
+                    retry_count=0,
+                    flow=None,
+                    body="not json: kept for inspection only",
+                    event_at=None,
+                    state=DeliveryState(state),
+                ),
+            )
+    now = utcnow()
+    assert scheduler.prune_inbox(app, now + timedelta(days=13)) == 0
+    assert scheduler.prune_inbox(app, now + timedelta(days=15)) == 1  # done, after 14 days
+    assert scheduler.prune_inbox(app, now + timedelta(days=29)) == 0  # parked: 30 days
+    assert scheduler.prune_inbox(app, now + timedelta(days=31)) == 1
+    with get_db(app).transaction() as session:
+        assert session.scalars(select(InboxDelivery.state)).all() == ["pending"]
