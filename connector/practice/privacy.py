@@ -304,11 +304,14 @@ def apply_answer(
         .where(PrivacyAccount.account_id.in_(accounts))
         .values(reported_at=now)
     )
-    for account in answer.closed:
+    sent = set(accounts)  # an answer acts only on the accounts this batch reported
+    closed = [account for account in answer.closed if account in sent]
+    updated = [account for account in answer.updated if account in sent]
+    for account in closed:
         erase_account(session, account, now)
-    for account in answer.updated:
+    for account in updated:
         refresh_account(session, account, now)
-    return len(answer.closed), len(answer.updated)
+    return len(closed), len(updated)
 
 
 def report_site(
