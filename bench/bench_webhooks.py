@@ -11,6 +11,7 @@ hide its queueing; target p99 < 50 ms at 200 requests/second). Traffic goes to 1
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import queue
@@ -34,6 +35,8 @@ from flask import Flask, Response, request
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "/webhooks/jira/comment-created"
 SAMPLE = ROOT.parent / "shared" / "specs" / "webhooks" / "jira" / "comment_created.json"
+# The Fernet key the benchmark's tenant secret is stored under (ICM_SECRET_KEYS of the server).
+SECRET_KEY = base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
 
 
 def bare_app() -> Flask:
@@ -58,10 +61,11 @@ def prepare_app_database(folder: Path, base_url: str) -> tuple[str, str, str]:
     """A migrated SQLite database with one installed Jira tenant; returns (url, key, secret)."""
     sys.path.insert(0, str(ROOT))
     from connector.db import Database
+    from connector.db.secrets import Keyring
     from connector.platforms.connect.tenants import Installation, SqlTenantStore
 
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    database = Database(url)
+    database = Database(url, keyring=Keyring([SECRET_KEY]))
     database.migrate()
     client_key, secret = f"bench-{uuid.uuid4()}", uuid.uuid4().hex * 2
     with database.transaction() as session:
