@@ -51,6 +51,7 @@ def setup(folder: Path) -> tuple[Flask, SiteKeys]:
             "BASE_URL": "https://icm.example.test",
             "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
             "LOG_LEVEL": "WARNING",
+            "SECRET_KEYS_AUTOCREATE": True,
         }
     )
     database = get_db(app)

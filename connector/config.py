@@ -35,6 +35,15 @@ def defaults() -> dict[str, Any]:
         # answered after its commit), and keep verified tenants in memory this many seconds.
         "INTAKE_GROUP_COMMIT": True,
         "TENANT_CACHE_SECONDS": 5.0,
+        # Secrets at rest (connector/db/secrets.py): comma-separated Fernet keys, the first
+        # encrypts. Unset: refused, unless testing, debugging or SECRET_KEYS_AUTOCREATE (the
+        # demo), which keep a key in instance/secret.keys.
+        "SECRET_KEYS": "",
+        "SECRET_KEYS_AUTOCREATE": False,
+        # Privacy (connector/practice/privacy.py, README "Personal data"): days a site's data
+        # is kept after its last installation is uninstalled; days parked deliveries are kept.
+        "PURGE_AFTER_UNINSTALL_DAYS": 30,
+        "PARKED_KEEP_DAYS": 30,
     }
 
 

@@ -23,12 +23,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from connector.db import get_db, utcnow
+import connector.db.models  # noqa: F401  (every table on Base.metadata, for the purge)
+from connector.db import Base, get_db, utcnow
+from connector.platforms.connect.privacy import connect_reporter
 from connector.platforms.sites import jira_sites
 from connector.practice.feedback_requests import send_due_requests
 from connector.practice.health import snapshot_site_health
+from connector.practice.privacy import held_sites, purge_site, report_site, sites_to_purge
 from connector.sync.worker import drain_outbox
-from webhooks.inbox import prune
+from webhooks.inbox import prune, prune_parked
 from webhooks.reconcile import reconcile_site
 
 log = logging.getLogger(__name__)
@@ -69,8 +72,43 @@ def snapshot_health(app: Flask, today: date) -> int:
 
 
 def prune_inbox(app: Flask, now: datetime) -> int:
+    """Done and ignored deliveries after INBOX_KEEP; parked ones (and the unreadable bodies kept
+    for inspection) after PARKED_KEEP_DAYS."""
+    parked_keep = timedelta(days=float(app.config.get("PARKED_KEEP_DAYS", 30)))
     with get_db(app).transaction() as session:
-        return prune(session, now - INBOX_KEEP)
+        return prune(session, now - INBOX_KEEP) + prune_parked(session, now - parked_keep)
+
+
+def report_personal_data(app: Flask, now: datetime) -> int:
+    """Each site's turn of the personal data reporting cycle, when due (README "Personal data").
+
+    A site is reported through its Connect installation; a Forge-only site reports from its Forge
+    app (`privacy.reportPersonalData`), which the remote cannot call. Returns accounts reported."""
+    database = get_db(app)
+    with database.transaction() as session:
+        sites = held_sites(session)
+    total = 0
+    for site_id in sites:
+        try:
+            with database.transaction() as session:
+                reporter = connect_reporter(session, site_id, app.config)
+            total += report_site(database, site_id, reporter, now).reported
+        except Exception:
+            log.exception("personal data report failed for a site", extra={"site": site_id})
+    return total
+
+
+def purge_uninstalled(app: Flask, now: datetime) -> int:
+    """Delete the data of sites uninstalled more than PURGE_AFTER_UNINSTALL_DAYS ago."""
+    keep = timedelta(days=float(app.config.get("PURGE_AFTER_UNINSTALL_DAYS", 30)))
+    database = get_db(app)
+    with database.transaction() as session:
+        sites = sites_to_purge(session, now, keep)
+    for site_id in sites:
+        with database.transaction() as session:
+            counts = purge_site(session, site_id, Base.metadata, dry_run=False, now=now)
+        log.info("site purged after uninstall", extra={"site": site_id, "rows": counts})
+    return len(sites)
 
 
 # --- the job wrappers read the clock, so the functions above stay testable
@@ -92,12 +130,24 @@ def _prune_job(app: Flask) -> None:
     prune_inbox(app, utcnow())
 
 
+def _privacy_job(app: Flask) -> None:
+    report_personal_data(app, utcnow())
+
+
+def _purge_job(app: Flask) -> None:
+    purge_uninstalled(app, utcnow())
+
+
 JOBS: tuple[tuple[str, Callable[[Flask], Any], Any], ...] = (
     ("icm.request_feedback_due", _feedback_job, IntervalTrigger(hours=1, timezone=UTC)),
     ("icm.reconcile", _reconcile_job, IntervalTrigger(minutes=15, timezone=UTC)),
     ("icm.retry_pending_syncs", drain_outbox, IntervalTrigger(minutes=1, timezone=UTC)),
     ("icm.snapshot_health", _snapshot_job, CronTrigger(hour=0, minute=15, timezone=UTC)),
     ("icm.prune_inbox", _prune_job, CronTrigger(hour=3, minute=0, timezone=UTC)),
+    # Hourly look for due cycles (each site's is 7 days or its Cycle-Period), off the hour mark
+    # as Atlassian asks; it never sleeps on a Retry-After, it reschedules the site.
+    ("icm.report_personal_data", _privacy_job, IntervalTrigger(minutes=61, timezone=UTC)),
+    ("icm.purge_uninstalled", _purge_job, CronTrigger(hour=3, minute=37, timezone=UTC)),
 )
 
 

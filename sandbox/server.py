@@ -23,7 +23,16 @@ def product_of(path: str) -> str | None:
 
 def create_sandbox_app(state: SiteState) -> Flask:
     """The WSGI app for one simulated site; `state` holds everything it serves and records."""
-    from sandbox import admin, confluence_api, forge, forge_ui, forge_views, jira_api, views
+    from sandbox import (
+        admin,
+        confluence_api,
+        forge,
+        forge_ui,
+        forge_views,
+        jira_api,
+        privacy,
+        views,
+    )
 
     app = Flask("sandbox")
     app.extensions["sandbox_state"] = state
@@ -70,6 +79,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         views.blueprint,
         forge_views.blueprint,  # Forge: JWKS, installs, triggers, Custom UI pages
         forge_ui.blueprint,  # Forge: Custom UI iframes, their files under Forge's CSP, the bridge
+        privacy.blueprint,  # the personal data reporting API and its test hooks
     ):
         app.register_blueprint(blueprint)
     app.wsgi_app = forge.ApiGateway(app.wsgi_app, state)  # type: ignore[method-assign]

@@ -16,6 +16,7 @@ from sandbox.install import Installation, Installer
 from sandbox.jira import JiraEvent, JiraStore
 from sandbox.jira_render import JiraRenderer
 from sandbox.jql import compile_jql
+from sandbox.privacy import PrivacyDirectory
 from sandbox.signing import InstallKeys
 from sandbox.webhooks import DeliveryPolicy, WebhookDispatcher
 
@@ -36,6 +37,7 @@ class SiteState:
         self.installer = Installer("", self.cloud_id, self.keys)
         self.webhooks = WebhookDispatcher(DeliveryPolicy())
         self.faults = FaultInjector()
+        self.privacy = PrivacyDirectory()  # the personal data reporting API's answers
         self.contracts = ContractChecker(specs_dir, enabled=validate)
         self.calls: list[RecordedCall] = []
         self.contract_violations: list[str] = []

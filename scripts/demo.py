@@ -386,6 +386,7 @@ def main() -> int:
             "ALLOWED_PRODUCT_HOSTS": "127.0.0.1,localhost",
             "LOG_FORMAT": "text",
             "LOG_LEVEL": "WARNING",
+            "SECRET_KEYS_AUTOCREATE": True,  # a key in instance/secret.keys unless ICM_SECRET_KEYS
             **config_for(sandbox),
         }
     )

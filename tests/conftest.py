@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from connector import create_app
 from connector.db import Database
+from connector.db.secrets import Keyring, new_key
 from sandbox.contracts import default_specs_dir
 from tests.support.atlassian import KeyServer, new_rsa_key, public_pem, serve
 from tests.support.live import LiveSite
@@ -24,6 +25,8 @@ from tests.support.live import live_site as start_live_site
 from tests.support.prerequisites import missing, required
 
 APP_BASE_URL = "https://icm.example.test"
+# The key of the databases the store tests open directly (apps make theirs in the instance folder).
+TEST_KEYRING = Keyring([new_key()])
 
 
 def specs_dir() -> Path | None:
@@ -158,7 +161,7 @@ def _migrated(kind: str, request: pytest.FixtureRequest, cache: dict[str, Databa
         else:
             folder = request.getfixturevalue("tmp_path_factory").mktemp("sqlite")
             url = f"sqlite:///{folder / 'contract.sqlite3'}"
-        database = Database(url)
+        database = Database(url, keyring=TEST_KEYRING)
         database.migrate()
         cache[kind] = database
     return cache[kind]

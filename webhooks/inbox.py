@@ -296,3 +296,18 @@ def prune(session: Session, before: datetime) -> int:
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def prune_parked(session: Session, before: datetime) -> int:
+    """Forget parked deliveries (and the unreadable bodies kept with them for inspection) parked
+    before `before`: the parked period is PARKED_KEEP_DAYS (README "Personal data")."""
+    result = session.execute(
+        delete(InboxDelivery).where(
+            InboxDelivery.state == DeliveryState.PARKED.value,
+            or_(
+                InboxDelivery.processed_at < before,
+                InboxDelivery.processed_at.is_(None) & (InboxDelivery.received_at < before),
+            ),
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,7 +1,9 @@
 """Taking a verified delivery into the inbox: no Jira calls, no domain work, one INSERT.
 
-A body that is not a JSON object naming its `webhookEvent` is stored `parked` with the reason
-(for inspection) and answered 400; an event outside the dispatch table is stored `ignored`.
+Only the fields the handlers read are stored (`webhooks.kept`), not the whole payload. A body that
+is not a JSON object naming its `webhookEvent` is stored as received, `parked` with the reason (for
+inspection, until PARKED_KEEP_DAYS), and answered 400; an event outside the dispatch table is
+stored `ignored`, by name only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from connector.domain.errors import BadRequest
 from webhooks.committer import GroupCommitter
 from webhooks.handlers import HANDLERS, IGNORED
 from webhooks.inbox import Delivery, DeliveryState, event_time, store
+from webhooks.kept import kept_fields
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +63,7 @@ def receive(
         webhook_id=headers.get("X-Atlassian-Webhook-Identifier") or None,
         retry_count=_int(headers.get("X-Atlassian-Webhook-Retry")),
         flow=headers.get("X-Atlassian-Webhook-Flow") or None,
-        body=text[:MAX_BODY],
+        body=_kept(payload) if payload else text[:MAX_BODY],
         event_at=event_time(payload.get("timestamp")) if payload else None,
         state=state,
         error=error,
@@ -92,6 +95,10 @@ def acknowledgement(fresh: bool) -> Response:
     if not fresh:
         response.headers["X-ICM-Duplicate"] = "1"
     return response
+
+
+def _kept(payload: dict[str, Any]) -> str:
+    return json.dumps(kept_fields(payload), separators=(",", ":"))
 
 
 def _parse(text: str) -> tuple[dict[str, Any] | None, str | None]:

@@ -84,6 +84,8 @@ class TeamOut(Schema):
     name = fields.String(required=True)
     jira_project_key = fields.String(data_key="jiraProjectKey", allow_none=True, required=True)
     lead_account_id = fields.String(data_key="leadAccountId", allow_none=True, required=True)
+    # The lead's Atlassian account closed (and was erased): the team needs a new lead.
+    former_lead = fields.Boolean(data_key="formerLead", required=True)
     retired_at = fields.DateTime(data_key="retiredAt", allow_none=True, required=True)
 
 

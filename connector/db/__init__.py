@@ -18,6 +18,14 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from connector.db.secrets import (
+    Keyring,
+    SecretKeysMissing,
+    instance_keys,
+    parse_keys,
+    use_keyring,
+)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -58,9 +66,10 @@ def utcnow() -> datetime:
 class Database:
     """One engine and session factory; `transaction()` is the unit of work."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, keyring: Keyring | None = None) -> None:
         self.url = url
         self.engine: Engine = _make_engine(url, echo=echo)
+        use_keyring(self.engine, keyring)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -122,8 +131,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def init_app(app: Flask) -> None:
     url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'icm.sqlite3'}"
     app.config["DATABASE_URL"] = url
-    app.extensions["icm.db"] = Database(url)
+    app.extensions["icm.db"] = Database(url, keyring=app_keyring(app))
     app.teardown_appcontext(_close_request_session)
+
+
+def app_keyring(app: Flask) -> Keyring:
+    """ICM_SECRET_KEYS; lacking it, a key in the instance folder for the demo and the tests."""
+    keys = parse_keys(app.config.get("SECRET_KEYS"))
+    if not keys:
+        if not (app.testing or app.debug or app.config.get("SECRET_KEYS_AUTOCREATE")):
+            raise SecretKeysMissing(
+                "set ICM_SECRET_KEYS to one or more comma-separated Fernet keys (make one with "
+                "`python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'`)"
+            )
+        keys = instance_keys(app.instance_path)
+    return Keyring(keys)
 
 
 def get_db(app: Flask | None = None) -> Database:

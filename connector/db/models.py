@@ -17,6 +17,7 @@ from connector.practice.models import (
 )
 from connector.practice.outbox import OutboxTask
 from connector.practice.pagination import SITE_ORDER_INDEXES
+from connector.practice.privacy import PrivacyAccount, PrivacyCycle
 from webhooks.inbox import InboxDelivery
 from webhooks.reconcile import ReconcileMark
 
@@ -34,6 +35,8 @@ __all__ = [
     "IssueLink",
     "Measure",
     "OutboxTask",
+    "PrivacyAccount",
+    "PrivacyCycle",
     "ReconcileMark",
     "Relationship",
     "SiteSettings",

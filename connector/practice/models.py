@@ -33,9 +33,17 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(255))
     jira_project_key: Mapped[str | None] = mapped_column(String(32))
     lead_account_id: Mapped[str | None] = mapped_column(String(128))
+    # Set when the lead's Atlassian account closed (the lead is erased): "former lead", and the
+    # team needs a new one. Cleared when a lead is set again.
+    lead_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def former_lead(self) -> bool:
+        """The lead's account closed: shown as "former lead" until a new lead is set."""
+        return self.lead_closed_at is not None
 
 
 class Relationship(Base):

@@ -56,6 +56,8 @@ def update_team(session: Session, site_id: str, key: str, changes: Mapping[str, 
     team = team_by_key(session, site_id, key)
     for name, value in changes.items():
         setattr(team, name, value)
+    if changes.get("lead_account_id"):
+        team.lead_closed_at = None  # a new lead: no longer a former lead to replace
     session.flush()
     return team
 

@@ -47,6 +47,8 @@ def test_wiring(app: Flask) -> None:
         "icm.retry_pending_syncs",
         "icm.snapshot_health",
         "icm.prune_inbox",
+        "icm.report_personal_data",
+        "icm.purge_uninstalled",
     }
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.args) == (True, 1, (app,))

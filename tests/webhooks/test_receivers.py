@@ -17,6 +17,7 @@ from tests.webhooks.support import captured, deliver, install
 from webhooks.handlers import HANDLERS, IGNORED
 from webhooks.inbox import InboxDelivery
 from webhooks.intake import SLUGS
+from webhooks.kept import kept_fields
 
 
 def rows(app: Flask) -> list[InboxDelivery]:
@@ -50,7 +51,13 @@ def test_delivery_is_stored_with_its_headers(any_app: Flask, signing_key: Any, k
     )
     assert (row.site_id, row.client_key, row.state) == (site.cloud_id, site.client_key, "pending")
     assert row.event_at is not None and int(row.event_at.timestamp() * 1000) == body["timestamp"]
-    assert json.loads(row.body) == body
+    # Only what the handler reads is kept: no display names, avatars or email addresses.
+    assert json.loads(row.body) == kept_fields(body)
+    assert json.loads(row.body)["comment"]["author"] == {
+        "accountId": body["comment"]["author"]["accountId"]
+    }
+    for personal in ("displayName", "avatarUrls", "emailAddress", "self"):
+        assert personal not in row.body
 
 
 def test_duplicate_identifier_is_acknowledged_once(

@@ -103,6 +103,7 @@ def start_worker(url: str, log: Path) -> subprocess.Popen[bytes]:
         "ICM_DATABASE_URL": url,
         "ICM_WEBHOOK_LEASE_SECONDS": "2",
         "ICM_LOG_LEVEL": "WARNING",
+        "ICM_SECRET_KEYS_AUTOCREATE": "1",  # the tests' key in the instance folder
     }
     command = [
         sys.executable,

@@ -17,6 +17,7 @@ from sqlalchemy import String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
+from connector.db.secrets import EncryptedText
 from connector.domain.sites import site_id_for_url
 
 
@@ -42,7 +43,7 @@ class Tenant(Base):
     app_key: Mapped[str] = mapped_column(String(80))
     base_url: Mapped[str] = mapped_column(String(512))
     display_url: Mapped[str | None] = mapped_column(String(512))
-    shared_secret: Mapped[str] = mapped_column(String(512))
+    shared_secret: Mapped[str] = mapped_column(EncryptedText())  # a Fernet token at rest
     state: Mapped[str] = mapped_column(String(16))
     cloud_id: Mapped[str | None] = mapped_column(String(64))
     installation_id: Mapped[str | None] = mapped_column(String(255), unique=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import String, Text, column, select, table
+from sqlalchemy import String, column, select, table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime
+from connector.db.secrets import EncryptedText
 from connector.domain.sites import site_id_for_url
 from connector.platforms.forge.tokens import InvocationClaims, token_expiry
 
@@ -46,7 +47,7 @@ class ForgeInstallation(Base):
     app_version: Mapped[str | None] = mapped_column(String(64))
     connect_client_key: Mapped[str | None] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(16))
-    system_token: Mapped[str | None] = mapped_column(Text)
+    system_token: Mapped[str | None] = mapped_column(EncryptedText())  # a Fernet token at rest
     system_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     installed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

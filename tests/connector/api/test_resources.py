@@ -14,7 +14,7 @@ from tests.support.api import Api, install, row_counts, seed
 def test_team_crud_by_key(api: Api) -> None:
     body = {"key": "PAY", "name": "Payroll", "jiraProjectKey": "PAY", "leadAccountId": "acc-1"}
     made = api.ok("POST", "/teams", body, 201)
-    assert made == {**body, "retiredAt": None}
+    assert made == {**body, "retiredAt": None, "formerLead": False}
     assert api.ok("GET", "/teams/PAY") == made
     assert api.ok("PATCH", "/teams/PAY", {"name": "Pay & Benefits"})["name"] == "Pay & Benefits"
     assert api.delete("/teams/PAY").status_code == 204

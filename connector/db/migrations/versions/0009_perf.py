@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_perf"
-down_revision: str | None = "0005_forge"
+down_revision: str | None = "0008_privacy"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

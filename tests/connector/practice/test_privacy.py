@@ -1,0 +1,223 @@
+"""Personal data on both databases: a closed account is erased everywhere (on every site) while
+health stays the same; the Cycle-Period header is read defensively; a site is purged only after
+the purge period, and a reinstall within it keeps its data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import connector.db.models  # noqa: F401  (every table, so every one is searched)
+from connector import scheduler
+from connector.db import Base, get_db, utcnow
+from connector.db.models import Feedback, Team
+from connector.practice.health import map_health
+from connector.practice.privacy import (
+    PSEUDONYM_PREFIX,
+    erase_account,
+    held_accounts,
+    parse_cycle_period,
+    track_accounts,
+)
+from tests.support.atlassian import post_json
+from tests.webhooks.support import INTEGRATOR, ROBIN, SUPPLIER_LEAD, install, seed, seed_app
+from webhooks.inbox import Delivery, DeliveryState, InboxDelivery, store
+
+NOW = utcnow()
+
+
+def rate(
+    session: Session, site_id: str, expectation_id: int, author: str, ratings: list[int]
+) -> None:
+    """One rating per week, newest last, each with a comment naming its author's view."""
+    for n, value in enumerate(ratings):
+        session.add(
+            Feedback(
+                site_id=site_id,
+                expectation_id=expectation_id,
+                rating=value,
+                comment=f"{author} says {value}",
+                author_account_id=author,
+                source="api",
+                at=NOW - timedelta(days=7 * (len(ratings) - n)),
+            )
+        )
+    session.flush()
+
+
+def rows_naming(session: Session, account_id: str) -> list[str]:
+    """Every row of every table whose values mention `account_id` (secrets read decrypted)."""
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for row in session.execute(select(table)).all():
+            if any(account_id in str(value) for value in row):
+                found.append(f"{table.name}: {row}")
+    return found
+
+
+def health_of(session: Session, site_id: str, relationship_id: int, now: Any = NOW) -> Any:
+    """The figures people see (score to 3 places, band, trend, n): rows may come back in another
+    order after an update, which changes a float sum in its last bit and nothing else."""
+    per_expectation, per_relationship = map_health(session, site_id, [relationship_id], now)
+    return (
+        {key: health.as_json() for key, health in per_expectation.items()},
+        {key: health.as_json() for key, health in per_relationship.items()},
+    )
+
+
+def test_a_closed_account_is_erased_everywhere_and_health_holds(db_session: Session) -> None:
+    orgs = [seed(db_session, site) for site in ("site-a", "site-b")]
+    for org in orgs:
+        [expectation] = org.expectation_ids
+        rate(db_session, org.site_id, expectation, ROBIN, [2, 4, 5, 3])
+        rate(db_session, org.site_id, expectation, INTEGRATOR, [4, 4])
+        for n, author in enumerate((ROBIN, SUPPLIER_LEAD)):
+            store(
+                db_session,
+                Delivery(
+                    site_id=org.site_id,
+                    client_key=f"ck-{org.site_id}",
+                    event="comment_created",
+                    webhook_id=f"wh-{org.site_id}-{n}",
+                    retry_count=0,
+                    flow=None,
+                    body='{"webhookEvent": "comment_created", "comment": {"author": '
+                    f'{{"accountId": "{author}", "displayName": "Someone"}}}}}}',
+                    event_at=None,
+                ),
+            )
+    track_accounts(db_session, NOW)
+    before = [health_of(db_session, o.site_id, o.relationship_id) for o in orgs]
+    assert ROBIN in held_accounts(db_session)
+
+    erased = erase_account(db_session, ROBIN, NOW)
+
+    assert rows_naming(db_session, ROBIN) == []
+    assert erased.rows == {"teams": 2, "feedback": 8, "webhook_inbox": 2}
+    after = [health_of(db_session, o.site_id, o.relationship_id) for o in orgs]
+    assert after == before  # the same scores, bands, trends and counts
+    # ROBIN's ratings share one pseudonym; the comments they wrote are gone; others untouched.
+    authors = db_session.execute(
+        select(Feedback.author_account_id, Feedback.comment, Feedback.rating).order_by(Feedback.id)
+    ).all()
+    pseudonyms = {a for a, _c, _r in authors if a.startswith(PSEUDONYM_PREFIX)}
+    assert len(pseudonyms) == 1
+    assert all(c is None for a, c, _r in authors if a in pseudonyms)
+    assert [r for a, _c, r in authors if a in pseudonyms] == [2, 4, 5, 3] * 2
+    assert all(c for a, c, _r in authors if a == INTEGRATOR)
+    # The customer team (ROBIN led it) shows a former lead and needs a new one.
+    hr = db_session.scalars(select(Team).where(Team.key == "HR")).all()
+    assert [(t.lead_account_id, t.former_lead) for t in hr] == [(None, True), (None, True)]
+    pay = db_session.scalars(select(Team).where(Team.key == "PAY")).all()
+    assert [(t.lead_account_id, t.former_lead) for t in pay] == [(SUPPLIER_LEAD, False)] * 2
+    # No longer held, no longer tracked (never reported again).
+    assert ROBIN not in held_accounts(db_session)
+    assert rows_naming(db_session, SUPPLIER_LEAD)  # the other accounts are still there
+
+
+@pytest.mark.parametrize(
+    ("header", "period"),
+    [
+        ("604800", timedelta(days=7)),
+        ("20 Days", timedelta(days=20)),
+        ("1 week", timedelta(weeks=1)),
+        ("P7D", timedelta(days=7)),
+        ("PT12H", timedelta(hours=12)),
+        ("P1W", timedelta(weeks=1)),
+        ("", None),
+        ("soon", None),
+        ("P", None),
+    ],
+)
+def test_cycle_period_header(header: str, period: timedelta | None) -> None:
+    assert parse_cycle_period(header) == period
+
+
+def _uninstall(app: Flask, site: Any) -> None:
+    response = post_json(
+        app.test_client(),
+        "/uninstalled",
+        site.payload("uninstalled"),
+        site.install_token("/uninstalled"),
+    )
+    assert response.status_code == 204, response.get_data(as_text=True)
+
+
+def _rows(app: Flask, site_id: str) -> dict[str, int]:
+    result = app.test_cli_runner().invoke(args=["icm", "purge-site", site_id, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    counts = {}
+    for line in result.output.splitlines()[1:]:
+        name, count = line.strip().split(": ")
+        counts[name] = int(count)
+    return counts
+
+
+def test_purge_after_uninstall_unless_reinstalled(app: Flask, signing_key: Any, kid: str) -> None:
+    site = install(app, signing_key, kid)
+    seed_app(app, site.cloud_id)
+    later = utcnow() + timedelta(days=31)
+    assert _rows(app, site.cloud_id)["tenants"] == 1
+
+    _uninstall(app, site)
+    # Reinstalled within the period: nothing goes, now or later.
+    response = post_json(app.test_client(), "/installed", site.payload(), site.install_token())
+    assert response.status_code == 204
+    assert scheduler.purge_uninstalled(app, later) == 0
+    kept = _rows(app, site.cloud_id)
+    assert kept["teams"] == 2 and kept["tenants"] == 1 and kept["expectations"] == 1
+
+    _uninstall(app, site)
+    assert scheduler.purge_uninstalled(app, utcnow() + timedelta(days=29)) == 0  # within the period
+    assert _rows(app, site.cloud_id) == kept
+    assert scheduler.purge_uninstalled(app, later) == 1
+    assert _rows(app, site.cloud_id) == {}
+    with get_db(app).transaction() as session:
+        assert rows_naming(session, site.cloud_id) == []
+        assert rows_naming(session, ROBIN) == []  # its people's data went with it
+
+
+def test_purge_site_command_refuses_an_installed_site(
+    app: Flask, signing_key: Any, kid: str
+) -> None:
+    site = install(app, signing_key, kid)
+    seed_app(app, site.cloud_id)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["icm", "purge-site", site.cloud_id])
+    assert refused.exit_code != 0 and "still installed" in refused.output
+    preview = runner.invoke(args=["icm", "purge-site", site.cloud_id, "--dry-run"])
+    assert "would delete" in preview.output and "installed or unknown" in preview.output
+    forced = runner.invoke(args=["icm", "purge-site", site.cloud_id, "--force"])
+    assert forced.exit_code == 0 and "deleted" in forced.output
+    assert _rows(app, site.cloud_id) == {}
+
+
+def test_parked_deliveries_expire_after_the_parked_period(app: Flask) -> None:
+    with get_db(app).transaction() as session:
+        for n, state in enumerate(("parked", "done", "pending")):
+            store(
+                session,
+                Delivery(
+                    site_id="site-a",
+                    client_key="ck",
+                    event="comment_created",
+                    webhook_id=f"w-{n}",
+                    retry_count=0,
+                    flow=None,
+                    body="not json: kept for inspection only",
+                    event_at=None,
+                    state=DeliveryState(state),
+                ),
+            )
+    now = utcnow()
+    assert scheduler.prune_inbox(app, now + timedelta(days=13)) == 0
+    assert scheduler.prune_inbox(app, now + timedelta(days=15)) == 1  # done, after 14 days
+    assert scheduler.prune_inbox(app, now + timedelta(days=29)) == 0  # parked: 30 days
+    assert scheduler.prune_inbox(app, now + timedelta(days=31)) == 1
+    with get_db(app).transaction() as session:
+        assert session.scalars(select(InboxDelivery.state)).all() == ["pending"]
