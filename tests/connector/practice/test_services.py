@@ -68,8 +68,16 @@ def test_another_site_sees_nothing(db_session: Session) -> None:
         expectations.expectation_by_id(db_session, OTHER, expectation_id)
     with pytest.raises(NotFound):
         teams.team_by_key(db_session, OTHER, "PAY")
-    with pytest.raises(ValidationFailed):
-        expectations.create_expectation(db_session, OTHER, relationship_id=1, statement="x")
+    relationship_id = expectations.expectation_by_id(
+        db_session, SITE, expectation_id
+    ).relationship_id
+    with pytest.raises(ValidationFailed) as raised:  # site A's relationship, named from site B
+        expectations.create_expectation(
+            db_session, OTHER, relationship_id=relationship_id, statement="x"
+        )
+    assert raised.value.details == {"relationshipId": ["no such relationship"]}
+    with pytest.raises(NotFound):
+        relationships.relationship_by_id(db_session, OTHER, relationship_id)
     assert expectations.list_expectations(db_session, OTHER).values == []
     organisation(db_session, OTHER)  # the same keys are free there
 
@@ -115,3 +123,41 @@ def test_goals_queue_epics_and_health_starts_grey(db_session: Session) -> None:
     team_map = customer_map(db_session, SITE, "HR")
     assert [e.relationship.supplier.key for e in team_map.suppliers] == ["PAY"]
     assert team_map.customers == []
+
+
+def test_a_goal_is_found_only_on_its_own_site(db_session: Session) -> None:
+    organisation(db_session)
+    organisation(db_session, OTHER)
+    goal = goals.create_goal(db_session, SITE, team="PAY", title="Zero errors")
+    assert goals.goal_by_id(db_session, SITE, goal.id) is goal
+    for attempt in (
+        lambda: goals.goal_by_id(db_session, OTHER, goal.id),
+        lambda: goals.update_goal(db_session, OTHER, goal.id, {"title": "Mine now"}),
+        lambda: goals.retire_goal(db_session, OTHER, goal.id),
+    ):
+        with pytest.raises(NotFound) as raised:
+            attempt()
+        assert raised.value.details == {"id": goal.id}
+    assert (goal.title, goal.state) == ("Zero errors", "active")
+    assert (
+        goals.list_goals(db_session, OTHER, team=None, state="all", limit=10, cursor=None).values
+        == []
+    )
+    assert [
+        g.id
+        for g in goals.list_goals(
+            db_session, SITE, team=None, state=None, limit=10, cursor=None
+        ).values
+    ] == [goal.id]
+
+
+def test_an_expectation_cannot_take_another_sites_goal(db_session: Session) -> None:
+    organisation(db_session)
+    other_expectation = organisation(db_session, OTHER)
+    foreign = goals.create_goal(db_session, SITE, team="PAY", title="Zero errors")
+    rel_id = expectations.expectation_by_id(db_session, OTHER, other_expectation).relationship_id
+    with pytest.raises(ValidationFailed) as raised:
+        expectations.create_expectation(
+            db_session, OTHER, relationship_id=rel_id, statement="x", goal_id=foreign.id
+        )
+    assert raised.value.details == {"goalId": ["no such goal"]}

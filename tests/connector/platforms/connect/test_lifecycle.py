@@ -205,6 +205,22 @@ def test_enabled_and_disabled_are_hs256_with_the_tenant_secret(
     assert tenant(app, site.client_key).state == "enabled"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("route", ["/enabled", "/disabled"])
+def test_enabled_and_disabled_must_name_the_tokens_tenant(
+    app: Flask, client: FlaskClient, site: FakeSite, signing_key: Any, kid: str, route: str
+) -> None:
+    other = FakeSite(app_base_url=APP_BASE_URL, app_key=APP_KEY, key=signing_key, kid=kid)
+    assert install(client, site).status_code == 204
+    assert install(client, other).status_code == 204
+    event = route.strip("/")
+    body = other.payload(event)  # names the other tenant, signed with this tenant's secret
+    response = post_json(client, route, body, site.tenant_token("POST", route))
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "client_key_mismatch"
+    assert tenant(app, site.client_key).state == "installed"  # type: ignore[union-attr]
+    assert tenant(app, other.client_key).state == "installed"  # type: ignore[union-attr]
+
+
 def test_event_type_must_match_the_route(client: FlaskClient, site: FakeSite) -> None:
     response = post_json(client, "/installed", site.payload("uninstalled"), site.install_token())
     assert response.status_code == 400
