@@ -111,6 +111,7 @@ def test_no_score_is_no_feedback_whatever_the_count() -> None:
     ("overdue_days", "factor"),
     [
         (0.0, 1.0),  # exactly 1.5 cadences since the last rating: not stale yet
+        (1 / 86400, 0.8),  # one second later: one cadence overdue (rounded up)
         (0.001, 0.8),  # a moment later: one cadence overdue (rounded up)
         (10.0, 0.8),
         (10.001, 0.6),
@@ -205,6 +206,14 @@ def test_assess_combines_the_parts() -> None:
     # feedback 1.0, attainment 0.5 -> 0.75; 40 days on a 20-day cadence: 0.5 cadence overdue
     result = health.assess(three, [True, False], cadence_days=20, now=NOW, history=[0.1, 0.9])
     assert result == health.Health(score=pytest.approx(0.75 * 0.8), band="at_risk", trend="up", n=3)
+
+
+def test_staleness_is_measured_from_the_latest_counted_rating() -> None:
+    history = [Rating(5, NOW - days * DAY, f"a{days}") for days in (100, 90, 80, 1)]
+    result = health.assess(history, [], cadence_days=30, now=NOW)
+    assert (result.score, result.n) == (pytest.approx(1.0), 4)
+    shuffled = [history[3], history[0], history[2], history[1]]  # counted() sorts them by time
+    assert health.assess(shuffled, [], cadence_days=30, now=NOW).score == pytest.approx(1.0)
 
 
 def test_assess_without_ratings_takes_the_measures_unpenalised() -> None:

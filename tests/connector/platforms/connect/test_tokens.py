@@ -81,7 +81,8 @@ def test_outgoing_token_names_the_app_and_hashes_the_request() -> None:
     claims = jwt.decode(token, SECRET, algorithms=["HS256"])
     assert claims["iss"] == "com.example.app"
     assert claims["qsh"] == hash_url("GET", "/api/v2/pages?title=Team%20map")
-    assert 0 < claims["exp"] - claims["iat"] <= 180
+    assert claims["exp"] - claims["iat"] == 180
+    assert abs(claims["iat"] - time.time()) < 5
 
 
 def verify(token: str, qsh: str, *, context: bool = False) -> tokens.TokenClaims:
@@ -159,6 +160,17 @@ def test_context_token_only_where_allowed() -> None:
     assert verify(token, "irrelevant", context=True).subject == "acc-1"
     with pytest.raises(AuthenticationFailed):
         verify(token, "irrelevant", context=False)
+
+
+def test_context_tokens_last_fifteen_minutes_and_name_their_user() -> None:
+    token = tokens.sign_context_token(client_key="client-1", shared_secret=SECRET, subject="acc-1")
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    assert (claims["iss"], claims["sub"], claims["qsh"]) == ("client-1", "acc-1", "context-qsh")
+    assert claims["exp"] - claims["iat"] == 900
+    assert abs(claims["iat"] - time.time()) < 5
+    anonymous = tokens.sign_context_token(client_key="client-1", shared_secret=SECRET, subject=None)
+    assert "sub" not in jwt.decode(anonymous, SECRET, algorithms=["HS256"])
 
 
 def test_extract_token_rules() -> None:
