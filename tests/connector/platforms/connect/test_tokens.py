@@ -211,3 +211,39 @@ def test_every_pyjwt_failure_has_one_code_for_every_token_kind(
     )
     assert failure.code == code and says in failure.message
     assert failure.message.startswith("the invocation token")
+
+
+def test_verified_claims_carry_the_context_subject_and_qsh() -> None:
+    now = int(time.time())
+    base = {"iss": "client-1", "iat": now, "exp": now + 60, "qsh": "context-qsh"}
+    context = {"user": {"accountId": "acc-1"}}
+    token = jwt.encode({**base, "sub": "acc-1", "context": context}, SECRET, algorithm="HS256")
+    claims = verify(token, "irrelevant", context=True)
+    assert (claims.issuer, claims.subject, claims.qsh) == ("client-1", "acc-1", "context-qsh")
+    assert claims.context == context and claims.is_context_token
+    assert claims.raw == {**base, "sub": "acc-1", "context": context}
+    odd = jwt.encode({**base, "context": "not a mapping"}, SECRET, algorithm="HS256")
+    claims = verify(odd, "irrelevant", context=True)
+    assert (claims.subject, claims.context) == (None, {})
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("not-a-jwt", "not a JWT: "),
+        (jwt.encode({"sub": "x"}, SECRET, algorithm="HS256"), "the token has no 'iss' claim"),
+        (jwt.encode({"iss": ""}, SECRET, algorithm="HS256"), "the token has no 'iss' claim"),
+        (jwt.PyJWS().encode(b'{"iss": 7}', SECRET, algorithm="HS256"), "the token has no 'iss'"),
+    ],
+)
+def test_unverified_issuer_refuses_tokens_without_one(token: str, message: str) -> None:
+    with pytest.raises(AuthenticationFailed) as raised:
+        tokens.unverified_issuer(token)
+    assert raised.value.code == "token_malformed"
+    assert raised.value.message.startswith(message)
+    assert len(raised.value.message) > len("not a JWT: ")
+
+
+def test_unverified_issuer_reads_iss_without_the_secret() -> None:
+    token = jwt.encode({"iss": "client-9"}, "another secret" * 4, algorithm="HS256")
+    assert tokens.unverified_issuer(token) == "client-9"
