@@ -14,6 +14,7 @@ from atlassian_jwt.url_utils import canonicalize_request, hash_url
 from connector.domain.errors import AuthenticationFailed
 from connector.platforms.connect import tokens
 from connector.platforms.token_failures import token_failure
+from tests.support.atlassian import new_rsa_key, public_pem
 
 SECRET = "s" * 40
 
@@ -98,12 +99,28 @@ def test_atlassian_library_token_verifies() -> None:
 
 
 @pytest.mark.parametrize(
-    ("make", "code"),
+    ("make", "code", "message"),
     [
-        (lambda: encode_token("GET", "/a", "client-1", "x" * 40), "bad_signature"),
-        (lambda: encode_token("GET", "/other", "client-1", SECRET), "qsh_mismatch"),
-        (lambda: encode_token("GET", "/a", "client-1", SECRET, timeout_secs=-120), "token_expired"),
-        (lambda: encode_token("GET", "/a", "client-2", SECRET), "bad_audience"),
+        (
+            lambda: encode_token("GET", "/a", "client-1", "x" * 40),
+            "bad_signature",
+            "the token's signature does not verify",
+        ),
+        (
+            lambda: encode_token("GET", "/other", "client-1", SECRET),
+            "qsh_mismatch",
+            "the token's qsh does not match this request",
+        ),
+        (
+            lambda: encode_token("GET", "/a", "client-1", SECRET, timeout_secs=-120),
+            "token_expired",
+            "the token has expired",
+        ),
+        (
+            lambda: encode_token("GET", "/a", "client-2", SECRET),
+            "bad_audience",
+            "the token's 'aud' does not name this tenant",
+        ),
         (
             lambda: jwt.encode(
                 {"iss": "client-1", "iat": int(time.time()), "exp": int(time.time()) + 60},
@@ -111,6 +128,7 @@ def test_atlassian_library_token_verifies() -> None:
                 algorithm="HS256",
             ),
             "token_malformed",
+            "the token lacks the 'qsh' claim",
         ),
         (
             lambda: jwt.encode(
@@ -124,6 +142,7 @@ def test_atlassian_library_token_verifies() -> None:
                 algorithm="HS256",
             ),
             "wrong_token_kind",
+            "a context token (qsh 'context-qsh') is not accepted here; sign the request itself",
         ),
         (
             lambda: jwt.encode(
@@ -137,15 +156,67 @@ def test_atlassian_library_token_verifies() -> None:
                 algorithm="HS512",
             ),
             "wrong_token_kind",
+            "the token must be signed with HS256",
         ),
-        (lambda: "not-a-token", "token_malformed"),
+        (lambda: "not-a-token", "token_malformed", "the token is invalid: "),
     ],
     ids=["secret", "qsh", "expired", "aud", "no-qsh", "context", "hs512", "garbage"],
 )
-def test_refusals_name_the_reason(make: object, code: str) -> None:
+def test_refusals_name_the_reason(make: object, code: str, message: str) -> None:
     with pytest.raises(AuthenticationFailed) as caught:
         verify(make(), tokens.query_hash("GET", "/a"))  # type: ignore[operator]
     assert caught.value.code == code
+    assert caught.value.message.startswith(message)
+
+
+def test_thirty_seconds_of_clock_skew_are_forgiven() -> None:
+    now = int(time.time())
+    claims = {"iss": "client-1", "iat": now - 100, "qsh": tokens.query_hash("GET", "/a")}
+    late = jwt.encode({**claims, "exp": now - 10}, SECRET, algorithm="HS256")
+    assert verify(late, claims["qsh"]).issuer == "client-1"
+    too_late = jwt.encode({**claims, "exp": now - 60}, SECRET, algorithm="HS256")
+    with pytest.raises(AuthenticationFailed) as caught:
+        verify(too_late, claims["qsh"])
+    assert caught.value.code == "token_expired"
+
+
+def test_a_token_for_several_audiences_must_name_this_tenant() -> None:
+    now = int(time.time())
+    claims = {"iss": "client-1", "iat": now, "exp": now + 60, "qsh": "q"}
+    both = jwt.encode({**claims, "aud": ["client-0", "client-1"]}, SECRET, algorithm="HS256")
+    assert verify(both, "q").issuer == "client-1"
+    others = jwt.encode({**claims, "aud": ["client-0", "client-2"]}, SECRET, algorithm="HS256")
+    with pytest.raises(AuthenticationFailed) as caught:
+        verify(others, "q")
+    assert caught.value.code == "bad_audience"
+
+
+def test_install_tokens_are_rs256_for_our_base_url_with_the_right_qsh() -> None:
+    key = new_rsa_key()
+    now = int(time.time())
+    qsh = tokens.query_hash("POST", "/installed")
+    claims = {"iss": "client-1", "iat": now, "exp": now + 60, "qsh": qsh}
+    audience = ["https://icm.example.test"]
+    good = jwt.encode({**claims, "aud": audience[0]}, key, algorithm="RS256")
+    verified = tokens.verify_install_token(
+        good, public_pem(key), audiences=audience, expected_qsh=qsh
+    )
+    assert verified.issuer == "client-1"
+    with pytest.raises(AuthenticationFailed) as caught:
+        tokens.verify_install_token(good, public_pem(key), audiences=audience, expected_qsh="x")
+    assert (caught.value.code, caught.value.message) == (
+        "qsh_mismatch",
+        "the install token's qsh does not match",
+    )
+    elsewhere = jwt.encode({**claims, "aud": "https://evil.test"}, key, algorithm="RS256")
+    with pytest.raises(AuthenticationFailed) as caught:
+        tokens.verify_install_token(
+            elsewhere, public_pem(key), audiences=audience, expected_qsh=qsh
+        )
+    assert caught.value.code == "bad_audience"
+    assert caught.value.message == (
+        "the token's 'aud' must be this app's base URL ['https://icm.example.test']"
+    )
 
 
 def test_unsigned_alg_none_is_refused() -> None:
