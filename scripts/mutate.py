@@ -3,7 +3,8 @@
     .venv/bin/python scripts/mutate.py                 # every target, then the score per target
     .venv/bin/python scripts/mutate.py domain inbox    # some targets
     .venv/bin/python scripts/mutate.py --report        # the score of the last run, no new run
-    .venv/bin/python scripts/mutate.py --keep ...      # reuse mutants/ (mutmut's cache) as it is
+    .venv/bin/python scripts/mutate.py --keep inbox    # rerun one target, keep the others' results
+    .venv/bin/python scripts/mutate.py --survivors     # rerun only what survived (after new tests)
 
 mutmut's settings (the files it may mutate, the fast tests it runs) are `[tool.mutmut]` in
 pyproject.toml; the targets below pick the functions whose mutants count. Each mutant runs only
@@ -36,13 +37,11 @@ TARGETS: dict[str, list[str]] = {
         "connector.domain.health.*",
         "connector.domain.sites.*",
     ],
-    "connect-tokens": ["connector.platforms.connect.tokens.*"],
     "install-checks": [
         f"connector.platforms.connect.lifecycle.x_{name}__mutmut_*"
         for name in ("lifecycle_payload", "verify_signed_lifecycle", "check_install_payload")
     ]
     + ["connector.platforms.connect.lifecycle.x__toggle__mutmut_*"],
-    "forge-tokens": ["connector.platforms.forge.tokens.*"],
     "inbox": [
         "webhooks.inbox.x_store__mutmut_*",
         "webhooks.inbox.x_event_time__mutmut_*",
@@ -62,6 +61,8 @@ TARGETS: dict[str, list[str]] = {
             ("feedback", "site_expectation"),
         )
     ],
+    "connect-tokens": ["connector.platforms.connect.tokens.*"],
+    "forge-tokens": ["connector.platforms.forge.tokens.*"],
 }
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
@@ -116,7 +117,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("targets", nargs="*", help=f"some of: {', '.join(TARGETS)}")
     parser.add_argument("--report", action="store_true", help="only print the last run's score")
-    parser.add_argument("--keep", action="store_true", help="keep mutants/ from the last run")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the other targets' results in mutants/"
+    )
+    parser.add_argument(
+        "--survivors", action="store_true", help="rerun only the survivors (keeps mutants/)"
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
     targets = args.targets or list(TARGETS)
@@ -124,19 +130,32 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown targets {sorted(unknown)}; known: {', '.join(TARGETS)}")
     if not args.report:
-        if not args.keep:
+        if not (args.keep or args.survivors):
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        # Which tests reach which function: always measured afresh (the tests may have changed).
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("ICM_REQUIRE_ALL", None)  # the fast subset runs on SQLite, without the specs
         env.pop("ICM_TEST_POSTGRES_URL", None)
         for target in targets:
             print(f"== {target}", flush=True)
-            command = [str(MUTMUT), "run", "--max-children", str(args.jobs), *TARGETS[target]]
-            done = subprocess.run(  # noqa: S603 - our own venv's mutmut, fixed arguments
-                command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
-            )
+            names = TARGETS[target]
+            if args.survivors:
+                last = results()
+                names = [
+                    n for n, status in last.items() if matches(n, names) and status != "killed"
+                ]
+                if not names:
+                    continue
+            command = [str(MUTMUT), "run", "--max-children", str(args.jobs), *names]
+            log = ROOT / "mutants" / f"{target}.log"
+            log.parent.mkdir(exist_ok=True)
+            with log.open("w") as out:
+                done = subprocess.run(  # noqa: S603 - our own venv's mutmut, fixed arguments
+                    command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+                )
             if done.returncode != 0:
-                print(done.stdout[-4000:], done.stderr[-4000:], sep="\n")
+                print(log.read_text()[-4000:])
                 return done.returncode
     return 0 if report(targets) else 1
 
