@@ -185,10 +185,11 @@ def test_a_token_for_several_audiences_must_name_this_tenant() -> None:
     claims = {"iss": "client-1", "iat": now, "exp": now + 60, "qsh": "q"}
     both = jwt.encode({**claims, "aud": ["client-0", "client-1"]}, SECRET, algorithm="HS256")
     assert verify(both, "q").issuer == "client-1"
-    others = jwt.encode({**claims, "aud": ["client-0", "client-2"]}, SECRET, algorithm="HS256")
-    with pytest.raises(AuthenticationFailed) as caught:
-        verify(others, "q")
-    assert caught.value.code == "bad_audience"
+    for audience in (["client-0", "client-2"], "client-10", ["client-1x"]):
+        others = jwt.encode({**claims, "aud": audience}, SECRET, algorithm="HS256")
+        with pytest.raises(AuthenticationFailed) as caught:  # a name containing ours is not ours
+            verify(others, "q")
+        assert caught.value.code == "bad_audience"
 
 
 def test_install_tokens_are_rs256_for_our_base_url_with_the_right_qsh() -> None:
