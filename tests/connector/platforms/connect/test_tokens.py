@@ -319,3 +319,50 @@ def test_unverified_issuer_refuses_tokens_without_one(token: str, message: str) 
 def test_unverified_issuer_reads_iss_without_the_secret() -> None:
     token = jwt.encode({"iss": "client-9"}, "another secret" * 4, algorithm="HS256")
     assert tokens.unverified_issuer(token) == "client-9"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: "garbage", "not a JWT: "),
+        (
+            lambda: jwt.encode({"iss": "c"}, SECRET, algorithm="HS256", headers={"kid": "k"}),
+            "install callbacks must be signed with RS256 by Atlassian, got 'HS256'",
+        ),
+        (
+            lambda: jwt.encode({"iss": "c"}, new_rsa_key(), algorithm="RS256"),
+            "the install token has no 'kid' header",
+        ),
+        (
+            lambda: jwt.encode({"iss": "c"}, new_rsa_key(), algorithm="RS256", headers={"kid": ""}),
+            "the install token has no 'kid' header",
+        ),
+    ],
+    ids=["garbage", "hs256", "no-kid", "empty-kid"],
+)
+def test_install_token_kid_refusals(make: object, message: str) -> None:
+    with pytest.raises(AuthenticationFailed) as caught:
+        tokens.install_token_kid(make())  # type: ignore[operator]
+    expected = "wrong_token_kind" if "RS256" in message else "token_malformed"
+    assert caught.value.code == expected
+    assert caught.value.message.startswith(message)
+    assert len(caught.value.message) > len("not a JWT: ")
+
+
+def test_install_token_kid_reads_the_header() -> None:
+    token = jwt.encode({"iss": "c"}, new_rsa_key(), algorithm="RS256", headers={"kid": "k-1"})
+    assert tokens.install_token_kid(token) == "k-1"
+
+
+def test_extract_token_messages() -> None:
+    assert tokens.extract_token("JWT  abc ", None) == "abc"
+    cases = [
+        (("Bearer abc", None), "Authorization header must be 'JWT <token>', got scheme 'Bearer'"),
+        (("JWT a", "b"), "a token came in both the header and the query"),
+        ((None, None), "no JWT in the Authorization header or ?jwt="),
+        (("", ""), "no JWT in the Authorization header or ?jwt="),
+    ]
+    for (header, query), message in cases:
+        with pytest.raises(AuthenticationFailed) as caught:
+            tokens.extract_token(header, query)
+        assert caught.value.message == message
