@@ -269,3 +269,20 @@ def test_an_expectations_goal_and_relationship_must_fit(db_session: Session) -> 
         "the relationship is retired",
         {"relationshipId": ["relationship is retired"]},
     )
+
+
+def test_a_relationship_needs_live_teams_of_this_site(db_session: Session) -> None:
+    organisation(db_session)
+    teams.create_team(db_session, SITE, key="OLD", name="Old")
+    teams.retire_team(db_session, SITE, "OLD")
+    teams.create_team(db_session, OTHER, key="FAR", name="Far away")
+    cases = [
+        ("FAR", "HR", "supplier", "no such team", "'FAR'"),
+        ("PAY", "OLD", "customer", "the team is retired", "'OLD'"),
+    ]
+    for supplier, customer, field, reason, key in cases:
+        assert error_of(
+            lambda s=supplier, c=customer: relationships.create_relationship(
+                db_session, SITE, supplier=s, customer=c, service="x"
+            )
+        ) == ("validation_failed", f"{field}: {reason} ({key})", {field: [reason]})
