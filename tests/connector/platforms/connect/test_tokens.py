@@ -366,3 +366,19 @@ def test_extract_token_messages() -> None:
         with pytest.raises(AuthenticationFailed) as caught:
             tokens.extract_token(header, query)
         assert caught.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("args", "canonical"),
+    [
+        (("GET", "/wiki/rest/api", "/wiki/"), "GET&/rest/api&"),
+        (("GET", "/rest/api", "/wiki"), "GET&/rest/api&"),
+        (("GET", "/wiki", "/wiki"), "GET&/&"),
+        (("GET", "https://h.test//"), "GET&/&"),
+        (("GET", "/taX/"), "GET&/taX&"),
+        (("GET", "rest/api"), "GET&/rest/api&"),
+        (("GET", "/"), "GET&/&"),
+    ],
+)
+def test_canonical_paths(args: tuple[str, ...], canonical: str) -> None:
+    assert tokens.canonical_request(*args) == canonical
