@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import select
 
@@ -17,6 +19,7 @@ from connector.practice.feedback import record_feedback
 from connector.practice.feedback_requests import FeedbackRequest
 from connector.practice.health import HealthSnapshot
 from connector.practice.models import Expectation, Feedback
+from connector.sync.worker import drain_outbox
 from tests.webhooks.support import (
     ROBIN,
     adf_plain,
@@ -52,8 +55,39 @@ def test_wiring(app: Flask) -> None:
     }
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.args) == (True, 1, (app,))
-    again = scheduler.build_scheduler(app, BackgroundScheduler)
-    assert len(again.get_jobs()) == len(jobs)
+        assert job.misfire_grace_time == 300
+    assert {job_id: job.func for job_id, job in jobs.items()} == {
+        "icm.request_feedback_due": scheduler._feedback_job,
+        "icm.reconcile": scheduler._reconcile_job,
+        "icm.retry_pending_syncs": drain_outbox,
+        "icm.snapshot_health": scheduler._snapshot_job,
+        "icm.prune_inbox": scheduler._prune_job,
+    }
+
+
+def test_triggers_keep_the_designed_rhythm(app: Flask) -> None:
+    built = scheduler.build_scheduler(app, BackgroundScheduler)
+    triggers = {job.id: job.trigger for job in built.get_jobs()}
+    intervals = {
+        job_id: trigger.interval
+        for job_id, trigger in triggers.items()
+        if isinstance(trigger, IntervalTrigger)
+    }
+    assert intervals == {
+        "icm.request_feedback_due": timedelta(hours=1),
+        "icm.reconcile": timedelta(minutes=15),  # the JQL window (jql_since) assumes this
+        "icm.retry_pending_syncs": timedelta(minutes=1),
+    }
+    daily = {job_id: str(t) for job_id, t in triggers.items() if isinstance(t, CronTrigger)}
+    assert daily == {
+        "icm.snapshot_health": "cron[hour='0', minute='15']",
+        "icm.prune_inbox": "cron[hour='3', minute='0']",
+    }
+    start = datetime(2026, 6, 1, 0, 20, tzinfo=UTC)
+    assert triggers["icm.snapshot_health"].get_next_fire_time(None, start) == datetime(
+        2026, 6, 2, 0, 15, tzinfo=UTC
+    )
+    assert all(str(t.timezone) == "UTC" for t in triggers.values())
 
 
 def test_feedback_request_once_per_window(app: Flask, signing_key: Any, kid: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,19 +20,39 @@ from sandbox.serving import serving
 
 @contextmanager
 def serve_app(config: dict[str, Any]) -> Iterator[tuple[Flask, str]]:
-    """Serve `create_app(config)` on a free loopback port; ICM_BASE_URL is that port's URL."""
+    """Serve `create_app(config)` on a free loopback port; ICM_BASE_URL is that port's URL.
+
+    The engine is disposed only once the server has stopped and its last request has returned:
+    a request still running on werkzeug's (daemon) request thread would otherwise open a
+    connection on the disposed engine that nobody closes (psycopg's ResourceWarning, which
+    fails whichever test runs when it is collected).
+    """
     holder: dict[str, Flask] = {}
+    in_flight = threading.Condition()
+    running = 0
 
     def dispatch(environ: Any, start_response: Any) -> Any:
-        return holder["app"](environ, start_response)
-
-    with serving(dispatch) as server:
-        url = f"http://127.0.0.1:{server.server_port}"
-        app = create_app({**config, "BASE_URL": url})
-        holder["app"] = app
+        nonlocal running
+        with in_flight:
+            running += 1
         try:
-            yield app, url
+            return holder["app"](environ, start_response)
         finally:
+            with in_flight:
+                running -= 1
+                in_flight.notify_all()
+
+    app: Flask | None = None
+    try:
+        with serving(dispatch) as server:
+            url = f"http://127.0.0.1:{server.server_port}"
+            app = create_app({**config, "BASE_URL": url})
+            holder["app"] = app
+            yield app, url
+    finally:
+        with in_flight:
+            assert in_flight.wait_for(lambda: running == 0, timeout=30), "a request never ended"
+        if app is not None:
             app.extensions["icm.db"].engine.dispose()
 
 
@@ -73,3 +94,5 @@ def live_site(config: dict[str, Any], specs: Path | None) -> Iterator[LiveSite]:
             jira = sandbox.install(f"{url}/jira/atlassian-connect.json", "jira")
             confluence = sandbox.install(f"{url}/confluence/atlassian-connect.json", "confluence")
             yield LiveSite(app, url, sandbox, jira, confluence)
+            # Let the webhooks the test set off arrive before the app stops answering.
+            sandbox.webhooks.wait_idle(10)

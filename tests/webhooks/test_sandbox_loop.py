@@ -86,6 +86,7 @@ def test_signed_webhooks_flow_in(live_site: LiveSite) -> None:
 @pytest.mark.slow
 def test_dropped_webhooks_are_repaired_by_reconciliation(live_site: LiveSite) -> None:
     key, expectation_id = expectation_issue(live_site)
+    before = len(live_site.sandbox.webhooks.records())
     live_site.sandbox.set_faults(dropWebhooks=1.0)
     sandbox(
         live_site,
@@ -94,7 +95,9 @@ def test_dropped_webhooks_are_repaired_by_reconciliation(live_site: LiveSite) ->
         {"body": "Rating: 2/5 — late twice", "accountId": CUSTOMER_LEAD},
     )
     sandbox(live_site, "POST", f"/jira/issue/{key}/transition", {"to": "Done"})
-    time.sleep(0.3)
+    assert live_site.sandbox.webhooks.wait_idle(10)  # nothing still in flight to the app
+    sent = [d["outcome"] for d in live_site.sandbox.webhooks.records()[before:]]
+    assert len(sent) >= 3 and set(sent) == {"dropped"}, sent
     drain_inbox(live_site.app)
     assert ratings(live_site) == [] and state(live_site, expectation_id) == "agreed"
     for minutes in (0, 1):  # a second run finds the same issue and changes nothing

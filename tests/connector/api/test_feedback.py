@@ -1,4 +1,6 @@
-"""Feedback: the rating grammar, and the REST routes (201, 422 with details, 404 across sites)."""
+"""Feedback through the REST routes: 201, 422 with details, 404 across sites.
+
+The rating grammar itself: tests/connector/domain/test_ratings.py."""
 
 from __future__ import annotations
 
@@ -9,46 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from connector.domain.ratings import ParsedRating, adf_to_text, parse_rating
 from connector.platforms.connect import tokens
 from tests.support.atlassian import FakeSite
 from tests.webhooks.support import ROBIN, SUPPLIER_LEAD, install, seed_app
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Rating: 4/5 — payslips on time", ParsedRating(4, "payslips on time")),
-        ("Rating: 4/5 \u2013 en dash", ParsedRating(4, "en dash")),
-        ("*Rating:* 2/5", ParsedRating(2, None)),
-        ("rating: 5 / 5\nsecond line", ParsedRating(5, "second line")),
-        ("Thanks!\nRating: 3/5, fine", ParsedRating(3, "fine")),
-        ("Rating: 1/5\n\nRating: 5/5", ParsedRating(1, "Rating: 5/5")),
-        ("Rating: 7/5", None),
-        ("Rating: 0/5", None),
-        ("Rating: 4/50", None),
-        ("Rating: 4/10", None),
-        ("I'd give it Rating: 4/5", None),
-        ("bq. Rating: 4/5", None),
-        ("{quote}\nRating: 4/5\n{quote}", None),
-        ("4/5 stars", None),
-        ("", None),
-    ],
-)
-def test_rating_grammar(text: str, expected: ParsedRating | None) -> None:
-    assert parse_rating(text) == expected
-
-
-def test_adf_comment_bodies_read_as_lines() -> None:
-    adf = {
-        "type": "doc",
-        "content": [
-            {"type": "paragraph", "content": [{"type": "text", "text": "Rating: 4/5 — good"}]},
-            {"type": "blockquote", "content": [{"type": "text", "text": "Rating: 1/5"}]},
-            {"type": "paragraph", "content": [{"type": "text", "text": "more"}]},
-        ],
-    }
-    assert parse_rating(adf_to_text(adf)) == ParsedRating(4, "good\n\nmore")
 
 
 def call(

@@ -78,3 +78,164 @@ def test_nothing_known_is_no_feedback() -> None:
     assert health.assess([], [None], cadence_days=30, now=NOW) == health.Health(
         None, "no_feedback", "flat", 0
     )
+
+
+# --- the formula's parts, one by one, at their boundaries (README: "Health")
+
+DAY = timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (0.0, "unhealthy"),
+        (0.3999, "unhealthy"),
+        (0.4, "at_risk"),
+        (0.44, "at_risk"),
+        (0.6999, "at_risk"),
+        (0.7, "healthy"),
+        (1.0, "healthy"),
+    ],
+)
+def test_band_thresholds_are_atlassian_goals(score: float, band: str) -> None:
+    assert health.band(score, 3) == band
+    assert health.band(score, 2) == "no_feedback"
+    assert health.band(score, 0) == "no_feedback"
+
+
+def test_no_score_is_no_feedback_whatever_the_count() -> None:
+    assert health.band(None, 10) == "no_feedback"
+
+
+@pytest.mark.parametrize(
+    ("overdue_days", "factor"),
+    [
+        (0.0, 1.0),  # exactly 1.5 cadences since the last rating: not stale yet
+        (1 / 86400, 0.8),  # one second later: one cadence overdue (rounded up)
+        (0.001, 0.8),  # a moment later: one cadence overdue (rounded up)
+        (10.0, 0.8),
+        (10.001, 0.6),
+        (20.0, 0.6),
+        (20.001, 0.5),  # 0.4 would be below the floor
+        (300.0, 0.5),
+    ],
+)
+def test_staleness_loses_a_fifth_per_cadence_overdue_down_to_half(
+    overdue_days: float, factor: float
+) -> None:
+    last = NOW - timedelta(days=15 + overdue_days)  # cadence 10 days: stale after 15
+    assert health.staleness_factor(last, 10, NOW) == pytest.approx(factor)
+
+
+def test_staleness_of_a_zero_cadence_counts_days() -> None:
+    assert health.staleness_factor(NOW - timedelta(days=1.5), 0, NOW) == 1.0
+    assert health.staleness_factor(NOW - timedelta(days=2), 0, NOW) == pytest.approx(0.8)
+
+
+def test_never_rated_is_not_stale() -> None:
+    assert health.staleness_factor(None, 30, NOW) == 1.0
+
+
+def test_feedback_halves_its_weight_every_sixty_days() -> None:
+    assert health.feedback_component([], NOW) is None
+    old_best = Rating(5, NOW - 60 * DAY, "a")
+    new_worst = Rating(1, NOW, "b")
+    # weights 0.5 and 1: (0.5·1 + 1·0) / 1.5
+    assert health.feedback_component([old_best, new_worst], NOW) == pytest.approx(1 / 3)
+    assert health.feedback_component([Rating(3, NOW, "a")], NOW) == pytest.approx(0.5)
+    assert health.feedback_component([Rating(2, NOW, "a")], NOW) == pytest.approx(0.25)
+
+
+def test_a_rating_dated_after_now_weighs_as_one_given_now() -> None:
+    future_best = Rating(5, NOW + 30 * DAY, "a")
+    old_worst = Rating(1, NOW - 60 * DAY, "b")
+    assert health.feedback_component([future_best, old_worst], NOW) == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize(
+    ("measures", "expected"),
+    [([], None), ([None], None), ([True, False, None], 0.5), ([True, True], 1.0), ([False], 0.0)],
+)
+def test_attainment_is_the_share_of_known_measures_met(
+    measures: list[bool | None], expected: float | None
+) -> None:
+    assert health.attainment(measures) == expected
+
+
+def test_counted_keeps_the_latest_per_author_per_window_in_time_order() -> None:
+    ten_days = 10 * 86400  # cadence windows are counted from the epoch
+    start = datetime.fromtimestamp((NOW.timestamp() // ten_days) * ten_days, UTC)
+    first = Rating(1, start, "a")
+    same_time = Rating(2, start, "a")  # the same instant: the later one in the list wins
+    later_same_window = Rating(3, start + 9 * DAY, "a")
+    next_window = Rating(4, start + 10 * DAY, "a")
+    other_author = Rating(5, start + DAY, "b")
+    kept = health.counted([first, same_time, next_window, other_author], 10)
+    assert kept == [same_time, other_author, next_window]
+    kept = health.counted([later_same_window, first], 10)
+    assert kept == [later_same_window]
+
+
+def test_counted_with_a_zero_cadence_uses_day_windows() -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    ratings_ = [Rating(1, start + timedelta(hours=h), "a") for h in (1, 2, 25)]
+    assert health.counted(ratings_, 0) == [ratings_[1], ratings_[2]]
+
+
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        ([], "flat"),
+        ([0.5], "flat"),
+        ([0.0, 0.03], "up"),
+        ([0.03, 0.0], "down"),
+        ([0.0, 0.01], "flat"),
+        ([0.01, 0.0], "flat"),
+        ([0.0, 0.02], "flat"),  # the slope must exceed 0.02
+        ([0.02, 0.0], "flat"),
+        ([0.9, 0.1, 0.2, 0.3, 0.4, 0.5], "up"),  # only the last five snapshots count
+        ([0.1, 0.9, 0.8, 0.7, 0.6, 0.5], "down"),
+    ],
+)
+def test_trend_is_the_slope_of_the_last_five(history: list[float], expected: str) -> None:
+    assert health.trend(history) == expected
+
+
+def test_assess_combines_the_parts() -> None:
+    three = [Rating(5, NOW - 40 * DAY, author) for author in ("a", "b", "c")]
+    # feedback 1.0, attainment 0.5 -> 0.75; 40 days on a 20-day cadence: 0.5 cadence overdue
+    result = health.assess(three, [True, False], cadence_days=20, now=NOW, history=[0.1, 0.9])
+    assert result == health.Health(score=pytest.approx(0.75 * 0.8), band="at_risk", trend="up", n=3)
+
+
+def test_staleness_is_measured_from_the_latest_counted_rating() -> None:
+    history = [Rating(5, NOW - days * DAY, f"a{days}") for days in (100, 90, 80, 1)]
+    result = health.assess(history, [], cadence_days=30, now=NOW)
+    assert (result.score, result.n) == (pytest.approx(1.0), 4)
+    shuffled = [history[3], history[0], history[2], history[1]]  # counted() sorts them by time
+    assert health.assess(shuffled, [], cadence_days=30, now=NOW).score == pytest.approx(1.0)
+
+
+def test_assess_without_ratings_takes_the_measures_unpenalised() -> None:
+    result = health.assess([], [True, True, False, False], cadence_days=1, now=NOW)
+    assert result == health.Health(score=0.5, band="no_feedback", trend="flat", n=0)
+
+
+def test_assess_without_inputs_keeps_the_trend() -> None:
+    result = health.assess([], [], cadence_days=30, now=NOW, history=[0.9, 0.5])
+    assert result == health.Health(score=None, band="no_feedback", trend="down", n=0)
+
+
+def test_health_json_rounds_the_score() -> None:
+    assert health.Health(0.123456, "unhealthy", "up", 4).as_json() == {
+        "score": 0.123,
+        "band": "unhealthy",
+        "trend": "up",
+        "n": 4,
+    }
+    assert health.NO_FEEDBACK.as_json() == {
+        "score": None,
+        "band": "no_feedback",
+        "trend": "flat",
+        "n": 0,
+    }

@@ -205,6 +205,22 @@ def test_enabled_and_disabled_are_hs256_with_the_tenant_secret(
     assert tenant(app, site.client_key).state == "enabled"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("route", ["/enabled", "/disabled"])
+def test_enabled_and_disabled_must_name_the_tokens_tenant(
+    app: Flask, client: FlaskClient, site: FakeSite, signing_key: Any, kid: str, route: str
+) -> None:
+    other = FakeSite(app_base_url=APP_BASE_URL, app_key=APP_KEY, key=signing_key, kid=kid)
+    assert install(client, site).status_code == 204
+    assert install(client, other).status_code == 204
+    event = route.strip("/")
+    body = other.payload(event)  # names the other tenant, signed with this tenant's secret
+    response = post_json(client, route, body, site.tenant_token("POST", route))
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "client_key_mismatch"
+    assert tenant(app, site.client_key).state == "installed"  # type: ignore[union-attr]
+    assert tenant(app, other.client_key).state == "installed"  # type: ignore[union-attr]
+
+
 def test_event_type_must_match_the_route(client: FlaskClient, site: FakeSite) -> None:
     response = post_json(client, "/installed", site.payload("uninstalled"), site.install_token())
     assert response.status_code == 400
@@ -229,3 +245,99 @@ def test_lifecycle_logs_never_carry_the_secret(
     assert "installed" in err
     assert site.shared_secret not in out + err
     assert "eyJ" not in out + err
+
+
+REFUSED_PAYLOADS: dict[str, tuple[Callable[[FakeSite], Any], int, str, dict[str, Any]]] = {
+    "not-an-object": (
+        lambda s: [s.payload()],
+        400,
+        "the installed callback body must be a JSON object",
+        {},
+    ),
+    "no-client-key": (
+        lambda s: s.payload(clientKey=""),
+        400,
+        "the installed callback body has no clientKey",
+        {},
+    ),
+    "client-key-not-text": (
+        lambda s: s.payload(clientKey=7),
+        400,
+        "the installed callback body has no clientKey",
+        {},
+    ),
+    "other-event": (
+        lambda s: s.payload("enabled"),
+        400,
+        "eventType 'enabled' sent to the installed callback",
+        {},
+    ),
+    "missing-fields": (
+        lambda s: {**s.payload(sharedSecret="", productType=None), "baseUrl": ""},
+        400,
+        "the installed payload lacks sharedSecret, baseUrl, productType",
+        {"missing": ["sharedSecret", "baseUrl", "productType"]},
+    ),
+    "other-app": (
+        lambda s: s.payload(key="other.app"),
+        400,
+        f"the payload is for app 'other.app', this is '{APP_KEY}'",
+        {},
+    ),
+    "other-product": (
+        lambda s: s.payload(productType="bitbucket"),
+        400,
+        "productType 'bitbucket' is not jira or confluence",
+        {},
+    ),
+    "foreign-host": (
+        lambda s: s.payload(baseUrl="https://Evil.example.com"),
+        403,
+        "installs from 'evil.example.com' are not allowed (ICM_ALLOWED_PRODUCT_HOSTS)",
+        {},
+    ),
+    "no-host": (
+        lambda s: s.payload(baseUrl="file:///etc/passwd"),
+        403,
+        "installs from '' are not allowed (ICM_ALLOWED_PRODUCT_HOSTS)",
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_PAYLOADS))
+def test_refused_install_payloads_say_why(
+    app: Flask, client: FlaskClient, site: FakeSite, case: str
+) -> None:
+    # A trailing comma and spaces in the setting, as an operator may write it.
+    app.config["ALLOWED_PRODUCT_HOSTS"] = " *.atlassian.net , localhost ,"
+    make, status, message, details = REFUSED_PAYLOADS[case]
+    response = post_json(client, "/installed", make(site), site.install_token())
+    assert response.status_code == status
+    assert response.json["error"]["message"] == message
+    assert response.json["error"]["details"] == details
+    assert tenant(app, site.client_key) is None
+
+
+def test_allowed_hosts_are_patterns_and_a_payload_may_omit_its_event_type(
+    app: Flask, client: FlaskClient, site: FakeSite
+) -> None:
+    app.config["ALLOWED_PRODUCT_HOSTS"] = " *.atlassian.net , localhost ,"
+    body = site.payload()
+    del body["eventType"]
+    assert post_json(client, "/installed", body, site.install_token()).status_code == 204
+    confluence = site.payload(productType="confluence", baseUrl="http://localhost:2990/wiki")
+    other = FakeSite(app_base_url=APP_BASE_URL, app_key=APP_KEY, key=site.key, kid=site.kid)
+    confluence["clientKey"] = other.client_key
+    assert post_json(client, "/installed", confluence, other.install_token()).status_code == 204
+
+
+def test_a_lifecycle_token_names_its_tenant_in_the_error(
+    client: FlaskClient, site: FakeSite
+) -> None:
+    response = post_json(client, "/installed", site.payload(), site.install_token(iss="other"))
+    assert response.json["error"] == {
+        "code": "client_key_mismatch",
+        "message": "the token's issuer does not match the body's clientKey",
+        "details": {},
+    }

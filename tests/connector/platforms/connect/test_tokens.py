@@ -14,6 +14,7 @@ from atlassian_jwt.url_utils import canonicalize_request, hash_url
 from connector.domain.errors import AuthenticationFailed
 from connector.platforms.connect import tokens
 from connector.platforms.token_failures import token_failure
+from tests.support.atlassian import new_rsa_key, public_pem
 
 SECRET = "s" * 40
 
@@ -81,7 +82,8 @@ def test_outgoing_token_names_the_app_and_hashes_the_request() -> None:
     claims = jwt.decode(token, SECRET, algorithms=["HS256"])
     assert claims["iss"] == "com.example.app"
     assert claims["qsh"] == hash_url("GET", "/api/v2/pages?title=Team%20map")
-    assert 0 < claims["exp"] - claims["iat"] <= 180
+    assert claims["exp"] - claims["iat"] == 180
+    assert abs(claims["iat"] - time.time()) < 5
 
 
 def verify(token: str, qsh: str, *, context: bool = False) -> tokens.TokenClaims:
@@ -97,12 +99,28 @@ def test_atlassian_library_token_verifies() -> None:
 
 
 @pytest.mark.parametrize(
-    ("make", "code"),
+    ("make", "code", "message"),
     [
-        (lambda: encode_token("GET", "/a", "client-1", "x" * 40), "bad_signature"),
-        (lambda: encode_token("GET", "/other", "client-1", SECRET), "qsh_mismatch"),
-        (lambda: encode_token("GET", "/a", "client-1", SECRET, timeout_secs=-120), "token_expired"),
-        (lambda: encode_token("GET", "/a", "client-2", SECRET), "bad_audience"),
+        (
+            lambda: encode_token("GET", "/a", "client-1", "x" * 40),
+            "bad_signature",
+            "the token's signature does not verify",
+        ),
+        (
+            lambda: encode_token("GET", "/other", "client-1", SECRET),
+            "qsh_mismatch",
+            "the token's qsh does not match this request",
+        ),
+        (
+            lambda: encode_token("GET", "/a", "client-1", SECRET, timeout_secs=-120),
+            "token_expired",
+            "the token has expired",
+        ),
+        (
+            lambda: encode_token("GET", "/a", "client-2", SECRET),
+            "bad_audience",
+            "the token's 'aud' does not name this tenant",
+        ),
         (
             lambda: jwt.encode(
                 {"iss": "client-1", "iat": int(time.time()), "exp": int(time.time()) + 60},
@@ -110,6 +128,7 @@ def test_atlassian_library_token_verifies() -> None:
                 algorithm="HS256",
             ),
             "token_malformed",
+            "the token lacks the 'qsh' claim",
         ),
         (
             lambda: jwt.encode(
@@ -123,6 +142,7 @@ def test_atlassian_library_token_verifies() -> None:
                 algorithm="HS256",
             ),
             "wrong_token_kind",
+            "a context token (qsh 'context-qsh') is not accepted here; sign the request itself",
         ),
         (
             lambda: jwt.encode(
@@ -136,15 +156,68 @@ def test_atlassian_library_token_verifies() -> None:
                 algorithm="HS512",
             ),
             "wrong_token_kind",
+            "the token must be signed with HS256",
         ),
-        (lambda: "not-a-token", "token_malformed"),
+        (lambda: "not-a-token", "token_malformed", "the token is invalid: "),
     ],
     ids=["secret", "qsh", "expired", "aud", "no-qsh", "context", "hs512", "garbage"],
 )
-def test_refusals_name_the_reason(make: object, code: str) -> None:
+def test_refusals_name_the_reason(make: object, code: str, message: str) -> None:
     with pytest.raises(AuthenticationFailed) as caught:
         verify(make(), tokens.query_hash("GET", "/a"))  # type: ignore[operator]
     assert caught.value.code == code
+    assert caught.value.message.startswith(message)
+
+
+def test_thirty_seconds_of_clock_skew_are_forgiven() -> None:
+    now = int(time.time())
+    claims = {"iss": "client-1", "iat": now - 100, "qsh": tokens.query_hash("GET", "/a")}
+    late = jwt.encode({**claims, "exp": now - 10}, SECRET, algorithm="HS256")
+    assert verify(late, claims["qsh"]).issuer == "client-1"
+    too_late = jwt.encode({**claims, "exp": now - 60}, SECRET, algorithm="HS256")
+    with pytest.raises(AuthenticationFailed) as caught:
+        verify(too_late, claims["qsh"])
+    assert caught.value.code == "token_expired"
+
+
+def test_a_token_for_several_audiences_must_name_this_tenant() -> None:
+    now = int(time.time())
+    claims = {"iss": "client-1", "iat": now, "exp": now + 60, "qsh": "q"}
+    both = jwt.encode({**claims, "aud": ["client-0", "client-1"]}, SECRET, algorithm="HS256")
+    assert verify(both, "q").issuer == "client-1"
+    for audience in (["client-0", "client-2"], "client-10", ["client-1x"]):
+        others = jwt.encode({**claims, "aud": audience}, SECRET, algorithm="HS256")
+        with pytest.raises(AuthenticationFailed) as caught:  # a name containing ours is not ours
+            verify(others, "q")
+        assert caught.value.code == "bad_audience"
+
+
+def test_install_tokens_are_rs256_for_our_base_url_with_the_right_qsh() -> None:
+    key = new_rsa_key()
+    now = int(time.time())
+    qsh = tokens.query_hash("POST", "/installed")
+    claims = {"iss": "client-1", "iat": now, "exp": now + 60, "qsh": qsh}
+    audience = ["https://icm.example.test"]
+    good = jwt.encode({**claims, "aud": audience[0]}, key, algorithm="RS256")
+    verified = tokens.verify_install_token(
+        good, public_pem(key), audiences=audience, expected_qsh=qsh
+    )
+    assert verified.issuer == "client-1"
+    with pytest.raises(AuthenticationFailed) as caught:
+        tokens.verify_install_token(good, public_pem(key), audiences=audience, expected_qsh="x")
+    assert (caught.value.code, caught.value.message) == (
+        "qsh_mismatch",
+        "the install token's qsh does not match",
+    )
+    elsewhere = jwt.encode({**claims, "aud": "https://evil.test"}, key, algorithm="RS256")
+    with pytest.raises(AuthenticationFailed) as caught:
+        tokens.verify_install_token(
+            elsewhere, public_pem(key), audiences=audience, expected_qsh=qsh
+        )
+    assert caught.value.code == "bad_audience"
+    assert caught.value.message == (
+        "the token's 'aud' must be this app's base URL ['https://icm.example.test']"
+    )
 
 
 def test_unsigned_alg_none_is_refused() -> None:
@@ -159,6 +232,17 @@ def test_context_token_only_where_allowed() -> None:
     assert verify(token, "irrelevant", context=True).subject == "acc-1"
     with pytest.raises(AuthenticationFailed):
         verify(token, "irrelevant", context=False)
+
+
+def test_context_tokens_last_fifteen_minutes_and_name_their_user() -> None:
+    token = tokens.sign_context_token(client_key="client-1", shared_secret=SECRET, subject="acc-1")
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    assert (claims["iss"], claims["sub"], claims["qsh"]) == ("client-1", "acc-1", "context-qsh")
+    assert claims["exp"] - claims["iat"] == 900
+    assert abs(claims["iat"] - time.time()) < 5
+    anonymous = tokens.sign_context_token(client_key="client-1", shared_secret=SECRET, subject=None)
+    assert "sub" not in jwt.decode(anonymous, SECRET, algorithms=["HS256"])
 
 
 def test_extract_token_rules() -> None:
@@ -199,3 +283,102 @@ def test_every_pyjwt_failure_has_one_code_for_every_token_kind(
     )
     assert failure.code == code and says in failure.message
     assert failure.message.startswith("the invocation token")
+
+
+def test_verified_claims_carry_the_context_subject_and_qsh() -> None:
+    now = int(time.time())
+    base = {"iss": "client-1", "iat": now, "exp": now + 60, "qsh": "context-qsh"}
+    context = {"user": {"accountId": "acc-1"}}
+    token = jwt.encode({**base, "sub": "acc-1", "context": context}, SECRET, algorithm="HS256")
+    claims = verify(token, "irrelevant", context=True)
+    assert (claims.issuer, claims.subject, claims.qsh) == ("client-1", "acc-1", "context-qsh")
+    assert claims.context == context and claims.is_context_token
+    assert claims.raw == {**base, "sub": "acc-1", "context": context}
+    odd = jwt.encode({**base, "context": "not a mapping"}, SECRET, algorithm="HS256")
+    claims = verify(odd, "irrelevant", context=True)
+    assert (claims.subject, claims.context) == (None, {})
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("not-a-jwt", "not a JWT: "),
+        (jwt.encode({"sub": "x"}, SECRET, algorithm="HS256"), "the token has no 'iss' claim"),
+        (jwt.encode({"iss": ""}, SECRET, algorithm="HS256"), "the token has no 'iss' claim"),
+        (jwt.PyJWS().encode(b'{"iss": 7}', SECRET, algorithm="HS256"), "the token has no 'iss'"),
+    ],
+)
+def test_unverified_issuer_refuses_tokens_without_one(token: str, message: str) -> None:
+    with pytest.raises(AuthenticationFailed) as raised:
+        tokens.unverified_issuer(token)
+    assert raised.value.code == "token_malformed"
+    assert raised.value.message.startswith(message)
+    assert len(raised.value.message) > len("not a JWT: ")
+
+
+def test_unverified_issuer_reads_iss_without_the_secret() -> None:
+    token = jwt.encode({"iss": "client-9"}, "another secret" * 4, algorithm="HS256")
+    assert tokens.unverified_issuer(token) == "client-9"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: "garbage", "not a JWT: "),
+        (
+            lambda: jwt.encode({"iss": "c"}, SECRET, algorithm="HS256", headers={"kid": "k"}),
+            "install callbacks must be signed with RS256 by Atlassian, got 'HS256'",
+        ),
+        (
+            lambda: jwt.encode({"iss": "c"}, new_rsa_key(), algorithm="RS256"),
+            "the install token has no 'kid' header",
+        ),
+        (
+            lambda: jwt.encode({"iss": "c"}, new_rsa_key(), algorithm="RS256", headers={"kid": ""}),
+            "the install token has no 'kid' header",
+        ),
+    ],
+    ids=["garbage", "hs256", "no-kid", "empty-kid"],
+)
+def test_install_token_kid_refusals(make: object, message: str) -> None:
+    with pytest.raises(AuthenticationFailed) as caught:
+        tokens.install_token_kid(make())  # type: ignore[operator]
+    expected = "wrong_token_kind" if "RS256" in message else "token_malformed"
+    assert caught.value.code == expected
+    assert caught.value.message.startswith(message)
+    assert len(caught.value.message) > len("not a JWT: ")
+
+
+def test_install_token_kid_reads_the_header() -> None:
+    token = jwt.encode({"iss": "c"}, new_rsa_key(), algorithm="RS256", headers={"kid": "k-1"})
+    assert tokens.install_token_kid(token) == "k-1"
+
+
+def test_extract_token_messages() -> None:
+    assert tokens.extract_token("JWT  abc ", None) == "abc"
+    cases = [
+        (("Bearer abc", None), "Authorization header must be 'JWT <token>', got scheme 'Bearer'"),
+        (("JWT a", "b"), "a token came in both the header and the query"),
+        ((None, None), "no JWT in the Authorization header or ?jwt="),
+        (("", ""), "no JWT in the Authorization header or ?jwt="),
+    ]
+    for (header, query), message in cases:
+        with pytest.raises(AuthenticationFailed) as caught:
+            tokens.extract_token(header, query)
+        assert caught.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("args", "canonical"),
+    [
+        (("GET", "/wiki/rest/api", "/wiki/"), "GET&/rest/api&"),
+        (("GET", "/rest/api", "/wiki"), "GET&/rest/api&"),
+        (("GET", "/wiki", "/wiki"), "GET&/&"),
+        (("GET", "https://h.test//"), "GET&/&"),
+        (("GET", "/taX/"), "GET&/taX&"),
+        (("GET", "rest/api"), "GET&/rest/api&"),
+        (("GET", "/"), "GET&/&"),
+    ],
+)
+def test_canonical_paths(args: tuple[str, ...], canonical: str) -> None:
+    assert tokens.canonical_request(*args) == canonical

@@ -1,4 +1,5 @@
-"""forge/manifest.yml passes Atlassian's own validator (@forge/manifest), and fits the remote."""
+"""forge/manifest.yml passes Atlassian's own validator (@forge/manifest, from npm), and fits the
+remote (read with PyYAML: those checks need no npm)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import yaml
 
 from connector.platforms.forge.events import LIFECYCLE_EVENTS, WEBHOOK_EVENTS
 from connector.platforms.forge.views import MACROS, PAGES
+from tests.connector.platforms.forge.conftest import FORGE_DIR
 
 
 def validate(forge_dir: Path, manifest: Path) -> dict[str, Any]:
@@ -54,8 +56,8 @@ def test_an_invalid_manifest_is_rejected(forge_tooling: Path, tmp_path: Path) ->
     assert "macro" in messages and "operations" in messages
 
 
-def test_every_ui_module_is_one_the_remote_renders(forge_tooling: Path) -> None:
-    modules = manifest(forge_tooling)["modules"]
+def test_every_ui_module_is_one_the_remote_renders() -> None:
+    modules = manifest(FORGE_DIR)["modules"]
     ui = [
         m["key"]
         for kind in (
@@ -70,6 +72,6 @@ def test_every_ui_module_is_one_the_remote_renders(forge_tooling: Path) -> None:
     assert sorted(ui) == sorted(MACROS + PAGES)
 
 
-def test_every_subscribed_event_has_a_handler(forge_tooling: Path) -> None:
-    events = {e for t in manifest(forge_tooling)["modules"]["trigger"] for e in t["events"]}
+def test_every_subscribed_event_has_a_handler() -> None:
+    events = {e for t in manifest(FORGE_DIR)["modules"]["trigger"] for e in t["events"]}
     assert events <= set(WEBHOOK_EVENTS) | LIFECYCLE_EVENTS

@@ -1,0 +1,164 @@
+"""`make mutate`: mutation testing (mutmut 3) of the rules guarding tenants, tokens, the practice.
+
+    .venv/bin/python scripts/mutate.py                 # every target, then the score per target
+    .venv/bin/python scripts/mutate.py domain inbox    # some targets
+    .venv/bin/python scripts/mutate.py --report        # the score of the last run, no new run
+    .venv/bin/python scripts/mutate.py --keep inbox    # rerun one target, keep the others' results
+    .venv/bin/python scripts/mutate.py --survivors     # rerun only what survived (after new tests)
+
+mutmut's settings (the files it may mutate, the fast tests it runs) are `[tool.mutmut]` in
+pyproject.toml; the targets below pick the functions whose mutants count. Each mutant runs only
+the tests that reach its function. Expect 20-40 minutes on two cores; it is not part of CI.
+A survivor is either a missing test or an equivalent mutant (it changes no behaviour): the note of
+issue #10 names each one with its reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MUTMUT = Path(sys.executable).with_name("mutmut")
+
+# target -> mutant-name patterns (fnmatch): module, then `x_<function>` or `xǁ<Class>ǁ<method>`.
+TARGETS: dict[str, list[str]] = {
+    "domain": [
+        "connector.domain.states.*",
+        "connector.domain.ratings.*",
+        "connector.domain.health.*",
+        "connector.domain.sites.*",
+    ],
+    "install-checks": [
+        f"connector.platforms.connect.lifecycle.x_{name}__mutmut_*"
+        for name in ("lifecycle_payload", "verify_signed_lifecycle", "check_install_payload")
+    ]
+    + ["connector.platforms.connect.lifecycle.x__toggle__mutmut_*"],
+    "inbox": [
+        "webhooks.inbox.x_store__mutmut_*",
+        "webhooks.inbox.x_event_time__mutmut_*",
+    ],
+    "site-isolation": [
+        f"connector.practice.{module}.x_{name}__mutmut_*"
+        for module, name in (
+            ("goals", "goal_by_id"),
+            ("expectations", "expectation_by_id"),
+            ("expectations", "_live_relationship"),
+            ("expectations", "_goal_for"),
+            ("relationships", "relationship_by_id"),
+            ("relationships", "_live_team"),
+            ("relationships", "_team_id"),
+            ("teams", "find_team"),
+            ("teams", "team_by_key"),
+            ("feedback", "site_expectation"),
+        )
+    ],
+    "connect-tokens": ["connector.platforms.connect.tokens.*"],
+    "forge-tokens": ["connector.platforms.forge.tokens.*"],
+}
+
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
+STATUS.update({36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout"})
+
+
+def results() -> dict[str, str]:
+    """Every mutant's status from mutmut's result files (mutants/**/*.py.meta)."""
+    found: dict[str, str] = {}
+    for meta in (ROOT / "mutants").rglob("*.py.meta"):
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        for name, code in codes.items():
+            found[name] = "not checked" if code is None else STATUS.get(code, "suspicious")
+    return found
+
+
+def matches(name: str, patterns: list[str]) -> bool:
+    return any(fnmatchcase(name, p) for p in patterns)
+
+
+def report(targets: list[str]) -> bool:
+    statuses = results()
+    ok = True
+    print(f"\n{'target':16} {'killed':>7} {'total':>6} {'score':>6}  other")
+    for target in targets:
+        mine = {n: s for n, s in statuses.items() if matches(n, TARGETS[target])}
+        counts = Counter(mine.values())
+        # A timeout is a mutant the tests stopped (an endless loop): it counts as killed.
+        killed = counts["killed"] + counts["timeout"]
+        total = len(mine)
+        score = killed / total if total else 0.0
+        ok = ok and total > 0 and score >= 0.9
+        others = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "killed")
+        print(f"{target:16} {killed:>7} {total:>6} {score:>6.1%}  {others}")
+    survivors: dict[str, list[str]] = defaultdict(list)
+    for name, status in sorted(statuses.items(), key=lambda i: natural(i[0])):
+        if status not in ("killed", "timeout") and any(matches(name, TARGETS[t]) for t in targets):
+            survivors[status].append(name)
+    for status, names in survivors.items():
+        print(f"\n{status} ({len(names)}): `.venv/bin/mutmut show NAME` prints the change")
+        for name in names:
+            print(f"  {name}")
+    return ok
+
+
+def natural(name: str) -> tuple[str, int]:
+    match = re.search(r"__mutmut_(\d+)$", name)
+    return (name[: match.start()] if match else name, int(match.group(1)) if match else 0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("targets", nargs="*", help=f"some of: {', '.join(TARGETS)}")
+    parser.add_argument("--report", action="store_true", help="only print the last run's score")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the other targets' results in mutants/"
+    )
+    parser.add_argument(
+        "--survivors", action="store_true", help="rerun only the survivors (keeps mutants/)"
+    )
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    targets = args.targets or list(TARGETS)
+    unknown = set(targets) - set(TARGETS)
+    if unknown:
+        parser.error(f"unknown targets {sorted(unknown)}; known: {', '.join(TARGETS)}")
+    if not args.report:
+        if not (args.keep or args.survivors):
+            shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        # Which tests reach which function: always measured afresh (the tests may have changed).
+        (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        env.pop("ICM_REQUIRE_ALL", None)  # the fast subset runs on SQLite, without the specs
+        env.pop("ICM_TEST_POSTGRES_URL", None)
+        for target in targets:
+            print(f"== {target}", flush=True)
+            names = TARGETS[target]
+            if args.survivors:
+                last = results()
+                names = [
+                    n for n, status in last.items() if matches(n, names) and status != "killed"
+                ]
+                if not names:
+                    continue
+            command = [str(MUTMUT), "run", "--max-children", str(args.jobs), *names]
+            log = ROOT / "mutants" / f"{target}.log"
+            log.parent.mkdir(exist_ok=True)
+            with log.open("w") as out:
+                done = subprocess.run(  # noqa: S603 - our own venv's mutmut, fixed arguments
+                    command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+                )
+            if done.returncode != 0:
+                print(log.read_text()[-4000:])
+                return done.returncode
+    return 0 if report(targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
