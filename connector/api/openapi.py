@@ -150,14 +150,15 @@ def _parameters(operation: Operation, components: Components) -> list[dict[str, 
     ]
     if operation.query is not None:
         for name, field in operation.query().fields.items():
-            found.append(
-                {
-                    "name": field.data_key or name,
-                    "in": "query",
-                    "required": False,
-                    "schema": components.field_schema(field, load=True),
-                }
-            )
+            parameter = {
+                "name": field.data_key or name,
+                "in": "query",
+                "required": False,
+                "schema": components.field_schema(field, load=True),
+            }
+            if isinstance(field, fields.List):  # `?state=a&state=b`
+                parameter.update(style="form", explode=True)
+            found.append(parameter)
     return found
 
 

@@ -362,9 +362,35 @@ class RelationshipQuery(ListQuery):
     state = fields.String(load_default=None, validate=validate.OneOf(("active", "retired", "all")))
 
 
-class ExpectationQuery(RelationshipQuery):
-    state = fields.String(load_default=None, validate=validate.OneOf((*STATES, "all")))
-    relationship_id = fields.Integer(data_key="relationshipId", load_default=None, validate=ID)
+def any_of(field: fields.Field[Any], description: str, **kwargs: Any) -> fields.List[Any]:
+    """A filter that may repeat: `?state=draft&state=agreed` means either."""
+    return fields.List(
+        field,
+        load_default=None,
+        **kwargs,
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": description + "; repeat it for any of several"},
+    )
+
+
+class ExpectationQuery(ListQuery):
+    team = any_of(fields.String(validate=KEY), "a team key: its expectations on either side")
+    side = fields.String(load_default=None, validate=validate.OneOf(("supplier", "customer")))
+    state = any_of(
+        fields.String(validate=validate.OneOf((*STATES, "all"))),
+        "a state (`all` includes retired; by default retired ones are left out)",
+    )
+    relationship_id = any_of(
+        fields.Integer(validate=ID), "a relationship id", data_key="relationshipId"
+    )
+    q = fields.String(
+        load_default=None,
+        validate=[validate.Length(min=1, max=200), *STORABLE],
+        metadata={
+            "description": "words, all of which the statement, why it matters, growth "
+            "opportunity or a measure's name holds; case, accents and plurals do not matter"
+        },
+    )
 
 
 class GoalQuery(ListQuery):

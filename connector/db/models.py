@@ -6,6 +6,7 @@ from connector.practice.crossteam import Improvement, IssueLink
 from connector.practice.feedback import CommentMark
 from connector.practice.feedback_requests import FeedbackRequest
 from connector.practice.health import HealthSnapshot
+from connector.practice.job_runs import JobRun
 from connector.practice.models import (
     Expectation,
     Feedback,
@@ -17,6 +18,7 @@ from connector.practice.models import (
 )
 from connector.practice.outbox import OutboxTask
 from connector.practice.pagination import SITE_ORDER_INDEXES
+from connector.practice.search import ExpectationTerm
 from webhooks.inbox import InboxDelivery
 from webhooks.reconcile import ReconcileMark
 
@@ -24,6 +26,7 @@ __all__ = [
     "SITE_ORDER_INDEXES",
     "CommentMark",
     "Expectation",
+    "ExpectationTerm",
     "Feedback",
     "FeedbackRequest",
     "ForgeInstallation",
@@ -32,6 +35,7 @@ __all__ = [
     "Improvement",
     "InboxDelivery",
     "IssueLink",
+    "JobRun",
     "Measure",
     "OutboxTask",
     "ReconcileMark",

@@ -20,6 +20,7 @@ from connector.platforms.forge.events import LIFECYCLE_EVENTS, as_webhook
 from connector.platforms.forge.views import render_module
 from connector.practice.feedback_requests import send_due_requests
 from connector.practice.health import snapshot_site_health
+from connector.practice.job_runs import Outcome, record_run
 from connector.web.caller import set_caller
 from macros.style import CSS
 from webhooks.intake import acknowledgement, receive
@@ -29,6 +30,12 @@ log = logging.getLogger(__name__)
 bp = Blueprint("forge", __name__, url_prefix="/forge")
 
 SiteJob = Callable[[Flask, str, datetime], int]
+# The scheduler's names for the same jobs, so the operations view shows one row per job.
+JOB_NAMES = {
+    "reconcile": "reconcile",
+    "feedbackRequests": "request_feedback_due",
+    "healthSnapshot": "snapshot_health",
+}
 _UI_PARAMS = ("team", "sides", "expectations", "side", "project", "issue")
 
 
@@ -80,11 +87,25 @@ def scheduled() -> Response:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     outcome: dict[str, int | str] = {}
     for name, job in site_jobs(app).items():
+        started, error = utcnow(), None
         try:
             outcome[name] = job(app, installation.site_id, now)
         except Exception as exc:  # one failing job must not stop the others
             log.exception("forge scheduled job failed", extra={"job": name})
-            outcome[name] = f"failed: {exc.__class__.__name__}"
+            error = exc.__class__.__name__
+            outcome[name] = f"failed: {error}"
+        done = outcome[name] if isinstance(outcome[name], int) else 0
+        record_run(
+            request_session(),
+            JOB_NAMES.get(name, name),
+            installation.site_id,
+            started,
+            utcnow(),
+            Outcome.FAILED if error else Outcome.OK,
+            {"done": done, "platform": "forge"},
+            error,
+        )
+    request_session().commit()
     return jsonify({"siteId": installation.site_id, "jobs": outcome})
 
 
