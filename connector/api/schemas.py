@@ -373,7 +373,7 @@ def any_of(field: fields.Field[Any], description: str, **kwargs: Any) -> fields.
     )
 
 
-class ExpectationQuery(ListQuery):
+class ExpectationFilters(Strict):
     team = any_of(fields.String(validate=KEY), "a team key: its expectations on either side")
     side = fields.String(load_default=None, validate=validate.OneOf(("supplier", "customer")))
     state = any_of(
@@ -390,6 +390,23 @@ class ExpectationQuery(ListQuery):
             "description": "words, all of which the statement, why it matters, growth "
             "opportunity or a measure's name holds; case, accents and plurals do not matter"
         },
+    )
+
+
+class ExpectationQuery(ExpectationFilters, ListQuery):
+    """The filters, a page at a time."""
+
+
+class ExportQuery(ExpectationFilters):
+    """The list's filters, without paging: an export holds every row they select."""
+
+
+class ExportOut(Schema):
+    columns = fields.List(fields.String(), required=True)
+    rows = fields.List(
+        fields.List(fields.Raw(allow_none=True)),
+        required=True,
+        metadata={"description": "one array per expectation, in the order of `columns`"},
     )
 
 

@@ -150,3 +150,16 @@ def test_search_stays_inside_the_site(
         app.test_client(), install(app, signing_key, kid, base_url="https://b.atlassian.net")
     )
     assert other.ok("GET", "/expectations?q=payslip")["values"] == []
+
+
+def test_the_openapi_document_describes_search_and_repeatable_filters(api: Api) -> None:
+    document = api.client.get("/api/v1/openapi.json").json
+    parameters = {p["name"]: p for p in document["paths"]["/expectations"]["get"]["parameters"]}
+    assert parameters["q"]["schema"]["type"] == "string"
+    for name in ("state", "team", "relationshipId"):
+        assert parameters[name]["schema"]["type"] == "array"
+        assert (parameters[name]["style"], parameters[name]["explode"]) == ("form", True)
+    for name in ("limit", "cursor", "side"):
+        assert parameters[name]["schema"]["type"] != "array"
+    assert "/expectations.csv" in document["paths"]
+    assert "/expectations/export" in document["paths"]
