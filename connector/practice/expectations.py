@@ -20,7 +20,7 @@ from connector.practice.models import Expectation, Goal, Measure, Relationship, 
 from connector.practice.outbox import TaskKind, enqueue
 from connector.practice.pagination import Page, page_of
 from connector.practice.relationships import relationship_by_id
-from connector.practice.search import index_expectation, matching
+from connector.practice.search import index_expectation, searched
 from connector.practice.settings import site_settings
 from connector.practice.teams import find_team
 
@@ -142,9 +142,10 @@ def list_expectations(
         query = query.where(Expectation.state != S.RETIRED.value)
     elif "all" not in state:
         query = query.where(Expectation.state.in_(state))
+    order: Any = Expectation.id
     if q is not None:
-        query = query.where(*matching(site_id, q))
-    page: Page[Expectation] = page_of(session, query, Expectation.id, limit=limit, cursor=cursor)
+        query, order = searched(query, site_id, q)
+    page: Page[Expectation] = page_of(session, query, order, limit=limit, cursor=cursor)
     return page
 
 

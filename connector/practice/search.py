@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, delete, insert, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import ForeignKey, Index, Select, String, and_, delete, insert, select
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from connector.db import Base
 from connector.domain.errors import ValidationFailed
@@ -53,8 +53,8 @@ def index_expectation(session: Session, expectation: Expectation) -> None:
         session.execute(insert(ExpectationTerm), rows)
 
 
-def matching(site_id: str, query: str) -> list[Any]:
-    """WHERE clauses: the expectation holds every term of `query` (422 when it has none)."""
+def search_terms(query: str) -> list[str]:
+    """The terms of a search (422 when it has none, or too many)."""
     wanted = terms(query)
     if not wanted:
         raise ValidationFailed(
@@ -65,11 +65,29 @@ def matching(site_id: str, query: str) -> list[Any]:
             f"the search has {len(wanted)} words; at most {MAX_QUERY_TERMS}",
             details={"q": [f"at most {MAX_QUERY_TERMS} words"]},
         )
-    return [
-        Expectation.id.in_(
-            select(ExpectationTerm.expectation_id).where(
-                ExpectationTerm.site_id == site_id, ExpectationTerm.term == term
+    return wanted
+
+
+def searched(query: Select[Any], site_id: str, words: str) -> tuple[Select[Any], Any]:
+    """`query` narrowed to the expectations holding every term of `words`, and the column to page
+    by: the first term's index rows, walked in expectation order, drive the search, so a page
+    reads only as many rows as it needs even when the planner would rather scan expectations."""
+    first, *others = search_terms(words)
+    driver = aliased(ExpectationTerm)
+    query = query.join(
+        driver,
+        and_(
+            driver.expectation_id == Expectation.id,
+            driver.site_id == site_id,
+            driver.term == first,
+        ),
+    )
+    for term in others:
+        query = query.where(
+            Expectation.id.in_(
+                select(ExpectationTerm.expectation_id).where(
+                    ExpectationTerm.site_id == site_id, ExpectationTerm.term == term
+                )
             )
         )
-        for term in wanted
-    ]
+    return query, driver.expectation_id
