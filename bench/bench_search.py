@@ -38,14 +38,74 @@ SITE = "bench.atlassian.net"
 CLIENT_KEY = "bench-client"
 SECRET = uuid.uuid4().hex * 2
 BUDGET_MS = 50.0
-WORDS = (
-    "paid payroll invoice laptop access request answer ticket report review budget forecast "
-    "contract supplier customer onboarding offboarding account password network printer "
-    "desk badge meeting room travel expense claim approval deadline quality accuracy "
-    "response time weekly monthly quarterly yearly audit policy security backup release "
-    "deploy incident outage change risk training course hiring interview salary bonus "
-    "pension holiday leave sick absence overtime shift schedule rota vendor purchase order"
-).split()
+WORDS = [
+    "paid",
+    "payroll",
+    "invoice",
+    "laptop",
+    "access",
+    "request",
+    "answer",
+    "ticket",
+    "report",
+    "review",
+    "budget",
+    "forecast",
+    "contract",
+    "supplier",
+    "customer",
+    "onboarding",
+    "offboarding",
+    "account",
+    "password",
+    "network",
+    "printer",
+    "desk",
+    "badge",
+    "meeting",
+    "room",
+    "travel",
+    "expense",
+    "claim",
+    "approval",
+    "deadline",
+    "quality",
+    "accuracy",
+    "response",
+    "time",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "yearly",
+    "audit",
+    "policy",
+    "security",
+    "backup",
+    "release",
+    "deploy",
+    "incident",
+    "outage",
+    "change",
+    "risk",
+    "training",
+    "course",
+    "hiring",
+    "interview",
+    "salary",
+    "bonus",
+    "pension",
+    "holiday",
+    "leave",
+    "sick",
+    "absence",
+    "overtime",
+    "shift",
+    "schedule",
+    "rota",
+    "vendor",
+    "purchase",
+    "order",
+]
 QUERIES = (
     "q=payroll",  # common: about one row in twelve holds it
     "q=payslips",  # rare: twenty rows
