@@ -17,11 +17,15 @@ code{{font-size:90%}}</style></head>
 <h1>Internal Customer Map</h1>
 <p>The service behind the Internal Customer Map app for Jira and Confluence: teams, their internal
 customers and suppliers, the expectations customers state, feedback and health. People use it
-inside Atlassian, where the app is installed; this address serves the app, not a site of its own.</p>
+inside Atlassian, where the app is installed; this address serves the app, not a site of
+its own.</p>
 <h2>Install the app</h2>
 <ul>
-<li>Jira (Connect descriptor): <a href="{base}/jira/atlassian-connect.json">{base}/jira/atlassian-connect.json</a></li>
-<li>Confluence (Connect descriptor): <a href="{base}/confluence/atlassian-connect.json">{base}/confluence/atlassian-connect.json</a></li>
+<li>Jira (Connect descriptor):
+<a href="{base}/jira/atlassian-connect.json">{base}/jira/atlassian-connect.json</a></li>
+<li>Confluence (Connect descriptor):
+<a href="{base}/confluence/atlassian-connect.json">{base}/confluence/atlassian-connect.json</a>
+</li>
 <li>Forge: <code>forge deploy</code> from <code>forge/</code>, with this address as the remote</li>
 </ul>
 <h2>Health</h2>
