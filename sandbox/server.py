@@ -23,7 +23,7 @@ def product_of(path: str) -> str | None:
 
 def create_sandbox_app(state: SiteState) -> Flask:
     """The WSGI app for one simulated site; `state` holds everything it serves and records."""
-    from sandbox import admin, confluence_api, forge, forge_views, jira_api, views
+    from sandbox import admin, confluence_api, forge, forge_views, home, jira_api, views
 
     app = Flask("sandbox")
     app.extensions["sandbox_state"] = state
@@ -69,6 +69,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         admin.blueprint,
         views.blueprint,
         forge_views.blueprint,  # Forge: JWKS, installs, triggers, Custom UI pages
+        home.blueprint,  # the root: links to everything above
     ):
         app.register_blueprint(blueprint)
     app.wsgi_app = forge.ApiGateway(app.wsgi_app, state)  # type: ignore[method-assign]
