@@ -11,6 +11,7 @@ from connector.api import (  # noqa: F401
     export,
     feedback,
     goals,
+    history,
     openapi,
     relationships,
     settings,

@@ -14,6 +14,7 @@ SIMPLE: list[tuple[type[fields.Field[Any]], dict[str, Any]]] = [
     (fields.Integer, {"type": "integer"}),
     (fields.Float, {"type": "number"}),
     (fields.Boolean, {"type": "boolean"}),
+    (fields.Date, {"type": "string", "format": "date"}),  # before DateTime: a Date is one
     (fields.DateTime, {"type": "string", "format": "date-time"}),
     (fields.String, {"type": "string"}),
     (fields.Dict, {"type": "object"}),

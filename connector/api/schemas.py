@@ -410,6 +410,22 @@ class ExportOut(Schema):
     )
 
 
+class HealthPoint(Schema):
+    day = fields.Date(required=True)
+    score = fields.Float(allow_none=True, required=True)
+    band = fields.String(required=True)
+
+
+class RelationshipHistory(Schema):
+    relationship_id = fields.Integer(data_key="relationshipId", required=True)
+    values = fields.List(fields.Nested(HealthPoint), required=True)
+
+
+class HealthHistoryOut(Schema):
+    days = fields.Integer(required=True)
+    relationships = fields.List(fields.Nested(RelationshipHistory), required=True)
+
+
 class GoalQuery(ListQuery):
     team = fields.String(load_default=None, validate=KEY)
     state = fields.String(load_default=None, validate=validate.OneOf(("active", "retired", "all")))

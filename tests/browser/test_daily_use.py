@@ -3,7 +3,7 @@ admin page whether the machinery works (sync backlog with retry, job runs, insta
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from connector import scheduler
 from connector.db import get_db
+from connector.practice.health import HealthSnapshot
 from connector.practice.models import Expectation
 from tests.browser.test_jira_pages import PAYROLL_LEAD, api, app_frame, jira_page, shoot
 from tests.support.live import LiveSite
@@ -44,7 +45,27 @@ def test_search_and_download_on_the_team_page(page: Page, site: LiveSite, output
     expectation(site, "payroll", "Payslips reach everyone on time", whyItMatters="Rent is due")
     expectation(site, "payroll", "Queries answered within two days")
     expectation(site, "laptops", "=SUM(A1) laptops for new starters")
+    today = datetime.now(UTC).date()
+    with get_db(site.app).transaction() as session:
+        for age, score in ((30, 0.5), (2, 0.75)):
+            session.add(
+                HealthSnapshot(
+                    site_id=site.site_id,
+                    subject="relationship",
+                    subject_id=RELATIONSHIPS["payroll"],
+                    day=today - timedelta(days=age),
+                    score=score,
+                    band="at_risk",
+                    n=3,
+                )
+            )
     frame = app_frame(page, jira_page(site, "icm-team-page", PAYROLL_LEAD, "PAY"))
+    sparkline = frame.locator(
+        f'article[data-relationship="{RELATIONSHIPS["payroll"]}"] svg.sparkline'
+    )
+    expect(sparkline).to_have_attribute(
+        "aria-label", "Health over the last 90 days: 2 daily snapshots, from 50% to 75%"
+    )
     frame.get_by_label("Search expectations of this team").fill("PAYSLIP")
     frame.get_by_role("button", name="Search", exact=True).click()
     results = frame.locator("#results")

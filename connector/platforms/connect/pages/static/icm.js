@@ -115,9 +115,55 @@
     var other = side === "supplier" ? rel.customer : rel.supplier;
     var items = rel.expectations.map(function (e) { return expectationItem(e, side, refresh); });
     if (!items.length) { items = [el("p", { "class": "hint", text: "No expectations recorded yet." })]; }
-    return el("article", { "class": "relationship", "aria-label": other.name }, [
+    return el("article", { "class": "relationship", "aria-label": other.name, "data-relationship": String(rel.id) }, [
       el("h3", {}, [document.createTextNode(other.name + " · " + rel.service + " "), healthBadge(rel.health)])
     ].concat(items));
+  }
+
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function percent(score) { return Math.round(score * 100) + "%"; }
+
+  function sparkline(values, days) {
+    var scored = values.filter(function (v) { return v.score !== null; });
+    var label = scored.length
+      ? "Health over the last " + days + " days: " + scored.length + " daily snapshots, from " + percent(scored[0].score) + " to " + percent(scored[scored.length - 1].score)
+      : "Health over the last " + days + " days: no snapshots yet";
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 " + days + " 20");
+    svg.setAttribute("width", "90");
+    svg.setAttribute("height", "20");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", label);
+    svg.setAttribute("class", "sparkline");
+    var title = document.createElementNS(SVG, "title");
+    title.textContent = label;
+    svg.appendChild(title);
+    var today = Date.now();
+    var points = scored.map(function (v) {
+      var age = Math.round((today - Date.parse(v.day + "T00:00:00Z")) / 86400000);
+      return Math.max(0, days - age) + "," + (1 + (1 - v.score) * 18).toFixed(1);
+    });
+    if (points.length) {
+      var line = document.createElementNS(SVG, "polyline");
+      line.setAttribute("points", points.length === 1 ? points[0] + " " + points[0] : points.join(" "));
+      line.setAttribute("fill", "none");
+      line.setAttribute("stroke", "currentColor");
+      line.setAttribute("stroke-width", "1.5");
+      svg.appendChild(line);
+    }
+    return svg;
+  }
+
+  function addSparklines(key) {
+    return api("GET", "/teams/" + encodeURIComponent(key) + "/health-history").then(function (history) {
+      history.relationships.forEach(function (r) {
+        Array.prototype.forEach.call(document.querySelectorAll('article[data-relationship="' + r.relationshipId + '"] h3'), function (h) {
+          h.appendChild(document.createTextNode(" "));
+          h.appendChild(sparkline(r.values, history.days));
+        });
+      });
+    }, function (e) { say(e.message); });
   }
 
   function render(map, refresh) {
@@ -139,7 +185,7 @@
 
   function startTeam(section) {
     var key = section.getAttribute("data-team");
-    var refresh = function () { return api("GET", "/teams/" + encodeURIComponent(key) + "/map").then(function (m) { render(m, refresh); }, function (e) { say(e.message); }); };
+    var refresh = function () { return api("GET", "/teams/" + encodeURIComponent(key) + "/map").then(function (m) { render(m, refresh); return addSparklines(key); }, function (e) { say(e.message); }); };
     var form = document.getElementById("record");
     form.onsubmit = function (event) {
       event.preventDefault();
