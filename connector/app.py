@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 import macros
-from connector import api, cli, db, logs, platforms, probes
+from connector import api, cli, db, home, logs, platforms, probes
 from connector.config import defaults
 from connector.web.errors import register_error_handlers
 from webhooks import admin as webhooks_admin
@@ -37,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.extensions[COMMITTER] = GroupCommitter(db.unpinged_engine(database.url))
     register_error_handlers(app)
     app.register_blueprint(probes.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(webhooks_admin.bp)
     for part in (api, macros, platforms):
         part.init_app(app)

@@ -29,6 +29,7 @@ from connector.platforms.connect.privacy import connect_reporter
 from connector.platforms.sites import jira_sites
 from connector.practice.feedback_requests import send_due_requests
 from connector.practice.health import snapshot_site_health
+from connector.practice.job_runs import Outcome, prune_runs, record_run
 from connector.practice.privacy import held_sites, purge_site, report_site, sites_to_purge
 from connector.sync.worker import drain_outbox
 from webhooks.inbox import prune, prune_parked
@@ -41,16 +42,46 @@ INBOX_KEEP = timedelta(days=14)
 
 
 def _per_site(app: Flask, job: str, work: Callable[[str], int]) -> int:
-    """Run `work` for every site; one site's failure is logged and never stops the others."""
+    """Run `work` for every site; one site's failure is logged and never stops the others.
+    Each site's run is recorded in `job_runs`."""
     total = 0
     with get_db(app).transaction() as session:
         sites = jira_sites(session)
     for site_id in sites:
+        started, done, error = utcnow(), 0, None
         try:
-            total += work(site_id)
-        except Exception:
+            done = work(site_id)
+        except Exception as exc:
+            error = type(exc).__name__
             log.exception("scheduled job failed for a site", extra={"job": job, "site": site_id})
+        total += done
+        _record(app, job, site_id, started, {"done": done}, error)
     return total
+
+
+def _record(
+    app: Flask,
+    job: str,
+    site_id: str | None,
+    started: datetime,
+    counts: dict[str, int],
+    error: str | None = None,
+) -> None:
+    outcome = Outcome.FAILED if error else Outcome.OK
+    with get_db(app).transaction() as session:
+        record_run(session, job, site_id, started, utcnow(), outcome, counts, error)
+
+
+def _recorded(app: Flask, job: str, work: Callable[[], int]) -> int:
+    """Run a job over every site at once, recording the run (a failure is recorded, then raised)."""
+    started = utcnow()
+    try:
+        done = work()
+    except Exception as exc:
+        _record(app, job, None, started, {}, type(exc).__name__)
+        raise
+    _record(app, job, None, started, {"done": done})
+    return done
 
 
 def request_feedback_due(app: Flask, now: datetime) -> int:
@@ -73,10 +104,22 @@ def snapshot_health(app: Flask, today: date) -> int:
 
 def prune_inbox(app: Flask, now: datetime) -> int:
     """Done and ignored deliveries after INBOX_KEEP; parked ones (and the unreadable bodies kept
-    for inspection) after PARKED_KEEP_DAYS."""
+    for inspection) after PARKED_KEEP_DAYS; old job runs (each job's newest run stays)."""
     parked_keep = timedelta(days=float(app.config.get("PARKED_KEEP_DAYS", 30)))
-    with get_db(app).transaction() as session:
-        return prune(session, now - INBOX_KEEP) + prune_parked(session, now - parked_keep)
+
+    def work() -> int:
+        with get_db(app).transaction() as session:
+            return (
+                prune(session, now - INBOX_KEEP)
+                + prune_parked(session, now - parked_keep)
+                + prune_runs(session, now - INBOX_KEEP)
+            )
+
+    return _recorded(app, "prune_inbox", work)
+
+
+def retry_pending_syncs(app: Flask) -> int:
+    return _recorded(app, "retry_pending_syncs", lambda: drain_outbox(app))
 
 
 def report_personal_data(app: Flask, now: datetime) -> int:
@@ -131,17 +174,17 @@ def _prune_job(app: Flask) -> None:
 
 
 def _privacy_job(app: Flask) -> None:
-    report_personal_data(app, utcnow())
+    _recorded(app, "report_personal_data", lambda: report_personal_data(app, utcnow()))
 
 
 def _purge_job(app: Flask) -> None:
-    purge_uninstalled(app, utcnow())
+    _recorded(app, "purge_uninstalled", lambda: purge_uninstalled(app, utcnow()))
 
 
 JOBS: tuple[tuple[str, Callable[[Flask], Any], Any], ...] = (
     ("icm.request_feedback_due", _feedback_job, IntervalTrigger(hours=1, timezone=UTC)),
     ("icm.reconcile", _reconcile_job, IntervalTrigger(minutes=15, timezone=UTC)),
-    ("icm.retry_pending_syncs", drain_outbox, IntervalTrigger(minutes=1, timezone=UTC)),
+    ("icm.retry_pending_syncs", retry_pending_syncs, IntervalTrigger(minutes=1, timezone=UTC)),
     ("icm.snapshot_health", _snapshot_job, CronTrigger(hour=0, minute=15, timezone=UTC)),
     ("icm.prune_inbox", _prune_job, CronTrigger(hour=3, minute=0, timezone=UTC)),
     # Hourly look for due cycles (each site's is 7 days or its Cycle-Period), off the hour mark

@@ -29,6 +29,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         forge,
         forge_ui,
         forge_views,
+        home,
         jira_api,
         privacy,
         views,
@@ -80,6 +81,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         forge_views.blueprint,  # Forge: JWKS, installs, triggers, Custom UI pages
         forge_ui.blueprint,  # Forge: Custom UI iframes, their files under Forge's CSP, the bridge
         privacy.blueprint,  # the personal data reporting API and its test hooks
+        home.blueprint,  # the root: links to everything above
     ):
         app.register_blueprint(blueprint)
     app.wsgi_app = forge.ApiGateway(app.wsgi_app, state)  # type: ignore[method-assign]

@@ -408,7 +408,8 @@ def main() -> int:
     print(
         f"""
 Internal Customer Map is running (SQLite: {get_db(app).url})
-  sandbox Atlassian site   {sandbox.url}   (spec validation {"on" if specs else "off"})
+  sandbox Atlassian site   {sandbox.url}/   (home page; spec validation {"on" if specs else "off"})
+  the app's service        {app_url}/   (what it is, descriptors, health probes, API document)
 {installed.report}
 Sample organisation: examples/organisation.yaml imported and synced to sandbox Jira,
   with {ratings} past ratings; {loop}.

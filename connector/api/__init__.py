@@ -8,8 +8,10 @@ from flask import Flask
 # Each module adds its routes to `bp` when imported.
 from connector.api import (  # noqa: F401
     expectations,
+    export,
     feedback,
     goals,
+    history,
     openapi,
     relationships,
     settings,

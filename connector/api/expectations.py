@@ -123,3 +123,14 @@ def link_expectation(expectation_id: int) -> Response:
 )
 def reattach_expectation(expectation_id: int) -> Response:
     return present(expectations.reattach(request_session(), site_id(), expectation_id))
+
+
+@api_route(
+    ONE + "/sync",
+    "POST",
+    "Push a committed expectation to Jira now (retry a failed or waiting push)",
+    TAG,
+    answer=schemas.ExpectationOut,
+)
+def retry_expectation_sync(expectation_id: int) -> Response:
+    return present(expectations.retry_sync(request_session(), site_id(), expectation_id))

@@ -14,6 +14,7 @@ SIMPLE: list[tuple[type[fields.Field[Any]], dict[str, Any]]] = [
     (fields.Integer, {"type": "integer"}),
     (fields.Float, {"type": "number"}),
     (fields.Boolean, {"type": "boolean"}),
+    (fields.Date, {"type": "string", "format": "date"}),  # before DateTime: a Date is one
     (fields.DateTime, {"type": "string", "format": "date-time"}),
     (fields.String, {"type": "string"}),
     (fields.Dict, {"type": "object"}),
@@ -150,14 +151,15 @@ def _parameters(operation: Operation, components: Components) -> list[dict[str, 
     ]
     if operation.query is not None:
         for name, field in operation.query().fields.items():
-            found.append(
-                {
-                    "name": field.data_key or name,
-                    "in": "query",
-                    "required": False,
-                    "schema": components.field_schema(field, load=True),
-                }
-            )
+            parameter = {
+                "name": field.data_key or name,
+                "in": "query",
+                "required": False,
+                "schema": components.field_schema(field, load=True),
+            }
+            if isinstance(field, fields.List):  # `?state=a&state=b`
+                parameter.update(style="form", explode=True)
+            found.append(parameter)
     return found
 
 

@@ -10,7 +10,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from connector.api.schemas import MAX_ID
 from connector.db import request_session
@@ -98,7 +98,24 @@ def load_body(schema: type[Schema]) -> dict[str, Any]:
 
 
 def load_query(schema: type[Schema]) -> dict[str, Any]:
-    args = {k: v for k, v in request.args.items() if k != "jwt"}
+    """The query string, loaded: a list field takes every value given; any other field given more
+    than once is a 422 naming it (no value is silently dropped)."""
+    lists = {f.data_key or n for n, f in schema().fields.items() if isinstance(f, fields.List)}
+    args: dict[str, Any] = {}
+    repeated: dict[str, list[str]] = {}
+    for name in request.args:
+        if name == "jwt":
+            continue
+        values = request.args.getlist(name)
+        if name in lists:
+            args[name] = values
+        elif len(values) > 1:
+            repeated[name] = [f"given {len(values)} times; it takes one value"]
+        else:
+            args[name] = values[0]
+    if repeated:
+        names = ", ".join(sorted(repeated))
+        raise ValidationFailed(f"the query repeats {names}", details=repeated)
     return _load(schema, args, "the query")
 
 

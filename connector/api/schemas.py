@@ -364,12 +364,74 @@ class RelationshipQuery(ListQuery):
     state = fields.String(load_default=None, validate=validate.OneOf(("active", "retired", "all")))
 
 
-class ExpectationQuery(RelationshipQuery):
-    state = fields.String(load_default=None, validate=validate.OneOf((*STATES, "all")))
-    relationship_id = fields.Integer(data_key="relationshipId", load_default=None, validate=ID)
-    issue_key = fields.String(
-        data_key="issueKey", load_default=None, validate=[ISSUE_KEY, validate.Length(max=32)]
+def any_of(field: fields.Field[Any], description: str, **kwargs: Any) -> fields.List[Any]:
+    """A filter that may repeat: `?state=draft&state=agreed` means either."""
+    return fields.List(
+        field,
+        load_default=None,
+        **kwargs,
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": description + "; repeat it for any of several"},
     )
+
+
+class ExpectationFilters(Strict):
+    team = any_of(fields.String(validate=KEY), "a team key: its expectations on either side")
+    side = fields.String(load_default=None, validate=validate.OneOf(("supplier", "customer")))
+    state = any_of(
+        fields.String(validate=validate.OneOf((*STATES, "all"))),
+        "a state (`all` includes retired; by default retired ones are left out)",
+    )
+    relationship_id = any_of(
+        fields.Integer(validate=ID), "a relationship id", data_key="relationshipId"
+    )
+    issue_key = fields.String(
+        data_key="issueKey",
+        load_default=None,
+        validate=[ISSUE_KEY, validate.Length(max=32)],
+        metadata={"description": "the Jira issue an expectation became (the issue panel)"},
+    )
+    q = fields.String(
+        load_default=None,
+        validate=[validate.Length(min=1, max=200), *STORABLE],
+        metadata={
+            "description": "words, all of which the statement, why it matters, growth "
+            "opportunity or a measure's name holds; case, accents and plurals do not matter"
+        },
+    )
+
+
+class ExpectationQuery(ExpectationFilters, ListQuery):
+    """The filters, a page at a time."""
+
+
+class ExportQuery(ExpectationFilters):
+    """The list's filters, without paging: an export holds every row they select."""
+
+
+class ExportOut(Schema):
+    columns = fields.List(fields.String(), required=True)
+    rows = fields.List(
+        fields.List(fields.Raw(allow_none=True)),
+        required=True,
+        metadata={"description": "one array per expectation, in the order of `columns`"},
+    )
+
+
+class HealthPoint(Schema):
+    day = fields.Date(required=True)
+    score = fields.Float(allow_none=True, required=True)
+    band = fields.String(required=True)
+
+
+class RelationshipHistory(Schema):
+    relationship_id = fields.Integer(data_key="relationshipId", required=True)
+    values = fields.List(fields.Nested(HealthPoint), required=True)
+
+
+class HealthHistoryOut(Schema):
+    days = fields.Integer(required=True)
+    relationships = fields.List(fields.Nested(RelationshipHistory), required=True)
 
 
 class GoalQuery(ListQuery):

@@ -6,6 +6,7 @@ from connector.practice.crossteam import Improvement, IssueLink
 from connector.practice.feedback import CommentMark
 from connector.practice.feedback_requests import FeedbackRequest
 from connector.practice.health import HealthSnapshot
+from connector.practice.job_runs import JobRun
 from connector.practice.models import (
     Expectation,
     Feedback,
@@ -18,6 +19,7 @@ from connector.practice.models import (
 from connector.practice.outbox import OutboxTask
 from connector.practice.pagination import SITE_ORDER_INDEXES
 from connector.practice.privacy import PrivacyAccount, PrivacyCycle
+from connector.practice.search import ExpectationTerm
 from webhooks.inbox import InboxDelivery
 from webhooks.reconcile import ReconcileMark
 
@@ -25,6 +27,7 @@ __all__ = [
     "SITE_ORDER_INDEXES",
     "CommentMark",
     "Expectation",
+    "ExpectationTerm",
     "Feedback",
     "FeedbackRequest",
     "ForgeInstallation",
@@ -33,6 +36,7 @@ __all__ = [
     "Improvement",
     "InboxDelivery",
     "IssueLink",
+    "JobRun",
     "Measure",
     "OutboxTask",
     "PrivacyAccount",

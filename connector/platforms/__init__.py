@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from connector.platforms import caller, connect, forge, sites
+from connector.platforms import caller, connect, forge, operations, sites
 from connector.web.caller import use_authenticator
 
 
@@ -17,4 +17,5 @@ def init_app(app: Flask) -> None:
     connect.init_app(app)
     forge.init_app(app)
     sites.init_app(app)
+    app.register_blueprint(operations.bp)
     use_authenticator(app, caller.authenticate)

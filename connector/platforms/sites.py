@@ -7,6 +7,7 @@ a Forge-only site its Forge installation), and where its Jira lives for links.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -20,7 +21,11 @@ from connector.jira.site import JiraSite
 from connector.platforms.connect.clients import signed_session
 from connector.platforms.connect.tenants import ACTIVE_STATES, SqlTenantStore, Tenant
 from connector.platforms.forge import clients as forge_clients
-from connector.platforms.forge.installations import INSTALLED, ForgeInstallationStore
+from connector.platforms.forge.installations import (
+    INSTALLED,
+    ForgeInstallation,
+    ForgeInstallationStore,
+)
 from macros.links import use_jira_base_url
 
 
@@ -92,6 +97,43 @@ def site_of_installation(session: Session, installation: str) -> str | None:
     if forge is not None and forge.state == INSTALLED:
         return forge.site_id
     return None
+
+
+def site_installations(session: Session, site_id: str, now: datetime) -> list[dict[str, Any]]:
+    """The app's installations on this site, on both platforms, for the operations view."""
+    found: list[dict[str, Any]] = [
+        {
+            "platform": "connect",
+            "product": tenant.product_type,
+            "state": tenant.state,
+            "baseUrl": tenant.base_url,
+            "installedAt": tenant.installed_at.isoformat(),
+            "token": None,
+        }
+        for tenant in session.scalars(
+            select(Tenant).where(Tenant.site_id == site_id).order_by(Tenant.product_type)
+        )
+    ]
+    for forge in session.scalars(
+        select(ForgeInstallation)
+        .where(ForgeInstallation.site_id == site_id)
+        .order_by(ForgeInstallation.product)
+    ):
+        expires = forge.system_token_expires_at
+        found.append(
+            {
+                "platform": "forge",
+                "product": forge.product,
+                "state": forge.state,
+                "baseUrl": forge.site_url or forge.api_base_url,
+                "installedAt": forge.installed_at.isoformat(),
+                "token": {
+                    "expiresAt": expires.isoformat() if expires else None,
+                    "fresh": bool(forge.system_token and expires and expires > now),
+                },
+            }
+        )
+    return found
 
 
 def init_app(app: Flask) -> None:

@@ -6,10 +6,10 @@ an edit of an agreed expectation bumps `version`, which is how the sync knows to
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from connector.db import utcnow
@@ -20,10 +20,13 @@ from connector.practice.models import Expectation, Goal, Measure, Relationship, 
 from connector.practice.outbox import TaskKind, enqueue
 from connector.practice.pagination import Page, page_of
 from connector.practice.relationships import relationship_by_id
+from connector.practice.search import index_expectation, searched
 from connector.practice.settings import site_settings
 from connector.practice.teams import find_team
 
 S = ExpectationState
+# The fields search reads: a change to one re-indexes the expectation's words.
+SEARCHED = frozenset({"statement", "why_it_matters", "growth_opportunity", "measures"})
 
 
 def expectation_by_id(session: Session, site_id: str, expectation_id: int) -> Expectation:
@@ -64,6 +67,7 @@ def create_expectation(
     expectation.measures = [_measure(i, m) for i, m in enumerate(measures)]
     session.add(expectation)
     session.flush()
+    index_expectation(session, expectation)
     return expectation
 
 
@@ -118,28 +122,33 @@ def list_expectations(
     session: Session,
     site_id: str,
     *,
-    team: str | None = None,
+    team: Sequence[str] | None = None,
     side: str | None = None,
-    state: str | None = None,
-    relationship_id: int | None = None,
+    state: Sequence[str] | None = None,
+    relationship_id: Sequence[int] | None = None,
+    q: str | None = None,
     issue_key: str | None = None,
     limit: int = 25,
     cursor: str | None = None,
 ) -> Page[Expectation]:
+    """Each filter given several values means any of them; the filters and the search all hold."""
     query = select(Expectation).where(Expectation.site_id == site_id)
     if issue_key is not None:
         query = query.where(Expectation.jira_issue_key == issue_key.upper())
-    if relationship_id is not None:
-        query = query.where(Expectation.relationship_id == relationship_id)
-    if team is not None:
+    if relationship_id:
+        query = query.where(Expectation.relationship_id.in_(relationship_id))
+    if team:
         query = query.where(
             Expectation.relationship_id.in_(_relationships_of(session, site_id, team, side))
         )
-    if state is None:
+    if not state:
         query = query.where(Expectation.state != S.RETIRED.value)
-    elif state != "all":
-        query = query.where(Expectation.state == state)
-    page: Page[Expectation] = page_of(session, query, Expectation.id, limit=limit, cursor=cursor)
+    elif "all" not in state:
+        query = query.where(Expectation.state.in_(state))
+    order: Any = Expectation.id
+    if q is not None:
+        query, order = searched(query, site_id, q)
+    page: Page[Expectation] = page_of(session, query, order, limit=limit, cursor=cursor)
     return page
 
 
@@ -176,13 +185,16 @@ def add_link(session: Session, site_id: str, expectation_id: int, issue_key: str
     return link
 
 
-def _relationships_of(session: Session, site_id: str, key: str, side: str | None) -> Any:
-    team = find_team(session, site_id, key)
-    if team is None:
-        raise NotFound(f"no team with key {key!r}", details={"team": key})
+def _relationships_of(session: Session, site_id: str, keys: Sequence[str], side: str | None) -> Any:
+    ids = []
+    for key in keys:
+        team = find_team(session, site_id, key)
+        if team is None:
+            raise NotFound(f"no team with key {key!r}", details={"team": key})
+        ids.append(team.id)
     sides = {
-        "supplier": Relationship.supplier_id == team.id,
-        "customer": Relationship.customer_id == team.id,
+        "supplier": Relationship.supplier_id.in_(ids),
+        "customer": Relationship.customer_id.in_(ids),
     }
     where = sides[side] if side in sides else or_(*sides.values())
     return select(Relationship.id).where(Relationship.site_id == site_id, where)
@@ -229,6 +241,13 @@ def _measure(position: int, data: Mapping[str, Any]) -> Measure:
 
 
 def _apply(session: Session, expectation: Expectation, changes: Mapping[str, Any]) -> None:
+    _apply_fields(session, expectation, changes)
+    if SEARCHED.intersection(changes):
+        session.flush()
+        index_expectation(session, expectation)
+
+
+def _apply_fields(session: Session, expectation: Expectation, changes: Mapping[str, Any]) -> None:
     for name, value in changes.items():
         if name == "measures":
             expectation.measures = [_measure(i, m) for i, m in enumerate(value)]
@@ -260,6 +279,55 @@ def reattach(session: Session, site_id: str, expectation_id: int) -> Expectation
     _queue_push(session, expectation)
     session.flush()
     return expectation
+
+
+def retry_sync(session: Session, site_id: str, expectation_id: int) -> Expectation:
+    """Push a committed expectation to Jira now (a failed or waiting push is tried at once)."""
+    expectation = expectation_by_id(session, site_id, expectation_id)
+    if expectation.state not in COMMITTED:
+        raise Conflict(
+            f"only a committed expectation is pushed to Jira; this one is {expectation.state!r}",
+            code="not_committed",
+            details={"state": expectation.state, "allowed": sorted(s.value for s in COMMITTED)},
+        )
+    if expectation.sync_state == SyncState.DETACHED:
+        raise Conflict(
+            f"expectation {expectation.id} is detached: its issue was deleted; reattach it",
+            code="detached",
+            details={"syncState": expectation.sync_state},
+        )
+    _queue_push(session, expectation)
+    session.flush()
+    return expectation
+
+
+OUT_OF_STEP = (SyncState.PENDING.value, SyncState.FAILED.value, SyncState.DETACHED.value)
+
+
+def _out_of_step(site_id: str) -> list[Any]:
+    return [
+        Expectation.site_id == site_id,
+        Expectation.sync_state.in_(OUT_OF_STEP),
+        Expectation.state.in_([s.value for s in COMMITTED]),
+    ]
+
+
+def sync_backlog(session: Session, site_id: str, *, limit: int = 100) -> list[Expectation]:
+    """Expectations whose Jira issue is not in step: waiting, failing or detached, oldest first."""
+    query = select(Expectation).where(*_out_of_step(site_id)).order_by(Expectation.id)
+    return list(session.scalars(query.limit(limit)))
+
+
+def sync_counts(session: Session, site_id: str) -> dict[str, int]:
+    """How many committed expectations are pending, failed and detached."""
+    rows = session.execute(
+        select(Expectation.sync_state, func.count())
+        .where(*_out_of_step(site_id))
+        .group_by(Expectation.sync_state)
+    )
+    counts = dict.fromkeys(OUT_OF_STEP, 0)
+    counts.update({state: int(n) for state, n in rows})
+    return counts
 
 
 def _queue_push(session: Session, expectation: Expectation) -> None:

@@ -8,6 +8,8 @@ gives none; the answer is shown as a thank-you line and as the viewer's latest r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, Response, current_app, request
 from markupsafe import Markup, escape
 from marshmallow import fields, validate
@@ -27,6 +29,7 @@ from connector.web.caller import current_caller
 
 bp = Blueprint("feedback_panel", __name__, url_prefix="/feedback")
 
+HISTORY_POINTS = 24  # the newest ratings drawn on the panel
 BANDS = {
     "healthy": "Healthy",
     "at_risk": "At risk",
@@ -81,6 +84,7 @@ def render_panel(
     action_url: str = "/feedback/panel",
     token: str = "",
     mine: Feedback | None = None,
+    ratings: Sequence[Feedback] = (),
 ) -> str:
     """The panel; `token` is the context token its script falls back on, `mine` the viewer's
     latest rating of this expectation."""
@@ -108,8 +112,10 @@ def render_panel(
         "{buttons}</fieldset>"
         '<label for="icm-comment">Comment (optional)</label><br>'
         '<textarea id="icm-comment" rows="2" cols="30"></textarea></form>'
+        "{history}"
         '<p id="icm-mine">{mine}</p><p id="icm-status" role="status"></p><script>{script}</script>'
     ).format(
+        history=ratings_over_time(ratings),
         statement=expectation.statement,
         band=band,
         score=score,
@@ -120,6 +126,31 @@ def render_panel(
         script=_SCRIPT,
     )
     return head + str(body) + "</body></html>"
+
+
+def ratings_over_time(ratings: Sequence[Feedback]) -> Markup:
+    """The expectation's ratings as dots over time (oldest left), with the same in words."""
+    if not ratings:
+        return Markup("")
+    ordered = sorted(ratings, key=lambda f: f.at)[-HISTORY_POINTS:]
+    first, last = ordered[0].at, ordered[-1].at
+    span = max((last - first).total_seconds(), 1.0)
+    words = (
+        f"Ratings over time: {len(ordered)} from {first:%d %b %Y} to {last:%d %b %Y}: "
+        + ", ".join(str(f.rating) for f in ordered)
+    )
+    dots = Markup("").join(
+        Markup('<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="currentColor"/>').format(
+            x=4 + 192 * (f.at - first).total_seconds() / span, y=4 + (5 - f.rating) * 8
+        )
+        for f in ordered
+    )
+    return Markup(
+        '<svg id="icm-history" viewBox="0 0 200 40" width="200" height="40" role="img" '
+        'aria-label="{words}"><title>{words}</title>'
+        '<line x1="0" y1="36" x2="200" y2="36" stroke="currentColor" stroke-opacity=".3"/>'
+        "{dots}</svg>"
+    ).format(words=words, dots=dots)
 
 
 def _latest(mine: Feedback | None) -> str:
@@ -148,6 +179,7 @@ def panel() -> Response:
         action_url=current_app.config["BASE_URL"] + "/feedback/panel",
         token=context_token(),
         mine=next((f for f in ratings if f.author_account_id == caller.account_id), None),
+        ratings=ratings,
     )
     return Response(html, mimetype="text/html")
 

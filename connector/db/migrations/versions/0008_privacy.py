@@ -16,7 +16,7 @@ from connector.db import UTCDateTime
 from connector.db.secrets import keyring_of
 
 revision: str = "0008_privacy"
-down_revision: str | None = "0005_forge"
+down_revision: str | None = "0007_daily"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

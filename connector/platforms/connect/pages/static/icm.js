@@ -18,9 +18,27 @@
     });
   }
 
-  function api(method, path, body) {
+  var ROOT = API.replace(/\/api\/v1$/, "");
+
+  function api(method, path, body) { return call(method, API + path, body); }
+
+  function download(path, filename) {
     return token().then(function (t) {
-      return fetch(API + path, {
+      return fetch(API + path, { headers: { "Authorization": "JWT " + t } });
+    }).then(function (response) {
+      if (!response.ok) { return response.json().then(function (data) { throw new Error(explain(data)); }); }
+      return response.blob();
+    }).then(function (blob) {
+      var link = el("a", { href: URL.createObjectURL(blob), download: filename });
+      document.body.appendChild(link);
+      link.click();
+      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+    });
+  }
+
+  function call(method, url, body) {
+    return token().then(function (t) {
+      return fetch(url, {
         method: method,
         headers: { "Authorization": "JWT " + t, "Content-Type": "application/json", "Accept": "application/json" },
         body: body === undefined ? undefined : JSON.stringify(body)
@@ -97,9 +115,55 @@
     var other = side === "supplier" ? rel.customer : rel.supplier;
     var items = rel.expectations.map(function (e) { return expectationItem(e, side, refresh); });
     if (!items.length) { items = [el("p", { "class": "hint", text: "No expectations recorded yet." })]; }
-    return el("article", { "class": "relationship", "aria-label": other.name }, [
+    return el("article", { "class": "relationship", "aria-label": other.name, "data-relationship": String(rel.id) }, [
       el("h3", {}, [document.createTextNode(other.name + " · " + rel.service + " "), healthBadge(rel.health)])
     ].concat(items));
+  }
+
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function percent(score) { return Math.round(score * 100) + "%"; }
+
+  function sparkline(values, days) {
+    var scored = values.filter(function (v) { return v.score !== null; });
+    var label = scored.length
+      ? "Health over the last " + days + " days: " + scored.length + " daily snapshots, from " + percent(scored[0].score) + " to " + percent(scored[scored.length - 1].score)
+      : "Health over the last " + days + " days: no snapshots yet";
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 " + days + " 20");
+    svg.setAttribute("width", "90");
+    svg.setAttribute("height", "20");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", label);
+    svg.setAttribute("class", "sparkline");
+    var title = document.createElementNS(SVG, "title");
+    title.textContent = label;
+    svg.appendChild(title);
+    var today = Date.now();
+    var points = scored.map(function (v) {
+      var age = Math.round((today - Date.parse(v.day + "T00:00:00Z")) / 86400000);
+      return Math.max(0, days - age) + "," + (1 + (1 - v.score) * 18).toFixed(1);
+    });
+    if (points.length) {
+      var line = document.createElementNS(SVG, "polyline");
+      line.setAttribute("points", points.length === 1 ? points[0] + " " + points[0] : points.join(" "));
+      line.setAttribute("fill", "none");
+      line.setAttribute("stroke", "currentColor");
+      line.setAttribute("stroke-width", "1.5");
+      svg.appendChild(line);
+    }
+    return svg;
+  }
+
+  function addSparklines(key) {
+    return api("GET", "/teams/" + encodeURIComponent(key) + "/health-history").then(function (history) {
+      history.relationships.forEach(function (r) {
+        Array.prototype.forEach.call(document.querySelectorAll('article[data-relationship="' + r.relationshipId + '"] h3'), function (h) {
+          h.appendChild(document.createTextNode(" "));
+          h.appendChild(sparkline(r.values, history.days));
+        });
+      });
+    }, function (e) { say(e.message); });
   }
 
   function render(map, refresh) {
@@ -121,7 +185,7 @@
 
   function startTeam(section) {
     var key = section.getAttribute("data-team");
-    var refresh = function () { return api("GET", "/teams/" + encodeURIComponent(key) + "/map").then(function (m) { render(m, refresh); }, function (e) { say(e.message); }); };
+    var refresh = function () { return api("GET", "/teams/" + encodeURIComponent(key) + "/map").then(function (m) { render(m, refresh); return addSparklines(key); }, function (e) { say(e.message); }); };
     var form = document.getElementById("record");
     form.onsubmit = function (event) {
       event.preventDefault();
@@ -154,9 +218,87 @@
     };
   }
 
+  function query(form) {
+    var parts = [];
+    if (form.getAttribute("data-team")) { parts.push("team=" + encodeURIComponent(form.getAttribute("data-team"))); }
+    if (form.q.value.trim()) { parts.push("q=" + encodeURIComponent(form.q.value.trim())); }
+    return parts.length ? "?" + parts.join("&") : "";
+  }
+
+  function startSearch(form) {
+    var results = document.getElementById("results");
+    form.onsubmit = function (event) {
+      event.preventDefault();
+      if (!form.q.value.trim()) { results.hidden = true; return; }
+      api("GET", "/expectations" + query(form) + "&limit=50").then(function (page) {
+        var items = page.values.map(function (e) {
+          return el("div", { "class": "expectation" }, [
+            el("p", { "class": "meta", text: e.supplier + " → " + e.customer }),
+            expectationItem(e, null, function () {})
+          ]);
+        });
+        var heading = el("h2", { text: page.values.length ? "Found " + page.values.length + (page.nextCursor ? "+" : "") + " expectation(s)" : "Nothing found for “" + form.q.value.trim() + "”" });
+        results.replaceChildren.apply(results, [heading].concat(items));
+        results.hidden = false;
+      }, function (e) { say(e.message); });
+    };
+    document.getElementById("download").onclick = function () {
+      var name = (form.getAttribute("data-team") || "all") + "-expectations.csv";
+      download("/expectations.csv" + query(form), name).then(function () { say("Downloaded " + name); }, function (e) { say(e.message); });
+    };
+  }
+
+  function table(headings, rows) {
+    if (!rows.length) { return el("p", { "class": "hint", text: "None." }); }
+    return el("table", {}, [
+      el("thead", {}, [el("tr", {}, headings.map(function (h) { return el("th", { scope: "col", text: h }); }))]),
+      el("tbody", {}, rows.map(function (cells) {
+        return el("tr", {}, cells.map(function (c) { return el("td", {}, [typeof c === "string" || typeof c === "number" ? document.createTextNode(String(c)) : c]); }));
+      }))
+    ]);
+  }
+
+  function actionButton(label, run, refresh) {
+    var b = el("button", { type: "button", "class": "secondary", text: label });
+    b.addEventListener("click", function () { run().then(function () { say(label + ": done"); refresh(); }, function (e) { say(e.message); }); });
+    return b;
+  }
+
+  function startOperations(section) {
+    var fill = function (id, node) { var box = document.getElementById(id); box.replaceChildren(node); };
+    var refresh = function () {
+      api("GET", "/operations").then(function (ops) {
+        var c = ops.sync.counts;
+        var sync = ops.sync.values.map(function (e) {
+          var path = "/expectations/" + e.id + (e.action === "reattach" ? "/reattach" : "/sync");
+          var label = (e.action === "reattach" ? "Reattach" : "Retry") + " #" + e.id;
+          return [e.supplier + " → " + e.customer + ": " + e.statement, e.syncState, e.syncError || "", actionButton(label, function () { return api("POST", path); }, refresh)];
+        });
+        var summary = el("p", { text: c.pending + " pending, " + c.failed + " failed, " + c.detached + " detached" });
+        fill("ops-sync", el("div", {}, [summary, table(["Expectation", "Sync", "Last error", "Action"], sync)]));
+        fill("ops-parked", table(["Event", "Received", "Reason", "Action"], ops.parked.map(function (d) {
+          return [d.event, d.receivedAt, d.lastError || "", actionButton("Replay #" + d.id, function () { return call("POST", ROOT + "/webhooks/admin/parked/" + d.id + "/replay"); }, refresh)];
+        })));
+        fill("ops-jobs", table(["Job", "Last run", "Outcome", "Counts"], ops.jobs.map(function (j) {
+          return [j.job, j.startedAt, j.outcome + (j.error ? " (" + j.error + ")" : ""), Object.keys(j.counts).map(function (k) { return k + ": " + j.counts[k]; }).join(", ")];
+        })));
+        fill("ops-installations", table(["Product", "Platform", "State", "Token"], ops.installations.map(function (i) {
+          var t = i.token ? (i.token.fresh ? "fresh until " + i.token.expiresAt : "stale" + (i.token.expiresAt ? " since " + i.token.expiresAt : "")) : "signed per request (Connect)";
+          return [i.product, i.platform, i.state, t];
+        })));
+      }, function (e) { say(e.message); });
+    };
+    document.getElementById("operations-refresh").onclick = refresh;
+    refresh();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     // Follow the product's theme when all.js offers it (it sets data-color-mode on <html>).
     if (window.AP && AP.theming && typeof AP.theming.initializeTheming === "function") { AP.theming.initializeTheming(); }
+    var search = document.getElementById("search");
+    if (search) { startSearch(search); }
+    var operations = document.getElementById("operations");
+    if (operations) { startOperations(operations); }
     var team = document.getElementById("team");
     var picker = document.getElementById("pick-team");
     if (picker) {

@@ -1,0 +1,71 @@
+"""GET /api/v1/operations: whether the machinery works on this site, in one answer.
+
+The Jira sync backlog, parked webhook deliveries, the last run of each scheduled job and the
+app's installations. It joins the practice, the webhook inbox and both installation stores, so it
+lives with the platforms (the one layer that may see all of them). Any user of the site may read
+it for now; the admin check belongs with the roles.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy.orm import Session
+
+from connector.db import request_session, utcnow
+from connector.platforms.sites import site_installations
+from connector.practice.expectations import sync_backlog, sync_counts
+from connector.practice.job_runs import JobRun, last_runs
+from connector.practice.models import Expectation, SyncState
+from connector.web.caller import caller_required, current_caller
+from webhooks import inbox
+
+bp = Blueprint("operations", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/operations")
+@caller_required(context_qsh=True)
+def operations() -> Response:
+    return jsonify(operations_view(request_session(), current_caller().site_id, utcnow()))
+
+
+def operations_view(session: Session, site_id: str, now: datetime) -> dict[str, Any]:
+    backlog = sync_backlog(session, site_id)
+    return {
+        "sync": {
+            "counts": sync_counts(session, site_id),
+            "values": [_backlog_item(e) for e in backlog],
+        },
+        "parked": [row.as_json() for row in inbox.parked(session, site_id)],
+        "jobs": [_run(run) for run in last_runs(session, site_id)],
+        "installations": site_installations(session, site_id, now),
+    }
+
+
+def _backlog_item(expectation: Expectation) -> dict[str, Any]:
+    detached = expectation.sync_state == SyncState.DETACHED
+    return {
+        "id": expectation.id,
+        "statement": expectation.statement[:200],
+        "supplier": expectation.relationship.supplier.key,
+        "customer": expectation.relationship.customer.key,
+        "state": expectation.state,
+        "syncState": expectation.sync_state,
+        "syncError": expectation.sync_error,
+        "jiraIssueKey": expectation.jira_issue_key,
+        "action": "reattach" if detached else "retry",
+    }
+
+
+def _run(run: JobRun) -> dict[str, Any]:
+    return {
+        "job": run.job,
+        "siteId": run.site_id,
+        "startedAt": run.started_at.isoformat(),
+        "finishedAt": run.finished_at.isoformat(),
+        "outcome": run.outcome,
+        "counts": run.counts,
+        "error": run.error,
+    }

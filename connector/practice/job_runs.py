@@ -1,0 +1,76 @@
+"""What each scheduled job did, run by run: when, how it ended, how much it handled.
+
+The scheduler and the Forge scheduled trigger record every run here, so the operations view shows
+what really happened rather than what was meant to.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, String, delete, func, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from connector.db import Base, UTCDateTime
+
+
+class Outcome(enum.StrEnum):
+    OK = "ok"
+    PARTIAL = "partial"  # some sites failed, the others were done
+    FAILED = "failed"
+
+
+class JobRun(Base):
+    __tablename__ = "job_runs"
+    __table_args__ = (Index("ix_job_runs_job_id", "job", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str | None] = mapped_column(String(255), index=True)  # None: every site
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(255))  # the exception's class, never its text
+
+
+def record_run(
+    session: Session,
+    job: str,
+    site_id: str | None,
+    started: datetime,
+    finished: datetime,
+    outcome: str,
+    counts: dict[str, Any],
+    error: str | None = None,
+) -> JobRun:
+    run = JobRun(
+        job=job,
+        site_id=site_id,
+        started_at=started,
+        finished_at=finished,
+        outcome=Outcome(outcome).value,
+        counts=dict(counts),
+        error=error[:255] if error else None,
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def last_runs(session: Session, site_id: str) -> list[JobRun]:
+    """The newest run of each job that concerned this site (its own, or one over every site)."""
+    mine = or_(JobRun.site_id == site_id, JobRun.site_id.is_(None))
+    newest = select(func.max(JobRun.id)).where(mine).group_by(JobRun.job)
+    return list(session.scalars(select(JobRun).where(JobRun.id.in_(newest)).order_by(JobRun.job)))
+
+
+def prune_runs(session: Session, before: datetime) -> int:
+    """Forget runs started before `before`, keeping each job's newest."""
+    newest = select(func.max(JobRun.id)).group_by(JobRun.job, JobRun.site_id)
+    result = session.execute(
+        delete(JobRun).where(JobRun.started_at < before, JobRun.id.not_in(newest))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
