@@ -37,6 +37,8 @@ class SiteState:
         self.faults = FaultInjector()
         self.contracts = ContractChecker(specs_dir, enabled=validate)
         self.calls: list[RecordedCall] = []
+        # Accounts holding Jira's ADMINISTER global permission (`POST /_sandbox/admins`).
+        self.admins: set[str] = set()
         self.contract_violations: list[str] = []
         self.record_lock = threading.Lock()
         self.jira.listeners.append(self._on_jira_event)

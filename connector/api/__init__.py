@@ -10,6 +10,7 @@ from connector.api import (  # noqa: F401
     expectations,
     feedback,
     goals,
+    me,
     openapi,
     relationships,
     settings,

@@ -15,7 +15,11 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
+from connector.domain.roles import Action
 from connector.practice import relationships
+from connector.practice.roles import require_on_relationship, require_on_teams
+from connector.practice.teams import find_team
+from connector.web.caller import current_caller
 
 TAG = "relationships"
 
@@ -31,7 +35,10 @@ TAG = "relationships"
 )
 def create_relationship() -> Response:
     data = load_body(schemas.RelationshipIn)
-    made = relationships.create_relationship(request_session(), site_id(), **data)
+    session = request_session()
+    sides = [find_team(session, site_id(), data[side]) for side in ("supplier", "customer")]
+    require_on_teams(session, current_caller(), Action.MANAGE_RELATIONSHIP, *sides)
+    made = relationships.create_relationship(session, site_id(), **data)
     return respond(schemas.RelationshipOut, made, 201)
 
 
@@ -72,9 +79,10 @@ def get_relationship(relationship_id: int) -> Response:
 )
 def update_relationship(relationship_id: int) -> Response:
     changes = load_body(schemas.RelationshipPatch)
-    updated = relationships.update_relationship(
-        request_session(), site_id(), relationship_id, changes
-    )
+    session = request_session()
+    found = relationships.relationship_by_id(session, site_id(), relationship_id)
+    require_on_relationship(session, current_caller(), Action.MANAGE_RELATIONSHIP, found)
+    updated = relationships.update_relationship(session, site_id(), relationship_id, changes)
     return respond(schemas.RelationshipOut, updated)
 
 
@@ -82,5 +90,8 @@ def update_relationship(relationship_id: int) -> Response:
     "/relationships/<int:relationship_id>", "DELETE", "Retire a relationship", TAG, status=204
 )
 def retire_relationship(relationship_id: int) -> Response:
-    relationships.retire_relationship(request_session(), site_id(), relationship_id)
+    session = request_session()
+    found = relationships.relationship_by_id(session, site_id(), relationship_id)
+    require_on_relationship(session, current_caller(), Action.MANAGE_RELATIONSHIP, found)
+    relationships.retire_relationship(session, site_id(), relationship_id)
     return no_content()

@@ -6,6 +6,7 @@ from connector.practice.crossteam import Improvement, IssueLink
 from connector.practice.feedback import CommentMark
 from connector.practice.feedback_requests import FeedbackRequest
 from connector.practice.health import HealthSnapshot
+from connector.practice.members import TeamMember
 from connector.practice.models import (
     Expectation,
     Feedback,
@@ -38,5 +39,6 @@ __all__ = [
     "Relationship",
     "SiteSettings",
     "Team",
+    "TeamMember",
     "Tenant",
 ]

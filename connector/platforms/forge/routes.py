@@ -17,6 +17,7 @@ from connector.db import request_session, utcnow
 from connector.domain.errors import BadRequest, NotFound
 from connector.platforms.forge.auth import authenticate_invocation, caller_for
 from connector.platforms.forge.events import LIFECYCLE_EVENTS, as_webhook
+from connector.platforms.forge.modules import EVENT_MODULES, SCHEDULED_MODULES
 from connector.platforms.forge.views import render_module
 from connector.practice.feedback_requests import send_due_requests
 from connector.practice.health import snapshot_site_health
@@ -48,7 +49,7 @@ def ui(module: str) -> Response:
 
 @bp.post("/events")
 def product_event() -> Response:
-    installation, claims = authenticate_invocation()
+    installation, claims = authenticate_invocation(EVENT_MODULES)
     caller = caller_for(installation, claims)
     set_caller(caller)
     payload = _json_object()
@@ -66,13 +67,13 @@ def product_event() -> Response:
 
 @bp.post("/lifecycle")
 def lifecycle() -> Response:
-    authenticate_invocation()
+    authenticate_invocation(EVENT_MODULES)
     return Response(status=204)
 
 
 @bp.post("/scheduled")
 def scheduled() -> Response:
-    installation, claims = authenticate_invocation()
+    installation, claims = authenticate_invocation(SCHEDULED_MODULES)
     set_caller(caller_for(installation, claims))
     if installation.product != "jira":
         return jsonify({"siteId": installation.site_id, "jobs": {}})
