@@ -59,6 +59,7 @@ class CommentEvent:
     created: datetime
     at: datetime  # the comment's `updated` (or, for a deletion, the webhook's timestamp)
     deleted: bool = False
+    restricted: bool = False  # visible to a role or group only, or internal (JSM)
 
 
 def comment_event(
@@ -83,7 +84,16 @@ def comment_event(
         created=created,
         at=max(at, updated) if deleted else updated,
         deleted=deleted,
+        restricted=is_restricted(comment),
     )
+
+
+def is_restricted(comment: Mapping[str, Any]) -> bool:
+    """A comment not every reader of the issue sees: `visibility` set (a role or a group), or
+    `jsdPublic: false` (a Service Management internal note). Its text is never kept, and its
+    rating does not count: the macros and the API would show its score and author to readers
+    the comment was hidden from."""
+    return bool(comment.get("visibility")) or comment.get("jsdPublic") is False
 
 
 def rating_refusal(
@@ -171,6 +181,9 @@ def apply_comment(session: Session, site_id: str, event: CommentEvent) -> str:
 
 
 def _rate_from_comment(session: Session, expectation: Expectation, event: CommentEvent) -> str:
+    if event.restricted:
+        remove_comment_feedback(session, expectation.site_id, event.comment_id)
+        return "ignored: a restricted comment"
     parsed = parse_rating(event.text)
     refused = rating_refusal(session, expectation.site_id, expectation.relationship, event.author)
     if parsed is None or refused:

@@ -69,6 +69,12 @@ def with_comment(name: str, body: str, author: str = ROBIN) -> dict[str, Any]:
     return payload
 
 
+def restricted(name: str = "comment_created.json", **fields: Any) -> dict[str, Any]:
+    payload = with_comment(name, "Rating: 1/5 — the salaries of the board are wrong")
+    payload["comment"].update(fields)
+    return payload
+
+
 @pytest.mark.parametrize(
     ("payloads", "expected"),
     [
@@ -113,6 +119,24 @@ def with_comment(name: str, body: str, author: str = ROBIN) -> dict[str, Any]:
             lambda: [with_comment("comment_created.json", "Rating: 3/5", author=CUSTOMER_MEMBER)],
             [("19259", 3, None)],
             id="customer-member-rates-in-comments",
+        ),
+        pytest.param(
+            lambda: [restricted(visibility={"type": "role", "value": "Administrators"})],
+            [],
+            id="comment-restricted-to-a-role-is-not-kept",
+        ),
+        pytest.param(
+            lambda: [restricted(jsdPublic=False)],
+            [],
+            id="internal-note-is-not-kept",
+        ),
+        pytest.param(
+            lambda: [
+                with_comment("comment_created.json", "Rating: 4/5 public"),
+                restricted("comment_updated.json", visibility={"type": "group", "value": "hr"}),
+            ],
+            [],
+            id="comment-restricted-later-loses-its-rating",
         ),
         pytest.param(
             lambda: [with_comment("comment_created.json", "Rating: 2/5", author=INTEGRATOR)],

@@ -17,7 +17,7 @@ from connector.db import request_session, utcnow
 from connector.domain.errors import BadRequest, NotFound
 from connector.platforms.forge.auth import authenticate_invocation, caller_for
 from connector.platforms.forge.events import LIFECYCLE_EVENTS, as_webhook
-from connector.platforms.forge.modules import EVENT_MODULES, SCHEDULED_MODULES
+from connector.platforms.forge.modules import EVENT_MODULES, SCHEDULED_MODULES, UI_MODULES
 from connector.platforms.forge.views import render_module
 from connector.practice.feedback_requests import send_due_requests
 from connector.practice.health import snapshot_site_health
@@ -35,7 +35,8 @@ _UI_PARAMS = ("team", "sides", "expectations", "side", "project", "issue")
 
 @bp.get("/ui/<module>")
 def ui(module: str) -> Response:
-    installation, claims = authenticate_invocation()
+    # Each UI module's front end asks for its own module (forge/src/view.js): its token only.
+    installation, claims = authenticate_invocation({module} if module in UI_MODULES else UI_MODULES)
     set_caller(caller_for(installation, claims))
     params = {k: request.args.get(k, "") for k in _UI_PARAMS}
     try:

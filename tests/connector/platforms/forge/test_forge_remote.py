@@ -9,8 +9,14 @@ from sqlalchemy import select
 from connector.db import get_db, utcnow
 from connector.platforms.forge.installations import ForgeInstallation
 from connector.platforms.sites import jira_for_site
-from tests.connector.platforms.forge.conftest import PlatformSite
+from tests.connector.platforms.forge.conftest import (
+    EVENTS_MODULE,
+    SCHEDULED_MODULE,
+    UI_MODULE,
+    PlatformSite,
+)
 from tests.connector.platforms.forge.test_platforms import organise
+from webhooks.inbox import InboxDelivery
 
 MACRO_PAGE = """<p>Payroll's customers:</p>
 <ac:structured-macro ac:name="customer-map"><ac:parameter ac:name="team">PAY</ac:parameter>
@@ -148,16 +154,14 @@ def test_an_event_retried_by_forge_is_stored_once(forge_live: PlatformSite) -> N
         "issue": {"id": "10999", "key": "PAY-999", "fields": {}},
         "atlassianId": "someone",
     }
+    headers = forge_live.forge_headers(module=EVENTS_MODULE, account_id=None)
     first = requests.post(
-        f"{forge_live.url}/forge/events",
-        json=payload,
-        headers=forge_live.forge_headers(),
-        timeout=10,
+        f"{forge_live.url}/forge/events", json=payload, headers=headers, timeout=10
     )
     retry = requests.post(
         f"{forge_live.url}/forge/events",
         json={**payload, "retryContext": {"retryCount": 1}},
-        headers=forge_live.forge_headers(),
+        headers=forge_live.forge_headers(module=EVENTS_MODULE, account_id=None),
         timeout=10,
     )
 
@@ -171,3 +175,32 @@ def test_without_forge_configured_a_bearer_token_is_refused_as_before(app: Flask
 
     assert answer.status_code == 401
     assert answer.get_json()["error"]["code"] == "token_malformed"
+
+
+def test_each_route_takes_only_its_modules_tokens(forge_live: PlatformSite) -> None:
+    """A viewer's UI token cannot post a product event in someone's name, nor run the jobs; an
+    event trigger's token is no way into the API or a page."""
+    org = organise(forge_live)
+    comment = {
+        "eventType": "avi:jira:commented:issue",
+        "issue": {"id": "10999", "key": "PAY-999", "fields": {}},
+        "comment": {"id": "1", "body": "Rating: 1/5", "author": {"accountId": "lead"}},
+        "atlassianId": "lead",
+    }
+    url = forge_live.url
+    as_viewer = forge_live.forge_headers(module=UI_MODULE)
+    forged = requests.post(f"{url}/forge/events", json=comment, headers=as_viewer, timeout=10)
+    jobs = requests.post(f"{url}/forge/scheduled", json={}, headers=as_viewer, timeout=10)
+    as_trigger = forge_live.forge_headers(module=EVENTS_MODULE, account_id=None)
+    api = requests.get(f"{url}/api/v1/teams", headers=as_trigger, timeout=10)
+    page = requests.get(f"{url}/forge/ui/general-page", headers=as_trigger, timeout=10)
+    as_scheduler = forge_live.forge_headers(module=SCHEDULED_MODULE, account_id=None)
+    events = requests.post(f"{url}/forge/events", json=comment, headers=as_scheduler, timeout=10)
+    other_page = requests.get(f"{url}/forge/ui/admin-page", headers=as_viewer, timeout=10)
+
+    for answer in (forged, jobs, api, page, events, other_page):
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["error"]["code"] == "wrong_module"
+    with get_db(forge_live.app).transaction() as session:
+        assert session.scalars(select(InboxDelivery)).all() == []
+    assert org is not None
