@@ -4,6 +4,9 @@ import gc
 
 wsgi_app = "connector:create_app()"
 accesslog = "-"
+# The path without its query: pages and macros are loaded with `?jwt=<context token>`, and a query
+# may carry an accountId. No Referer either (it holds the product page's URL, with its own query).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)s "%(a)s"'
 
 
 # Once a worker has loaded the app, move its ~130k start-up objects out of the collector's reach:

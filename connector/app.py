@@ -13,7 +13,7 @@ from flask import Flask
 import macros
 from connector import api, cli, db, logs, platforms, probes
 from connector.config import defaults
-from connector.web import limits
+from connector.web import headers, limits
 from connector.web.errors import register_error_handlers
 from webhooks import admin as webhooks_admin
 
@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     register_error_handlers(app)
     limits.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(probes.bp)
     app.register_blueprint(webhooks_admin.bp)
     for part in (api, macros, platforms):

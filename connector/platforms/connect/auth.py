@@ -21,6 +21,7 @@ from connector.domain.errors import AuthenticationFailed
 from connector.platforms.connect import tokens
 from connector.platforms.connect.tenants import ACTIVE_STATES, SqlTenantStore, Tenant, TenantState
 from connector.web.caller import set_caller
+from connector.web.headers import allow_framing_by
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -66,6 +67,7 @@ def authenticate(
         expected_qsh=expected_query_hashes(),
         allow_context_qsh=context_qsh,
     )
+    allow_framing_by(tenant.base_url, tenant.display_url)
     return tenant, claims
 
 
