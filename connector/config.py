@@ -24,13 +24,16 @@ def defaults() -> dict[str, Any]:
         "RETRY_AFTER_CAP_SECONDS": 30.0,
         "RETRY_ATTEMPTS": 4,
         "HTTP_TIMEOUT_SECONDS": 30.0,
-        # Hosts an `installed` callback may name as its baseUrl ("*" allows any: dev and sandbox).
+        # Hosts an `installed` callback may name as its baseUrl, matched exactly (`*` is one DNS
+        # label); loopback hosts (the demo, tests) only when named, and then http and a port too.
         "ALLOWED_PRODUCT_HOSTS": "*.atlassian.net,*.jira.com",
         "ALL_JS_URL": "https://connect-cdn.atl-paas.net/all.js",
         # Forge Remote adapter (connector/forge): invocation tokens are verified against this JWKS
         # and must name FORGE_APP_ID (ari:cloud:ecosystem::app/<uuid>); empty = Forge is off.
         "FORGE_JWKS_URL": "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json",
         "FORGE_APP_ID": "",
+        # Where vulnerability reports go (SECURITY.md), published at /.well-known/security.txt.
+        "SECURITY_CONTACT": "",
     }
 
 

@@ -102,3 +102,11 @@ def test_every_answer_says_no_store_and_no_referrer(app: Flask) -> None:
         response = app.test_client().get(path)
         assert response.headers["Referrer-Policy"] == "no-referrer", path
         assert "Cache-Control" in response.headers, path
+
+
+def test_security_txt_names_the_configured_contact(app: Flask) -> None:
+    assert app.test_client().get("/.well-known/security.txt").status_code == 404
+    app.config["SECURITY_CONTACT"] = "security@example.com"
+    answer = app.test_client().get("/.well-known/security.txt")
+    assert answer.status_code == 200
+    assert "Contact: mailto:security@example.com" in answer.get_data(as_text=True)
