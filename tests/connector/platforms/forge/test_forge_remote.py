@@ -204,3 +204,18 @@ def test_each_route_takes_only_its_modules_tokens(forge_live: PlatformSite) -> N
     with get_db(forge_live.app).transaction() as session:
         assert session.scalars(select(InboxDelivery)).all() == []
     assert org is not None
+
+
+def test_connect_receivers_take_no_forge_token(forge_live: PlatformSite) -> None:
+    """A valid Forge invocation token is no Connect server token: the receivers refuse it."""
+    body = {"webhookEvent": "comment_created", "comment": {"id": "1", "body": "Rating: 1/5"}}
+    for module in (EVENTS_MODULE, UI_MODULE):
+        answer = requests.post(
+            f"{forge_live.url}/webhooks/jira/comment-created",
+            json=body,
+            headers=forge_live.forge_headers(module=module),
+            timeout=10,
+        )
+        assert answer.status_code == 401, answer.text
+    with get_db(forge_live.app).transaction() as session:
+        assert session.scalars(select(InboxDelivery)).all() == []
