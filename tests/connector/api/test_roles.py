@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
 from flask import Flask
 
+from sandbox.directory import USERS
 from tests.support.api import Api, row_counts, seed
+from tests.support.live import LiveSite
 
 SUPPLIER, CUSTOMER = "lead-PAY", "lead-HR"
 STRANGER = "acc-stranger"
@@ -175,3 +178,22 @@ def test_relationships_and_goals_by_their_teams_leads(api: Api) -> None:
     assert api.as_("lead-IT").ok("PATCH", laptops, {"service": "new laptops"})["service"] == (
         "new laptops"
     )
+
+
+def test_jira_is_asked_who_administers_it(live_site: LiveSite) -> None:
+    """Against the sandbox's Jira (`POST /rest/api/3/permissions/check` as the app)."""
+    body = {"issueType": "Story"}
+    admin, other = USERS[0].account_id, USERS[3].account_id
+    answer = live_site.call("PUT", "/api/v1/settings", body, sub=other)
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == "role_required"
+    assert live_site.call("GET", "/api/v1/me", sub=other).json()["siteAdmin"] is False
+    assert live_site.call("PUT", "/api/v1/settings", body, sub=admin).status_code == 200
+    made = requests.post(
+        f"{live_site.sandbox.url}/_sandbox/admins", json={"accountIds": [other]}, timeout=10
+    )
+    assert made.status_code == 200
+    live_site.app.extensions.pop("icm.site_admin_cache", None)  # the minute the answer is kept
+    assert live_site.call("PUT", "/api/v1/settings", body, sub=other).status_code == 200
+    assert live_site.call("PUT", "/api/v1/settings", body, sub=admin).status_code == 403
+    asked = [c for c in live_site.sandbox.calls if c.path == "/rest/api/3/permissions/check"]
+    assert asked and all(c.status == 200 for c in asked)
