@@ -19,6 +19,7 @@ class Action(enum.StrEnum):
     MANAGE_MEMBERS = "manage_members"  # a team's member list
     MANAGE_RELATIONSHIP = "manage_relationship"  # create, edit, retire relationships
     MANAGE_GOAL = "manage_goal"  # a supplier team's goals
+    NAME_INTEGRATOR = "name_integrator"  # set a relationship's integrator
     EDIT = "edit"  # record, edit, propose; retry or reattach its sync; link its issue
     AGREE = "agree"  # agree or counter-propose
     MOVE = "move"  # at risk, met, breached, reopened
@@ -48,6 +49,7 @@ ADMIN_ACTIONS = frozenset(
         Action.MANAGE_MEMBERS,
         Action.MANAGE_RELATIONSHIP,
         Action.MANAGE_GOAL,
+        Action.NAME_INTEGRATOR,
         Action.ADMINISTER,
     }
 )
@@ -61,6 +63,9 @@ RULES: dict[Action, str] = {
         "only a Jira administrator or the lead of one of its teams may manage a relationship"
     ),
     Action.MANAGE_GOAL: "only a Jira administrator or the team's lead may manage its goals",
+    Action.NAME_INTEGRATOR: (
+        "only a Jira administrator or the customer side's lead may name a relationship's integrator"
+    ),
     Action.EDIT: (
         "only the supplier side (its lead and members) may record, edit, propose or resync"
         " an expectation"
@@ -92,6 +97,8 @@ def allows(action: Action, s: Standing) -> bool:
             return s.site_admin
         case Action.MANAGE_MEMBERS | Action.MANAGE_GOAL:
             return s.site_admin or s.supplier_lead
+        case Action.NAME_INTEGRATOR:
+            return s.site_admin or s.customer_lead
         case Action.MANAGE_RELATIONSHIP:
             return s.site_admin or s.supplier_lead or s.customer_lead
         case Action.EDIT:

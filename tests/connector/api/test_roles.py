@@ -71,6 +71,23 @@ def test_the_integrator_may_agree(api: Api) -> None:
     refused(api.as_(SUPPLIER).post(path, {"to": "met"}))
 
 
+def test_the_supplier_cannot_make_itself_the_integrator(api: Api) -> None:
+    made = proposed(api)
+    payroll = f"/relationships/{made['payroll']['id']}"
+    message = refused(api.as_(SUPPLIER).patch(payroll, {"integratorAccountId": SUPPLIER}))
+    assert "integrator" in message
+    body = {"supplier": "PAY", "customer": "IT", "service": "x", "integratorAccountId": SUPPLIER}
+    refused(api.as_(SUPPLIER).post("/relationships", body))
+    path = f"/expectations/{made['expectation']['id']}/transitions"
+    refused(api.as_(SUPPLIER).post(path, {"to": "agreed"}))
+    assert (
+        api.as_(CUSTOMER).ok("PATCH", payroll, {"integratorAccountId": "boss"})[
+            "integratorAccountId"
+        ]
+        == "boss"
+    )
+
+
 def test_no_one_but_an_administrator_sets_a_teams_lead(api: Api) -> None:
     seed(api)
     refused(api.as_(STRANGER).patch("/teams/HR", {"leadAccountId": STRANGER}))

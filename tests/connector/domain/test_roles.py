@@ -36,6 +36,7 @@ TABLE = {
     A.MANAGE_MEMBERS: {"admin", "supplier lead"},
     A.MANAGE_RELATIONSHIP: {"admin", "supplier lead", "customer lead"},
     A.MANAGE_GOAL: {"admin", "supplier lead"},
+    A.NAME_INTEGRATOR: {"admin", "customer lead"},
     A.EDIT: {"supplier lead", "supplier member"},
     A.AGREE: {"customer lead", "integrator"},
     A.MOVE: {"customer lead", "integrator"},
