@@ -89,3 +89,21 @@ def is_member(session: Session, team: Team, account_id: str | None) -> bool:
         ).first()
         is not None
     )
+
+
+def member_of(session: Session, account_id: str | None, teams: Iterable[Team]) -> set[int]:
+    """The ids of those `teams` the account leads or is listed in (one query at most)."""
+    if account_id is None:
+        return set()
+    teams = list(teams)
+    found = {team.id for team in teams if team.lead_account_id == account_id}
+    rest = [team.id for team in teams if team.id not in found]
+    if rest:
+        found |= set(
+            session.scalars(
+                select(TeamMember.team_id).where(
+                    TeamMember.team_id.in_(rest), TeamMember.account_id == account_id
+                )
+            )
+        )
+    return found

@@ -30,7 +30,7 @@ from connector.domain.roles import (
 from connector.domain.states import ExpectationState
 from connector.jira.port import jira_site
 from connector.jira.site import JiraCallFailed
-from connector.practice.members import is_member
+from connector.practice.members import is_member, member_of
 from connector.practice.models import Expectation, Relationship, SyncState, Team
 
 log = logging.getLogger(__name__)
@@ -87,13 +87,14 @@ def relationship_standing(
     """The account's standing; Jira is asked about administrators only when `ask_admin`
     (no expectation action turns on it)."""
     supplier, customer = relationship.supplier, relationship.customer
+    teams = member_of(session, account, [supplier, customer])
     return Standing(
         account_id=account,
         site_admin=ask_admin and is_site_admin(session, site_id, account),
         supplier_lead=account is not None and supplier.lead_account_id == account,
-        supplier_member=is_member(session, supplier, account),
+        supplier_member=supplier.id in teams,
         customer_lead=account is not None and customer.lead_account_id == account,
-        customer_member=is_member(session, customer, account),
+        customer_member=customer.id in teams,
         integrator=account is not None and relationship.integrator_account_id == account,
     )
 
