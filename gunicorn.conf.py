@@ -15,6 +15,9 @@ workers = int(os.environ.get("ICM_WORKERS", "2"))
 threads = int(os.environ.get("ICM_THREADS", "16"))
 keepalive = 5
 accesslog = os.environ.get("ICM_ACCESS_LOG") or None
+# The path without its query: pages and macros are loaded with `?jwt=<context token>`, and a query
+# may carry an accountId. No Referer either (it holds the product page's URL, with its own query).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)s "%(a)s"'
 
 
 # Once a worker has loaded the app, move its ~130k start-up objects out of the collector's reach:

@@ -54,7 +54,7 @@ def run(n: int, faults: bool) -> dict[str, float]:
         config = {
             "TESTING": True,
             "DATABASE_URL": url,
-            "ALLOWED_PRODUCT_HOSTS": "*",
+            "ALLOWED_PRODUCT_HOSTS": "127.0.0.1,localhost",
             "LOG_LEVEL": "WARNING",
             "RETRY_ATTEMPTS": 6,
         }

@@ -13,6 +13,7 @@ from flask import Flask
 import macros
 from connector import api, cli, db, home, logs, platforms, probes
 from connector.config import defaults
+from connector.web import headers, limits
 from connector.web.errors import register_error_handlers
 from webhooks import admin as webhooks_admin
 from webhooks.committer import GroupCommitter
@@ -36,6 +37,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if _flag(app.config["INTAKE_GROUP_COMMIT"]) and database.engine.dialect.name == "postgresql":
         app.extensions[COMMITTER] = GroupCommitter(db.unpinged_engine(database.url))
     register_error_handlers(app)
+    limits.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(probes.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(webhooks_admin.bp)

@@ -24,7 +24,8 @@ def defaults() -> dict[str, Any]:
         "RETRY_AFTER_CAP_SECONDS": 30.0,
         "RETRY_ATTEMPTS": 4,
         "HTTP_TIMEOUT_SECONDS": 30.0,
-        # Hosts an `installed` callback may name as its baseUrl ("*" allows any: dev and sandbox).
+        # Hosts an `installed` callback may name as its baseUrl, matched exactly (`*` is one DNS
+        # label); loopback hosts (the demo, tests) only when named, and then http and a port too.
         "ALLOWED_PRODUCT_HOSTS": "*.atlassian.net,*.jira.com",
         "ALL_JS_URL": "https://connect-cdn.atl-paas.net/all.js",
         # Forge Remote adapter (connector/forge): invocation tokens are verified against this JWKS
@@ -44,6 +45,8 @@ def defaults() -> dict[str, Any]:
         # is kept after its last installation is uninstalled; days parked deliveries are kept.
         "PURGE_AFTER_UNINSTALL_DAYS": 30,
         "PARKED_KEEP_DAYS": 30,
+        # Where vulnerability reports go (SECURITY.md), published at /.well-known/security.txt.
+        "SECURITY_CONTACT": "",
     }
 
 

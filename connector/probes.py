@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
-from connector.db import get_db
+from connector.db import get_db, utcnow
 
 log = logging.getLogger(__name__)
 bp = Blueprint("probes", __name__)
@@ -28,3 +29,16 @@ def readyz() -> Response:
         response.status_code = 503
         return response
     return jsonify({"status": "ok", "checks": {"database": "ok"}})
+
+
+@bp.get("/.well-known/security.txt")
+def security_txt() -> Response:
+    """Where to report a vulnerability (SECURITY.md): ICM_SECURITY_CONTACT, or 404 when unset."""
+    contact = str(current_app.config.get("SECURITY_CONTACT") or "").strip()
+    if not contact:
+        return Response("no security contact is configured\n", 404, mimetype="text/plain")
+    if "@" in contact and not contact.startswith(("mailto:", "https://")):
+        contact = "mailto:" + contact
+    expires = (utcnow() + timedelta(days=180)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = f"Contact: {contact}\nExpires: {expires}\nPreferred-Languages: en\n"
+    return Response(body, mimetype="text/plain")

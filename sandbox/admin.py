@@ -62,6 +62,16 @@ def installations() -> Any:
     }
 
 
+@blueprint.post("/admins")
+def set_admins() -> Any:
+    """`{"accountIds": [...]}`: the accounts holding Jira's ADMINISTER global permission."""
+    accounts = payload().get("accountIds")
+    if not isinstance(accounts, list):
+        return {"error": "accountIds must be a list"}, 400
+    site().admins = {str(a) for a in accounts}
+    return {"accountIds": sorted(site().admins)}
+
+
 @blueprint.get("/faults")
 def faults() -> Any:
     return dict(site().faults.plan.__dict__)

@@ -26,6 +26,7 @@ CONFLUENCE_PREFIX = "/wiki/api/v2"
 # Only the operations the sandbox implements: path matching over 400+ paths would cost more.
 JIRA_PATHS = (
     "/rest/api/3/myself",
+    "/rest/api/3/permissions/check",
     "/rest/api/3/project/search",
     "/rest/api/3/project/{projectIdOrKey}",
     "/rest/api/3/issuetype",

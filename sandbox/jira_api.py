@@ -36,6 +36,19 @@ def myself() -> Any:
     return site().renderer().user(caller().app_account_id)
 
 
+@blueprint.post("/permissions/check")
+def permissions_check() -> Any:
+    """Global permissions only (the app asks about ADMINISTER); the app may ask about anyone."""
+    data = body()
+    if not isinstance(data, dict):
+        raise JiraError(400, ["The request body is not valid."])
+    account = str(data.get("accountId") or caller().app_account_id)
+    wanted = [str(p) for p in data.get("globalPermissions") or []]
+    admin = account in site().admins
+    granted = [p for p in wanted if p == "ADMINISTER" and admin]
+    return {"globalPermissions": granted, "projectPermissions": []}
+
+
 @blueprint.get("/project/search")
 def project_search() -> Any:
     renderer = site().renderer()

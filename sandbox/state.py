@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sandbox import events
 from sandbox.confluence import ConfluenceStore, Page
 from sandbox.contracts import ContractChecker
-from sandbox.directory import User
+from sandbox.directory import USERS, User
 from sandbox.faults import FaultInjector
 from sandbox.install import Installation, Installer
 from sandbox.jira import JiraEvent, JiraStore
@@ -40,6 +40,9 @@ class SiteState:
         self.privacy = PrivacyDirectory()  # the personal data reporting API's answers
         self.contracts = ContractChecker(specs_dir, enabled=validate)
         self.calls: list[RecordedCall] = []
+        # Accounts holding Jira's ADMINISTER global permission (`POST /_sandbox/admins`): at
+        # first the site's first user, who also installs the app.
+        self.admins: set[str] = {USERS[0].account_id}
         self.contract_violations: list[str] = []
         self.record_lock = threading.Lock()
         self.jira.listeners.append(self._on_jira_event)

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify
 
 from connector.db import request_session
 from connector.domain.errors import NotFound
+from connector.practice.roles import require_admin
 from connector.web.caller import caller_required, current_caller
 from webhooks import inbox
 
@@ -15,6 +16,7 @@ bp = Blueprint("webhooks_admin", __name__, url_prefix="/webhooks")
 @bp.get("/admin/parked")
 @caller_required(context_qsh=True)
 def parked() -> Response:
+    require_admin(request_session(), current_caller())
     rows = inbox.parked(request_session(), current_caller().site_id)
     return jsonify({"values": [row.as_json() | {"body": row.body[:4000]} for row in rows]})
 
@@ -23,6 +25,7 @@ def parked() -> Response:
 @caller_required(context_qsh=True)
 def replay(delivery_id: int) -> Response:
     session = request_session()
+    require_admin(session, current_caller())
     row = inbox.replay(session, current_caller().site_id, delivery_id)
     if row is None:
         raise NotFound(f"no parked delivery {delivery_id} on this site")

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from connector.domain.caller import Caller
 from connector.domain.errors import BadRequest
+from connector.web.limits import MAX_JSON_DEPTH, json_depth
 from webhooks.committer import GroupCommitter
 from webhooks.handlers import HANDLERS, IGNORED
 from webhooks.inbox import Delivery, DeliveryState, event_time, store
@@ -106,6 +107,10 @@ def _parse(text: str) -> tuple[dict[str, Any] | None, str | None]:
         payload = json.loads(text)
     except ValueError:
         return None, "the body is not JSON"
+    except RecursionError:
+        return None, f"the body nests deeper than {MAX_JSON_DEPTH} levels"
+    if json_depth(payload) > MAX_JSON_DEPTH:
+        return None, f"the body nests deeper than {MAX_JSON_DEPTH} levels"
     if not isinstance(payload, dict):
         return None, "the body is not a JSON object"
     if not isinstance(payload.get("webhookEvent"), str) or not payload["webhookEvent"]:

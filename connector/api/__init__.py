@@ -12,6 +12,7 @@ from connector.api import (  # noqa: F401
     feedback,
     goals,
     history,
+    me,
     openapi,
     relationships,
     settings,

@@ -15,16 +15,49 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
+from connector.domain.errors import NotFound
+from connector.domain.roles import Action, transition_action
+from connector.domain.states import check_transition
 from connector.practice import expectations
-from connector.practice.assessments import assess_expectations, assess_one
+from connector.practice.assessments import ExpectationView, assess_expectations
 from connector.practice.models import Expectation
+from connector.practice.relationships import relationship_by_id
+from connector.practice.roles import (
+    expectation_permissions,
+    require_on_relationship,
+    require_user,
+)
+from connector.web.caller import current_caller
 
 TAG = "expectations"
 ONE = "/expectations/<int:expectation_id>"
 
 
+def with_permissions(views: list[ExpectationView]) -> list[ExpectationView]:
+    caller = current_caller()
+    allowed = expectation_permissions(
+        request_session(), caller.site_id, caller.account_id, [v.expectation for v in views]
+    )
+    for view in views:
+        view.permissions = allowed[view.expectation.id]
+    return views
+
+
 def present(expectation: Expectation, status: int = 200) -> Response:
-    return respond(schemas.ExpectationOut, assess_one(request_session(), expectation), status)
+    views = with_permissions(assess_expectations(request_session(), [expectation]))
+    return respond(schemas.ExpectationOut, views[0], status)
+
+
+def guarded(expectation_id: int, action: Action | None = None, to: str | None = None) -> None:
+    """403 naming the rule unless the caller may take `action` (or make the move `to`)."""
+    session = request_session()
+    expectation = expectations.expectation_by_id(session, site_id(), expectation_id)
+    if to is not None:
+        check_transition(expectation.state, to)  # an impossible move is a 409 for anyone
+        action = transition_action(expectation.state, to)
+    if action is None:
+        raise TypeError("guarded() needs an action or a target state")
+    require_on_relationship(session, current_caller(), action, expectation.relationship)
 
 
 @api_route(
@@ -38,6 +71,15 @@ def present(expectation: Expectation, status: int = 200) -> Response:
 )
 def create_expectation() -> Response:
     data = load_body(schemas.ExpectationIn)
+    session = request_session()
+    try:
+        relationship = relationship_by_id(session, site_id(), data["relationship_id"])
+    except NotFound:
+        relationship = None  # the service answers 422 naming the field
+    if relationship is not None:
+        require_on_relationship(session, current_caller(), Action.EDIT, relationship)
+    else:
+        require_user(current_caller())
     return present(expectations.create_expectation(request_session(), site_id(), **data), 201)
 
 
@@ -55,7 +97,8 @@ def list_expectations() -> Response:
     page = expectations.list_expectations(
         session, site_id(), **load_query(schemas.ExpectationQuery)
     )
-    return respond_page(schemas.ExpectationOut, page, assess_expectations(session, page.values))
+    views = with_permissions(assess_expectations(session, page.values))
+    return respond_page(schemas.ExpectationOut, page, views)
 
 
 @api_route(ONE, "GET", "Read an expectation", TAG, answer=schemas.ExpectationOut)
@@ -73,6 +116,7 @@ def get_expectation(expectation_id: int) -> Response:
 )
 def update_expectation(expectation_id: int) -> Response:
     changes = load_body(schemas.ExpectationPatch)
+    guarded(expectation_id, Action.EDIT)
     return present(
         expectations.update_expectation(request_session(), site_id(), expectation_id, changes)
     )
@@ -80,6 +124,7 @@ def update_expectation(expectation_id: int) -> Response:
 
 @api_route(ONE, "DELETE", "Retire an expectation", TAG, status=204)
 def retire_expectation(expectation_id: int) -> Response:
+    guarded(expectation_id, Action.RETIRE)
     expectations.retire_expectation(request_session(), site_id(), expectation_id)
     return no_content()
 
@@ -95,6 +140,7 @@ def retire_expectation(expectation_id: int) -> Response:
 def transition_expectation(expectation_id: int) -> Response:
     data = load_body(schemas.TransitionIn)
     to = data.pop("to")
+    guarded(expectation_id, to=to)
     moved = expectations.transition(request_session(), site_id(), expectation_id, to, data)
     return present(moved)
 
@@ -110,6 +156,7 @@ def transition_expectation(expectation_id: int) -> Response:
 )
 def link_expectation(expectation_id: int) -> Response:
     data = load_body(schemas.LinkIn)
+    guarded(expectation_id, Action.EDIT)
     link = expectations.add_link(request_session(), site_id(), expectation_id, data["issue_key"])
     return respond(schemas.LinkOut, link, 201)
 
@@ -122,6 +169,7 @@ def link_expectation(expectation_id: int) -> Response:
     answer=schemas.ExpectationOut,
 )
 def reattach_expectation(expectation_id: int) -> Response:
+    guarded(expectation_id, Action.EDIT)
     return present(expectations.reattach(request_session(), site_id(), expectation_id))
 
 

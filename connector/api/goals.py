@@ -15,7 +15,11 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
+from connector.domain.roles import Action
 from connector.practice import goals
+from connector.practice.roles import require_on_teams
+from connector.practice.teams import find_team
+from connector.web.caller import current_caller
 
 TAG = "goals"
 ONE = "/goals/<int:goal_id>"
@@ -25,7 +29,11 @@ ONE = "/goals/<int:goal_id>"
     "/goals", "POST", "Set a goal", TAG, body=schemas.GoalIn, answer=schemas.GoalOut, status=201
 )
 def create_goal() -> Response:
-    goal = goals.create_goal(request_session(), site_id(), **load_body(schemas.GoalIn))
+    data = load_body(schemas.GoalIn)
+    session = request_session()
+    team = find_team(session, site_id(), data["team"])
+    require_on_teams(session, current_caller(), Action.MANAGE_GOAL, team)
+    goal = goals.create_goal(session, site_id(), **data)
     return respond(schemas.GoalOut, goal, 201)
 
 
@@ -45,12 +53,16 @@ def get_goal(goal_id: int) -> Response:
 @api_route(ONE, "PATCH", "Update a goal", TAG, body=schemas.GoalPatch, answer=schemas.GoalOut)
 def update_goal(goal_id: int) -> Response:
     changes = load_body(schemas.GoalPatch)
-    return respond(
-        schemas.GoalOut, goals.update_goal(request_session(), site_id(), goal_id, changes)
-    )
+    session = request_session()
+    goal = goals.goal_by_id(session, site_id(), goal_id)
+    require_on_teams(session, current_caller(), Action.MANAGE_GOAL, goal.team)
+    return respond(schemas.GoalOut, goals.update_goal(session, site_id(), goal_id, changes))
 
 
 @api_route(ONE, "DELETE", "Retire a goal", TAG, status=204)
 def retire_goal(goal_id: int) -> Response:
-    goals.retire_goal(request_session(), site_id(), goal_id)
+    session = request_session()
+    goal = goals.goal_by_id(session, site_id(), goal_id)
+    require_on_teams(session, current_caller(), Action.MANAGE_GOAL, goal.team)
+    goals.retire_goal(session, site_id(), goal_id)
     return no_content()

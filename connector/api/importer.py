@@ -98,14 +98,42 @@ SCHEMAS: dict[str, type[Schema]] = {
 # --- reading
 
 
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_RECORDS = 20_000
+
+
 def read(path: Path) -> list[Record]:
-    if path.suffix.lower() == ".csv":
-        return list(read_csv(path))
-    return list(read_yaml(path))
+    size = path.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        raise ValueError(f"the file is {size} bytes; an import takes at most {MAX_IMPORT_BYTES}")
+    records: list[Record] = []
+    for record in read_csv(path) if path.suffix.lower() == ".csv" else read_yaml(path):
+        records.append(record)
+        if len(records) > MAX_RECORDS:
+            raise ValueError(f"the file holds more than {MAX_RECORDS} records")
+    return records
+
+
+class NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: an organisation needs none, and aliases let a few KB
+    expand into millions of records before anything is checked (a "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in an import", event.start_mark
+            )
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors (&name) are not allowed in an import", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def read_yaml(path: Path) -> Iterator[Record]:
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=NoAliasLoader) or {}  # noqa: S506
     if not isinstance(document, dict):
         raise ValueError("the YAML document must be a mapping with teams, relationships, goals")
     for kind, section in (("team", "teams"), ("goal", "goals"), ("relationship", "relationships")):

@@ -15,7 +15,11 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
+from connector.domain.roles import Action, Standing, require
 from connector.practice import relationships
+from connector.practice.roles import require_on_relationship, require_on_teams
+from connector.practice.teams import find_team
+from connector.web.caller import current_caller
 
 TAG = "relationships"
 
@@ -31,7 +35,17 @@ TAG = "relationships"
 )
 def create_relationship() -> Response:
     data = load_body(schemas.RelationshipIn)
-    made = relationships.create_relationship(request_session(), site_id(), **data)
+    session = request_session()
+    supplier, customer = (find_team(session, site_id(), data[s]) for s in ("supplier", "customer"))
+    standing = require_on_teams(
+        session, current_caller(), Action.MANAGE_RELATIONSHIP, supplier, customer
+    )
+    account = current_caller().account_id
+    customer_lead = customer is not None and customer.lead_account_id == account
+    if data.get("integrator_account_id") and not (standing.site_admin or customer_lead):
+        # The integrator may agree for the customer: only its lead, or an administrator, names one.
+        require(Action.NAME_INTEGRATOR, Standing(account))
+    made = relationships.create_relationship(session, site_id(), **data)
     return respond(schemas.RelationshipOut, made, 201)
 
 
@@ -72,9 +86,12 @@ def get_relationship(relationship_id: int) -> Response:
 )
 def update_relationship(relationship_id: int) -> Response:
     changes = load_body(schemas.RelationshipPatch)
-    updated = relationships.update_relationship(
-        request_session(), site_id(), relationship_id, changes
-    )
+    session = request_session()
+    found = relationships.relationship_by_id(session, site_id(), relationship_id)
+    standing = require_on_relationship(session, current_caller(), Action.MANAGE_RELATIONSHIP, found)
+    if "integrator_account_id" in changes:
+        require(Action.NAME_INTEGRATOR, standing)
+    updated = relationships.update_relationship(session, site_id(), relationship_id, changes)
     return respond(schemas.RelationshipOut, updated)
 
 
@@ -82,5 +99,8 @@ def update_relationship(relationship_id: int) -> Response:
     "/relationships/<int:relationship_id>", "DELETE", "Retire a relationship", TAG, status=204
 )
 def retire_relationship(relationship_id: int) -> Response:
-    relationships.retire_relationship(request_session(), site_id(), relationship_id)
+    session = request_session()
+    found = relationships.relationship_by_id(session, site_id(), relationship_id)
+    require_on_relationship(session, current_caller(), Action.MANAGE_RELATIONSHIP, found)
+    relationships.retire_relationship(session, site_id(), relationship_id)
     return no_content()

@@ -32,7 +32,7 @@ class Operation:
     status: int = 200
     query: type[Schema] | None = None
     many: bool = False
-    errors: tuple[int, ...] = field(default=(400, 401, 404, 409, 422))
+    errors: tuple[int, ...] = field(default=(400, 401, 403, 404, 409, 422))
 
     @property
     def path(self) -> str:

@@ -14,6 +14,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from connector.domain.states import ExpectationState
 from connector.practice.crossteam import LinkOrigin, LinkState
+from connector.practice.members import MAX_MEMBERS
 from connector.practice.models import SyncState
 
 KEY = validate.Regexp(r"^[A-Z][A-Z0-9_]{0,31}$", error="must be 1-32 capitals, digits or _")
@@ -79,6 +80,10 @@ class TeamPatch(Strict):
     lead_account_id = optional_text(128, data_key="leadAccountId")
 
 
+class TeamPermissionsOut(Schema):
+    manage = fields.Boolean(required=True)
+
+
 class TeamOut(Schema):
     key = fields.String(required=True)
     name = fields.String(required=True)
@@ -87,6 +92,32 @@ class TeamOut(Schema):
     # The lead's Atlassian account closed (and was erased): the team needs a new lead.
     former_lead = fields.Boolean(data_key="formerLead", required=True)
     retired_at = fields.DateTime(data_key="retiredAt", allow_none=True, required=True)
+    members = fields.List(fields.String(), required=True)
+    permissions = fields.Nested(TeamPermissionsOut, required=True)
+
+
+class MembersIn(Strict):
+    account_ids = fields.List(
+        fields.String(validate=validate.Length(1, 128)),
+        data_key="accountIds",
+        required=True,
+        validate=validate.Length(max=MAX_MEMBERS),
+    )
+
+
+class MembersOut(Schema):
+    account_ids = fields.List(fields.String(), data_key="accountIds", required=True)
+
+
+class MeTeamOut(Schema):
+    key = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(("lead", "member")))
+
+
+class MeOut(Schema):
+    account_id = fields.String(data_key="accountId", allow_none=True, required=True)
+    site_admin = fields.Boolean(data_key="siteAdmin", required=True)
+    teams = fields.List(fields.Nested(MeTeamOut), required=True)
 
 
 # --- relationships
@@ -222,6 +253,13 @@ class LinkOut(Schema):
     )
 
 
+class ExpectationPermissionsOut(Schema):
+    transitions = fields.List(fields.String(validate=validate.OneOf(STATES)), required=True)
+    edit = fields.Boolean(required=True)
+    rate = fields.Boolean(required=True)
+    sync = fields.Boolean(required=True)
+
+
 class ExpectationOut(Schema):
     id = fields.Integer(required=True)
     relationship_id = fields.Integer(data_key="relationshipId", required=True)
@@ -236,6 +274,7 @@ class ExpectationOut(Schema):
     goal_id = fields.Integer(data_key="goalId", allow_none=True, required=True)
     state = fields.String(required=True, validate=validate.OneOf(STATES))
     allowed_transitions = fields.List(fields.String(), data_key="allowedTransitions", required=True)
+    permissions = fields.Nested(ExpectationPermissionsOut, required=True)
     version = fields.Integer(required=True)
     jira_issue_key = fields.String(data_key="jiraIssueKey", allow_none=True, required=True)
     sync_state = fields.String(

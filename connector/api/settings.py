@@ -8,6 +8,8 @@ from connector.api import schemas
 from connector.api.routing import api_route, load_body, respond, site_id
 from connector.db import request_session
 from connector.practice import settings
+from connector.practice.roles import require_admin
+from connector.web.caller import current_caller
 
 TAG = "settings"
 
@@ -26,7 +28,7 @@ def get_settings() -> Response:
     answer=schemas.SettingsOut,
 )
 def put_settings() -> Response:
+    session = request_session()
+    require_admin(session, current_caller())
     changes = load_body(schemas.SettingsIn)
-    return respond(
-        schemas.SettingsOut, settings.update_settings(request_session(), site_id(), changes)
-    )
+    return respond(schemas.SettingsOut, settings.update_settings(session, site_id(), changes))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from connector.api import schemas
+from connector.api.expectations import with_permissions
 from connector.api.routing import (
     api_route,
     load_body,
@@ -15,7 +16,11 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
-from connector.practice import maps, teams
+from connector.domain.roles import Action, allows
+from connector.practice import maps, members, teams
+from connector.practice.models import Team
+from connector.practice.roles import require_on_teams, team_standing
+from connector.web.caller import current_caller
 
 TAG = "teams"
 
@@ -24,37 +29,95 @@ TAG = "teams"
     "/teams", "POST", "Create a team", TAG, body=schemas.TeamIn, answer=schemas.TeamOut, status=201
 )
 def create_team() -> Response:
-    team = teams.create_team(request_session(), site_id(), **load_body(schemas.TeamIn))
-    return respond(schemas.TeamOut, team, 201)
+    session = request_session()
+    require_on_teams(session, current_caller(), Action.MANAGE_TEAMS)
+    team = teams.create_team(session, site_id(), **load_body(schemas.TeamIn))
+    return present(team, 201)
 
 
 @api_route(
     "/teams", "GET", "List teams", TAG, query=schemas.TeamQuery, answer=schemas.TeamOut, many=True
 )
 def list_teams() -> Response:
-    page = teams.list_teams(request_session(), site_id(), **load_query(schemas.TeamQuery))
-    return respond_page(schemas.TeamOut, page)
+    session = request_session()
+    page = teams.list_teams(session, site_id(), **load_query(schemas.TeamQuery))
+    return respond_page(schemas.TeamOut, page, [shown(team) for team in page.values])
 
 
 @api_route("/teams/<key>", "GET", "Read a team", TAG, answer=schemas.TeamOut)
 def get_team(key: str) -> Response:
-    return respond(schemas.TeamOut, teams.team_by_key(request_session(), site_id(), key))
+    return present(teams.team_by_key(request_session(), site_id(), key))
 
 
 @api_route(
     "/teams/<key>", "PATCH", "Update a team", TAG, body=schemas.TeamPatch, answer=schemas.TeamOut
 )
 def update_team(key: str) -> Response:
+    session = request_session()
+    require_on_teams(session, current_caller(), Action.MANAGE_TEAMS)
     changes = load_body(schemas.TeamPatch)
-    return respond(schemas.TeamOut, teams.update_team(request_session(), site_id(), key, changes))
+    return present(teams.update_team(session, site_id(), key, changes))
 
 
 @api_route("/teams/<key>", "DELETE", "Retire a team (soft)", TAG, status=204)
 def retire_team(key: str) -> Response:
-    teams.retire_team(request_session(), site_id(), key)
+    session = request_session()
+    require_on_teams(session, current_caller(), Action.MANAGE_TEAMS)
+    teams.retire_team(session, site_id(), key)
     return no_content()
 
 
 @api_route("/teams/<key>/map", "GET", "The team's customer map", TAG, answer=schemas.CustomerMapOut)
 def customer_map(key: str) -> Response:
-    return respond(schemas.CustomerMapOut, maps.customer_map(request_session(), site_id(), key))
+    found = maps.customer_map(request_session(), site_id(), key)
+    for edge in found.suppliers + found.customers:
+        with_permissions(edge.expectations)
+    return respond(
+        schemas.CustomerMapOut,
+        {"team": shown(found.team), "suppliers": found.suppliers, "customers": found.customers},
+    )
+
+
+@api_route("/teams/<key>/members", "GET", "The team's members", TAG, answer=schemas.MembersOut)
+def get_members(key: str) -> Response:
+    session = request_session()
+    team = teams.team_by_key(session, site_id(), key)
+    return respond(schemas.MembersOut, {"account_ids": members.members_of(session, team)})
+
+
+@api_route(
+    "/teams/<key>/members",
+    "PUT",
+    "Set the team's members (its lead or a Jira administrator)",
+    TAG,
+    body=schemas.MembersIn,
+    answer=schemas.MembersOut,
+    errors=(400, 401, 403, 404, 422),
+)
+def put_members(key: str) -> Response:
+    session = request_session()
+    team = teams.team_by_key(session, site_id(), key)
+    require_on_teams(session, current_caller(), Action.MANAGE_MEMBERS, team)
+    accounts = load_body(schemas.MembersIn)["account_ids"]
+    return respond(
+        schemas.MembersOut, {"account_ids": members.set_members(session, team, accounts)}
+    )
+
+
+def shown(team: Team) -> dict[str, object]:
+    """The team with its members and what the caller may do with it."""
+    session, caller = request_session(), current_caller()
+    standing = team_standing(session, caller.site_id, caller.account_id, [team])
+    return {
+        "key": team.key,
+        "name": team.name,
+        "jira_project_key": team.jira_project_key,
+        "lead_account_id": team.lead_account_id,
+        "retired_at": team.retired_at,
+        "members": members.members_of(session, team),
+        "permissions": {"manage": allows(Action.MANAGE_MEMBERS, standing)},
+    }
+
+
+def present(team: Team, status: int = 200) -> Response:
+    return respond(schemas.TeamOut, shown(team), status)

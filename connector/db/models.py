@@ -7,6 +7,7 @@ from connector.practice.feedback import CommentMark
 from connector.practice.feedback_requests import FeedbackRequest
 from connector.practice.health import HealthSnapshot
 from connector.practice.job_runs import JobRun
+from connector.practice.members import TeamMember
 from connector.practice.models import (
     Expectation,
     Feedback,
@@ -45,5 +46,6 @@ __all__ = [
     "Relationship",
     "SiteSettings",
     "Team",
+    "TeamMember",
     "Tenant",
 ]

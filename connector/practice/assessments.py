@@ -30,6 +30,7 @@ class ExpectationView:
     health: Health
     feedback_count: int
     links: list[IssueLink] = field(default_factory=list)
+    permissions: dict[str, Any] = field(default_factory=dict)  # what the caller may do with it
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.expectation, name)

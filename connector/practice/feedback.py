@@ -1,8 +1,7 @@
 """Feedback on expectations: from the REST API, the issue panel, and rating comments in Jira.
 
-Who may rate: through the API or the panel, any user of the site except the supplier team's lead
-(a supplier does not grade itself); through a Jira comment, only the customer team's lead or the
-relationship's integrator (anyone who can see the issue can comment, so the rule is narrower).
+Who may rate, however the rating comes (API, panel, a Jira comment): the customer side (its lead and
+members) and the relationship's integrator, never the supplier side (`connector.domain.roles`).
 Counting: every rating is kept; `connector.domain.health.counted` makes one per author per cadence
 window count (the latest). A comment's rating lives in one row (`external_id` = comment id):
 an edit updates it, a deletion removes it, and an older event never overwrites a newer one.
@@ -22,9 +21,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from connector.db import Base, UTCDateTime, utcnow
 from connector.domain.errors import Forbidden, NotFound, ValidationFailed
 from connector.domain.ratings import comment_text, parse_rating
+from connector.domain.roles import Action, refusal
 from connector.practice.expectation_issues import expectation_for_issue, jira_time
 from connector.practice.feedback_requests import answer_open_requests
 from connector.practice.models import Expectation, Feedback, Relationship
+from connector.practice.roles import relationship_standing
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class CommentEvent:
     created: datetime
     at: datetime  # the comment's `updated` (or, for a deletion, the webhook's timestamp)
     deleted: bool = False
+    restricted: bool = False  # visible to a role or group only, or internal (JSM)
 
 
 def comment_event(
@@ -82,23 +84,26 @@ def comment_event(
         created=created,
         at=max(at, updated) if deleted else updated,
         deleted=deleted,
+        restricted=is_restricted(comment),
     )
 
 
-def comment_rating_refusal(relationship: Relationship, account_id: str | None) -> str | None:
-    """Why this account's comment does not count as the customer's rating, or None if it does."""
-    allowed = {relationship.customer.lead_account_id, relationship.integrator_account_id} - {None}
-    if account_id and account_id in allowed:
-        return None
-    return "the author is neither the customer team's lead nor the relationship's integrator"
+def is_restricted(comment: Mapping[str, Any]) -> bool:
+    """A comment not every reader of the issue sees: `visibility` set (a role or a group), or
+    `jsdPublic: false` (a Service Management internal note). Its text is never kept, and its
+    rating does not count: the macros and the API would show its score and author to readers
+    the comment was hidden from."""
+    return bool(comment.get("visibility")) or comment.get("jsdPublic") is False
 
 
-def panel_rating_refusal(relationship: Relationship, account_id: str | None) -> str | None:
+def rating_refusal(
+    session: Session, site_id: str, relationship: Relationship, account_id: str | None
+) -> str | None:
+    """Why this account's rating does not count, or None if it does."""
     if not account_id:
         return "feedback needs a signed-in user"
-    if account_id == relationship.supplier.lead_account_id:
-        return "the supplier team's lead cannot rate their own team"
-    return None
+    standing = relationship_standing(session, site_id, account_id, relationship)
+    return refusal(Action.RATE, standing)
 
 
 def site_expectation(session: Session, site_id: str, expectation_id: int) -> Expectation:
@@ -122,9 +127,11 @@ def record_feedback(
     expectation = site_expectation(session, site_id, expectation_id)
     if not 1 <= rating <= 5:
         raise ValidationFailed("rating must be 1..5", details={"rating": [f"got {rating}"]})
-    refusal = panel_rating_refusal(expectation.relationship, author)
-    if refusal:
-        raise Forbidden(refusal)
+    if not author:
+        raise Forbidden("feedback needs a signed-in user", code="user_required")
+    refused = rating_refusal(session, site_id, expectation.relationship, author)
+    if refused:
+        raise Forbidden(refused, code="role_required", details={"action": Action.RATE.value})
     feedback = Feedback(
         site_id=site_id,
         expectation_id=expectation.id,
@@ -174,16 +181,19 @@ def apply_comment(session: Session, site_id: str, event: CommentEvent) -> str:
 
 
 def _rate_from_comment(session: Session, expectation: Expectation, event: CommentEvent) -> str:
+    if event.restricted:
+        remove_comment_feedback(session, expectation.site_id, event.comment_id)
+        return "ignored: a restricted comment"
     parsed = parse_rating(event.text)
-    refusal = comment_rating_refusal(expectation.relationship, event.author)
-    if parsed is None or refusal:
+    refused = rating_refusal(session, expectation.site_id, expectation.relationship, event.author)
+    if parsed is None or refused:
         remove_comment_feedback(session, expectation.site_id, event.comment_id)
         if parsed is not None:
             log.info(
                 "rating comment ignored",
-                extra={"comment": event.comment_id, "reason": refusal, "issue": event.issue_key},
+                extra={"comment": event.comment_id, "reason": refused, "issue": event.issue_key},
             )
-            return f"ignored: {refusal}"
+            return f"ignored: {refused}"
         return "no rating"
     feedback = session.scalars(
         select(Feedback).where(

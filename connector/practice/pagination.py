@@ -30,6 +30,10 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
+MAX_ROW_ID = 2**31 - 1
+MAX_CURSOR_LENGTH = 64
+
+
 def encode_cursor(after: int) -> str:
     raw = json.dumps({"after": after}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -38,6 +42,10 @@ def encode_cursor(after: int) -> str:
 def decode_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise BadRequest(
+            "the cursor is not one this API handed out", details={"cursor": ["invalid cursor"]}
+        )
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         after = data["after"]
@@ -45,8 +53,12 @@ def decode_cursor(cursor: str | None) -> int:
         raise BadRequest(
             "the cursor is not one this API handed out", details={"cursor": ["invalid cursor"]}
         ) from exc
-    if not isinstance(after, int) or after < 0:
-        raise BadRequest("the cursor is not one this API handed out")
+    # Row ids are INTEGER columns (PostgreSQL's int4 the narrowest): a bigger one names no row,
+    # and comparing with it would make the database driver raise.
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_ROW_ID:
+        raise BadRequest(
+            "the cursor is not one this API handed out", details={"cursor": ["invalid cursor"]}
+        )
     return after
 
 

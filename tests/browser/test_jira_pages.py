@@ -158,7 +158,8 @@ def test_propose_agree_sync_and_rate(
     expect(panel.locator("#icm-mine")).to_have_text("")
     panel.get_by_role("button", name="Rate 5 of 5").click()
     expect(panel.get_by_role("status")).to_have_text(
-        "Your rating could not be recorded: the supplier team's lead cannot rate their own team"
+        "Your rating could not be recorded: only the customer side (lead and members) or the"
+        " relationship's integrator may rate; never the supplier side"
     )
     assert len(api(site, "GET", f"/expectations/{agreed['id']}/feedback")["values"]) == 1
 

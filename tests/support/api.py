@@ -19,22 +19,40 @@ from connector.db.models import (
     Relationship,
     Team,
 )
+from connector.practice.roles import ADMIN_CHECK
 from tests.conftest import APP_BASE_URL
 from tests.support.atlassian import FakeSite, post_json
 
 APP_KEY = "com.example.internal-customer-map"
 
 
-class Api:
-    """Calls /api/v1 as one installed site, signing each request (qsh) like Atlassian's library."""
+ADMIN = "acc-1"  # the Jira administrator of the tests' sites (see `make_admins`)
 
-    def __init__(self, client: FlaskClient, site: FakeSite) -> None:
+
+def make_admins(app: Flask, *accounts: str) -> None:
+    """Who holds Jira's ADMINISTER permission, at the seam `connector.practice.roles` offers
+    (the real question to Jira is tested against the sandbox)."""
+    admins = set(accounts)
+    app.extensions[ADMIN_CHECK] = lambda _session, _site, account: account in admins
+    app.extensions.pop("icm.site_admin_cache", None)
+
+
+class Api:
+    """Calls /api/v1 as one installed site, signing each request (qsh) like Atlassian's library,
+    as one user (`sub`; None: a token without a user)."""
+
+    def __init__(self, client: FlaskClient, site: FakeSite, user: str | None = ADMIN) -> None:
         self.client = client
         self.site = site
+        self.user = user
+
+    def as_(self, user: str | None) -> Api:
+        return Api(self.client, self.site, user)
 
     def call(self, method: str, path: str, body: Any = None, *, raw: str | None = None) -> Any:
         url = "/api/v1" + path
-        headers = {"Authorization": f"JWT {self.site.tenant_token(method, url, sub='acc-1')}"}
+        claims = {"sub": self.user} if self.user else {}
+        headers = {"Authorization": f"JWT {self.site.tenant_token(method, url, **claims)}"}
         data = raw if raw is not None else (None if body is None else json.dumps(body))
         if data is not None:
             headers["Content-Type"] = "application/json"
@@ -94,7 +112,7 @@ def seed(api: Api) -> dict[str, Any]:
     laptops = api.ok(
         "POST", "/relationships", {"supplier": "IT", "customer": "PAY", "service": "laptops"}, 201
     )
-    expectation = api.ok(
+    expectation = api.as_("lead-PAY").ok(
         "POST",
         "/expectations",
         {

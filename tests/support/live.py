@@ -15,6 +15,7 @@ from flask import Flask
 
 from connector import create_app
 from sandbox import Sandbox
+from sandbox.directory import USERS
 from sandbox.serving import serving
 
 
@@ -82,6 +83,11 @@ class LiveSite:
     def call(
         self, method: str, path: str, json: Any = None, *, product: str = "jira", **claims: Any
     ) -> requests.Response:
+        """As the sandbox's first user (its Jira administrator) unless `sub` says otherwise
+        (`sub=None`: a token without a user)."""
+        claims.setdefault("sub", USERS[0].account_id)
+        if claims["sub"] is None:
+            del claims["sub"]
         headers = {"Authorization": f"JWT {self.token(method, path, product=product, **claims)}"}
         return requests.request(method, self.url + path, json=json, headers=headers, timeout=30)
 

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from connector.db import get_db, utcnow
+from connector.practice.members import TeamMember
 from connector.practice.models import Expectation, Measure, Relationship, Team
 from tests.conftest import APP_BASE_URL, specs_dir
 from tests.support.atlassian import FakeSite, post_json
@@ -26,6 +27,8 @@ APP_KEY = "com.example.internal-customer-map"
 # The people in the captured payloads: Robin wrote the comments, so Robin leads the customer team.
 ROBIN = "557058:8b6b268b-17b3-407b-8974-bed4042fa709"
 SUPPLIER_LEAD = "acc-supplier-lead"
+SUPPLIER_MEMBER = "acc-supplier-member"
+CUSTOMER_MEMBER = "acc-customer-member"
 INTEGRATOR = "acc-integrator"
 
 
@@ -109,6 +112,12 @@ def seed(
         integrator_account_id=INTEGRATOR,
     )
     session.add(relationship)
+    session.add_all(
+        [
+            TeamMember(site_id=site_id, team_id=supplier.id, account_id=SUPPLIER_MEMBER),
+            TeamMember(site_id=site_id, team_id=customer.id, account_id=CUSTOMER_MEMBER),
+        ]
+    )
     session.flush()
     org = Org(site_id, supplier.id, customer.id, relationship.id)
     for key, issue_id in issues:

@@ -18,9 +18,12 @@ from connector.practice.expectations import add_link
 from connector.practice.models import Expectation, Feedback
 from tests.support.atlassian import FakeSite
 from tests.webhooks.support import (
+    CUSTOMER_MEMBER,
+    INTEGRATOR,
     ROBIN,
     SLUG,
     SUPPLIER_LEAD,
+    SUPPLIER_MEMBER,
     captured,
     comment_payload,
     deliver,
@@ -66,6 +69,12 @@ def with_comment(name: str, body: str, author: str = ROBIN) -> dict[str, Any]:
     return payload
 
 
+def restricted(name: str = "comment_created.json", **fields: Any) -> dict[str, Any]:
+    payload = with_comment(name, "Rating: 1/5 — the salaries of the board are wrong")
+    payload["comment"].update(fields)
+    return payload
+
+
 @pytest.mark.parametrize(
     ("payloads", "expected"),
     [
@@ -95,6 +104,44 @@ def with_comment(name: str, body: str, author: str = ROBIN) -> dict[str, Any]:
             lambda: [with_comment("comment_created.json", "Rating: 5/5", author=SUPPLIER_LEAD)],
             [],
             id="supplier-cannot-rate-in-comments",
+        ),
+        pytest.param(
+            lambda: [with_comment("comment_created.json", "Rating: 5/5", author=SUPPLIER_MEMBER)],
+            [],
+            id="supplier-member-cannot-rate-in-comments",
+        ),
+        pytest.param(
+            lambda: [with_comment("comment_created.json", "Rating: 3/5", author="acc-stranger")],
+            [],
+            id="stranger-cannot-rate-in-comments",
+        ),
+        pytest.param(
+            lambda: [with_comment("comment_created.json", "Rating: 3/5", author=CUSTOMER_MEMBER)],
+            [("19259", 3, None)],
+            id="customer-member-rates-in-comments",
+        ),
+        pytest.param(
+            lambda: [restricted(visibility={"type": "role", "value": "Administrators"})],
+            [],
+            id="comment-restricted-to-a-role-is-not-kept",
+        ),
+        pytest.param(
+            lambda: [restricted(jsdPublic=False)],
+            [],
+            id="internal-note-is-not-kept",
+        ),
+        pytest.param(
+            lambda: [
+                with_comment("comment_created.json", "Rating: 4/5 public"),
+                restricted("comment_updated.json", visibility={"type": "group", "value": "hr"}),
+            ],
+            [],
+            id="comment-restricted-later-loses-its-rating",
+        ),
+        pytest.param(
+            lambda: [with_comment("comment_created.json", "Rating: 2/5", author=INTEGRATOR)],
+            [("19259", 2, None)],
+            id="integrator-rates-in-comments",
         ),
         pytest.param(
             lambda: [

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from connector.db import get_db, utcnow
 from connector.platforms.connect import tokens
+from tests.support.api import make_admins
 from tests.support.atlassian import FakeSite
 from tests.webhooks.support import captured, deliver, install, seed_app
 from webhooks import handlers, inbox
@@ -61,9 +62,12 @@ def test_failing_delivery_backs_off_then_parks(
     )
 
 
-def admin(client: FlaskClient, site: FakeSite, method: str, path: str) -> Any:
+def admin(
+    client: FlaskClient, site: FakeSite, method: str, path: str, subject: str = "acc-admin"
+) -> Any:
+    make_admins(client.application, "acc-admin")
     token = tokens.sign_context_token(
-        client_key=site.client_key, shared_secret=site.shared_secret, subject="acc-admin"
+        client_key=site.client_key, shared_secret=site.shared_secret, subject=subject
     )
     return client.open(path, method=method, headers={"Authorization": f"JWT {token}"})
 
@@ -96,6 +100,21 @@ def test_parked_deliveries_are_listed_and_replayed(
     assert all_rows(app)[0].state == "parked"
     unsigned = client.get("/webhooks/admin/parked")
     assert unsigned.status_code == 401
+
+
+def test_parked_deliveries_are_for_jira_administrators_only(
+    client: FlaskClient, site: FakeSite
+) -> None:
+    """A restricted comment's raw delivery must not reach any reader of the site."""
+    deliver(client, site, "issue-updated", "not json")
+    listed = admin(client, site, "GET", "/webhooks/admin/parked", subject="acc-reader")
+    assert listed.status_code == 403 and listed.json["error"]["code"] == "role_required"
+    [row] = all_rows(client.application)
+    replay = admin(
+        client, site, "POST", f"/webhooks/admin/parked/{row.id}/replay", subject="acc-reader"
+    )
+    assert replay.status_code == 403
+    assert all_rows(client.application)[0].state == "parked"
 
 
 def test_replay_after_a_fix_processes_the_delivery(

@@ -22,6 +22,7 @@ from connector.platforms.connect import tokens
 from connector.platforms.connect.tenant_cache import KnownTenant, TenantCache
 from connector.platforms.connect.tenants import ACTIVE_STATES, SqlTenantStore, Tenant, TenantState
 from connector.web.caller import set_caller
+from connector.web.headers import allow_framing_by
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -82,6 +83,7 @@ def verify(
         expected_qsh=expected_query_hashes(),
         allow_context_qsh=context_qsh,
     )
+    allow_framing_by(tenant.base_url, tenant.display_url)
     return tenant, claims
 
 

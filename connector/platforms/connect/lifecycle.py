@@ -6,8 +6,8 @@ row, whatever clientKey it names.
 
 from __future__ import annotations
 
-import fnmatch
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ REQUIRED_INSTALL_FIELDS = ("key", "clientKey", "sharedSecret", "baseUrl", "produ
 
 
 def lifecycle_payload(event: str) -> dict[str, Any]:
+    """The body, read only once its token has been verified (`verified_install_token`)."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise BadRequest(f"the {event} callback body must be a JSON object")
@@ -40,18 +41,22 @@ def lifecycle_payload(event: str) -> dict[str, Any]:
     return payload
 
 
-def verify_signed_lifecycle(payload: Mapping[str, Any]) -> tokens.TokenClaims:
-    """Atlassian's signed-install check: RS256, key by kid, our base URL as aud, iss = clientKey."""
-    token = tokens.extract_token(request.headers.get("Authorization"), request.args.get("jwt"))
+def verified_install_token() -> tokens.TokenClaims:
+    """Atlassian's signed-install check (RS256, key by kid, our base URL as aud), made from the
+    Authorization header alone: nothing of the body is read before it passes."""
+    token = tokens.extract_token(request.headers.get("Authorization"), None)
     kid = tokens.install_token_kid(token)
     keys: InstallKeys = current_app.extensions["icm.install_keys"]
     base_url = current_app.config["BASE_URL"].rstrip("/")
-    claims = tokens.verify_install_token(
+    return tokens.verify_install_token(
         token,
         keys.public_key(kid),
         audiences=[base_url, base_url + "/"],
         expected_qsh=expected_query_hashes()[0],
     )
+
+
+def check_issuer(claims: tokens.TokenClaims, payload: Mapping[str, Any]) -> tokens.TokenClaims:
     if claims.issuer != payload["clientKey"]:
         raise AuthenticationFailed(
             "client_key_mismatch", "the token's issuer does not match the body's clientKey"
@@ -70,17 +75,62 @@ def check_install_payload(payload: Mapping[str, Any]) -> None:
         raise BadRequest(f"the payload is for app {payload['key']!r}, this is {app_key!r}")
     if payload["productType"] not in ("jira", "confluence"):
         raise BadRequest(f"productType {payload['productType']!r} is not jira or confluence")
-    host = urlsplit(str(payload["baseUrl"])).hostname or ""
     patterns = [p.strip() for p in current_app.config["ALLOWED_PRODUCT_HOSTS"].split(",")]
-    if not any(fnmatch.fnmatch(host, p) for p in patterns if p):
-        raise Forbidden(f"installs from {host!r} are not allowed (ICM_ALLOWED_PRODUCT_HOSTS)")
+    for name in ("baseUrl", "displayUrl"):
+        if name in payload:
+            refusal = product_url_refusal(str(payload[name]), [p for p in patterns if p])
+            if refusal:
+                raise Forbidden(f"{name}: {refusal} (ICM_ALLOWED_PRODUCT_HOSTS)")
+
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_SUSPECT = re.compile(r"[\\@\s]|%2f|%5c|%40", re.IGNORECASE)
+
+
+def product_url_refusal(url: str, patterns: list[str]) -> str | None:
+    """Why a product base URL is not one we install into, or None. https, a host matching one of
+    `patterns` exactly (`*` is one DNS label), no user-info, port, backslash or escaped slash;
+    plain http and a port only for the loopback hosts named in the patterns (demo, tests)."""
+    if _SUSPECT.search(url):
+        return f"{url!r} holds a backslash, an @, a space or an escaped slash"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return f"{url!r} is not a URL"
+    host = parts.hostname or ""
+    if parts.username is not None or parts.password is not None:
+        return f"{url!r} carries user-info"
+    if host in LOOPBACK and host in patterns:
+        return None if parts.scheme in ("http", "https") else f"{url!r} is not http(s)"
+    if parts.scheme != "https":
+        return f"{url!r} is not https"
+    if port is not None:
+        return f"{url!r} names a port"
+    if parts.netloc != host:
+        return f"{url!r} has an unexpected host part"
+    if not any(_host_matches(host, pattern) for pattern in patterns):
+        return f"installs from {host!r} are not allowed"
+    return None
+
+
+def _host_matches(host: str, pattern: str) -> bool:
+    labels, wanted = host.split("."), pattern.lower().split(".")
+    if len(labels) != len(wanted):
+        return False
+    return all(
+        _LABEL.fullmatch(label) is not None and (want == "*" or want == label)
+        for label, want in zip(labels, wanted, strict=True)
+    )
 
 
 @bp.post("/installed")
 def installed() -> Response:
+    claims = verified_install_token()
     payload = lifecycle_payload("installed")
     check_install_payload(payload)
-    verify_signed_lifecycle(payload)
+    check_issuer(claims, payload)
     installation = Installation.from_payload(payload)
     session = request_session()
     tenant = SqlTenantStore(session).save_installation(installation)
@@ -101,8 +151,9 @@ def installed() -> Response:
 
 @bp.post("/uninstalled")
 def uninstalled() -> Response:
+    claims = verified_install_token()
     payload = lifecycle_payload("uninstalled")
-    verify_signed_lifecycle(payload)
+    check_issuer(claims, payload)
     session = request_session()
     tenant = SqlTenantStore(session).set_state(payload["clientKey"], TenantState.UNINSTALLED)
     session.commit()

@@ -50,6 +50,7 @@ class KnownTenant:
     base_url: str
     shared_secret: str
     state: str
+    display_url: str | None  # with base_url, the origins that may frame our pages
 
     @classmethod
     def of(cls, tenant: Tenant) -> KnownTenant:
@@ -60,6 +61,7 @@ class KnownTenant:
             tenant.base_url,
             tenant.shared_secret,
             tenant.state,
+            tenant.display_url,
         )
 
 

@@ -7,12 +7,15 @@ anything else goes down the Connect path unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask import Flask, current_app, request
 
 from connector.db import get_db, utcnow
 from connector.domain.caller import Caller
-from connector.domain.errors import AuthenticationFailed
+from connector.domain.errors import AuthenticationFailed, Forbidden
 from connector.platforms.forge.installations import ForgeInstallation, ForgeInstallationStore
+from connector.platforms.forge.modules import UI_MODULES
 from connector.platforms.forge.tokens import (
     ForgeKeys,
     InvocationClaims,
@@ -36,8 +39,11 @@ def forge_keys(app: Flask) -> ForgeKeys:
     return keys
 
 
-def authenticate_invocation() -> tuple[ForgeInstallation, InvocationClaims]:
-    """Verify this request's FIT; AuthenticationFailed (401) names what was wrong."""
+def authenticate_invocation(
+    modules: Collection[str] = UI_MODULES,
+) -> tuple[ForgeInstallation, InvocationClaims]:
+    """Verify this request's FIT, from one of `modules` (by default the UI modules);
+    AuthenticationFailed (401) names what was wrong, Forbidden (403) a module not meant to call."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not forge_enabled(app):
         raise AuthenticationFailed("forge_disabled", "this service is not set up as a Forge remote")
@@ -45,6 +51,12 @@ def authenticate_invocation() -> tuple[ForgeInstallation, InvocationClaims]:
     if token is None:
         raise AuthenticationFailed("token_missing", "no 'Authorization: Bearer <FIT>' header")
     claims = verify_invocation_token(token, forge_keys(app), app_id=str(app.config["FORGE_APP_ID"]))
+    if claims.module_key not in modules:
+        raise Forbidden(
+            f"the Forge module {claims.module_key!r} may not call this route",
+            code="wrong_module",
+            details={"module": claims.module_key},
+        )
     # Its own short transaction: the installation (and its newest app token) is kept even when
     # the view that follows fails, and the view's session starts from it.
     with get_db(app).transaction() as session:

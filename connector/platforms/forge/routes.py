@@ -15,6 +15,7 @@ from connector.db import request_session
 from connector.domain.errors import BadRequest, NotFound
 from connector.platforms.forge.auth import authenticate_invocation, caller_for
 from connector.platforms.forge.events import LIFECYCLE_EVENTS, as_webhook
+from connector.platforms.forge.modules import EVENT_MODULES, SCHEDULED_MODULES, UI_MODULES
 from connector.platforms.forge.views import render_module
 from connector.web.caller import set_caller
 from macros.style import CSS
@@ -28,7 +29,8 @@ _UI_PARAMS = ("team", "sides", "expectations", "side", "project", "issue")
 
 @bp.get("/ui/<module>")
 def ui(module: str) -> Response:
-    installation, claims = authenticate_invocation()
+    # Each UI module's front end asks for its own module (forge/src/view.js): its token only.
+    installation, claims = authenticate_invocation({module} if module in UI_MODULES else UI_MODULES)
     set_caller(caller_for(installation, claims))
     params = {k: request.args.get(k, "") for k in _UI_PARAMS}
     try:
@@ -42,7 +44,7 @@ def ui(module: str) -> Response:
 
 @bp.post("/events")
 def product_event() -> Response:
-    installation, claims = authenticate_invocation()
+    installation, claims = authenticate_invocation(EVENT_MODULES)
     caller = caller_for(installation, claims)
     set_caller(caller)
     payload = _json_object()
@@ -60,7 +62,7 @@ def product_event() -> Response:
 
 @bp.post("/lifecycle")
 def lifecycle() -> Response:
-    authenticate_invocation()
+    authenticate_invocation(EVENT_MODULES)
     return Response(status=204)
 
 
@@ -72,7 +74,7 @@ def scheduled() -> Response:
     and that Forge still invokes it. The periodic work itself (reconciliation, feedback requests,
     health snapshots, pushing the outbox) is the scheduler's (`connector.scheduler`), which runs
     it for every site holding a usable token, this one included."""
-    installation, claims = authenticate_invocation()
+    installation, claims = authenticate_invocation(SCHEDULED_MODULES)
     set_caller(caller_for(installation, claims))
     expires = installation.system_token_expires_at
     body = {

@@ -11,6 +11,8 @@ from connector.db.models import OutboxTask
 from connector.practice.models import Expectation
 from tests.support.api import Api, row_counts, seed
 
+SUPPLIER, CUSTOMER = "lead-PAY", "lead-HR"  # the leads of the seeded payroll relationship
+
 
 def test_created_as_a_draft_with_everything_the_design_names(api: Api) -> None:
     made = seed(api)["expectation"]
@@ -21,16 +23,17 @@ def test_created_as_a_draft_with_everything_the_design_names(api: Api) -> None:
     assert made["health"] == {"score": None, "band": "no_feedback", "trend": "flat", "n": 0}
     assert made["measures"][0]["direction"] == "atLeast"
     assert made["supplier"] == "PAY" and made["customer"] == "HR"
-    assert api.ok("GET", f"/expectations/{made['id']}") == made
+    assert api.as_(SUPPLIER).ok("GET", f"/expectations/{made['id']}") == made
 
 
 def test_propose_counter_propose_agree(api: Api, app: Flask) -> None:
     made = seed(api)["expectation"]
     path = f"/expectations/{made['id']}/transitions"
-    assert api.ok("POST", path, {"to": "proposed"})["state"] == "proposed"
-    countered = api.ok("POST", path, {"to": "proposed", "statement": "Paid by the 28th"})
+    assert api.as_(SUPPLIER).ok("POST", path, {"to": "proposed"})["state"] == "proposed"
+    customer = api.as_(CUSTOMER)
+    countered = customer.ok("POST", path, {"to": "proposed", "statement": "Paid by the 28th"})
     assert countered["statement"] == "Paid by the 28th"
-    agreed = api.ok("POST", path, {"to": "agreed"})
+    agreed = customer.ok("POST", path, {"to": "agreed"})
     assert agreed["state"] == "agreed" and agreed["agreedAt"]
     with get_db(app).transaction() as session:
         kinds = [(t.kind, t.ref_id) for t in session.query(OutboxTask)]
@@ -40,7 +43,7 @@ def test_propose_counter_propose_agree(api: Api, app: Flask) -> None:
 def test_illegal_move_is_a_409_naming_the_allowed(api: Api, app: Flask) -> None:
     made = seed(api)["expectation"]
     before = row_counts(app)
-    response = api.post(f"/expectations/{made['id']}/transitions", {"to": "met"})
+    response = api.as_(CUSTOMER).post(f"/expectations/{made['id']}/transitions", {"to": "met"})
     assert response.status_code == 409
     assert response.json["error"]["details"]["allowed"] == ["proposed", "retired"]
     assert row_counts(app) == before
@@ -48,7 +51,7 @@ def test_illegal_move_is_a_409_naming_the_allowed(api: Api, app: Flask) -> None:
 
 def test_text_changes_only_in_a_counter_proposal(api: Api) -> None:
     made = seed(api)["expectation"]
-    response = api.post(
+    response = api.as_(SUPPLIER).post(
         f"/expectations/{made['id']}/transitions", {"to": "proposed", "statement": "new words"}
     )
     assert response.status_code == 422
@@ -58,8 +61,9 @@ def test_text_changes_only_in_a_counter_proposal(api: Api) -> None:
 
 def test_editing_an_agreed_expectation_bumps_its_version(api: Api) -> None:
     made = seed(api)["expectation"]
-    for to in ("proposed", "agreed"):
-        api.ok("POST", f"/expectations/{made['id']}/transitions", {"to": to})
+    api = api.as_(SUPPLIER)
+    api.ok("POST", f"/expectations/{made['id']}/transitions", {"to": "proposed"})
+    api.as_(CUSTOMER).ok("POST", f"/expectations/{made['id']}/transitions", {"to": "agreed"})
     edited = api.ok(
         "PATCH",
         f"/expectations/{made['id']}",
@@ -78,18 +82,22 @@ def test_editing_an_agreed_expectation_bumps_its_version(api: Api) -> None:
 
 def test_draft_edits_do_not_bump_the_version(api: Api) -> None:
     made = seed(api)["expectation"]
-    edited = api.ok("PATCH", f"/expectations/{made['id']}", {"statement": "Paid right"})
+    edited = api.as_(SUPPLIER).ok(
+        "PATCH", f"/expectations/{made['id']}", {"statement": "Paid right"}
+    )
     assert edited["version"] == 1 and edited["statement"] == "Paid right"
 
 
 def test_retire_is_soft(api: Api) -> None:
     made = seed(api)["expectation"]
+    api = api.as_(CUSTOMER)  # either side's lead may retire it
     assert api.delete(f"/expectations/{made['id']}").status_code == 204
     assert api.ok("GET", f"/expectations/{made['id']}")["state"] == "retired"
     assert api.ok("GET", "/expectations")["values"] == []
     retired = api.ok("GET", "/expectations?state=retired")["values"]
     assert [e["id"] for e in retired] == [made["id"]]
-    assert api.patch(f"/expectations/{made['id']}", {"priority": "low"}).status_code == 409
+    supplier = api.as_(SUPPLIER)
+    assert supplier.patch(f"/expectations/{made['id']}", {"priority": "low"}).status_code == 409
 
 
 def test_goal_must_belong_to_the_supplier(api: Api) -> None:
@@ -97,6 +105,7 @@ def test_goal_must_belong_to_the_supplier(api: Api) -> None:
     it_goal = api.ok("POST", "/goals", {"team": "IT", "title": "Fast laptops"}, 201)
     pay_goal = api.ok("POST", "/goals", {"team": "PAY", "title": "Zero payroll errors"}, 201)
     path = f"/expectations/{made['expectation']['id']}"
+    api = api.as_(SUPPLIER)
     response = api.patch(path, {"goalId": it_goal["id"]})
     assert response.status_code == 422 and "goalId" in response.json["error"]["details"]
     assert api.ok("PATCH", path, {"goalId": pay_goal["id"]})["goalId"] == pay_goal["id"]
@@ -104,6 +113,7 @@ def test_goal_must_belong_to_the_supplier(api: Api) -> None:
 
 def test_links_are_queued(api: Api) -> None:
     made = seed(api)["expectation"]
+    api = api.as_(SUPPLIER)
     path = f"/expectations/{made['id']}/links"
     assert api.ok("POST", path, {"issueKey": "IT-12"}, 201) == {
         "issueKey": "IT-12",
@@ -120,7 +130,7 @@ def test_links_are_queued(api: Api) -> None:
 
 def test_list_filters_by_team_and_side(api: Api) -> None:
     made = seed(api)
-    api.ok(
+    api.as_("lead-IT").ok(
         "POST",
         "/expectations",
         {"relationshipId": made["laptops"]["id"], "statement": "A laptop on day one"},

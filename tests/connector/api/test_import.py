@@ -132,3 +132,24 @@ def test_an_uninstalled_forge_installation_is_refused(app: Flask) -> None:
 
     assert result.exit_code != 0 and "no installation" in result.output
     assert row_counts(app)["teams"] == 0
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(
+    api: Api, app: Flask, tmp_path: Path
+) -> None:
+    lines = ['a0: &a0 {key: "X", name: "x"}']
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 8)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\nteams: *a7\n")  # 10**7 teams from < 1 KB
+    before = row_counts(app)
+    result = run(app, str(bomb), "--tenant", api.site.client_key)
+    assert result.exit_code != 0
+    assert "aliases" in result.output or "anchors" in result.output
+    assert row_counts(app) == before
+
+
+def test_an_import_bigger_than_the_cap_is_refused(api: Api, app: Flask, tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("teams:\n" + '  - {key: "T", name: "x"}\n' * 300_000)  # ~7.5 MB
+    result = run(app, str(big), "--tenant", api.site.client_key)
+    assert result.exit_code != 0 and "at most" in result.output

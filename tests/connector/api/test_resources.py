@@ -14,7 +14,13 @@ from tests.support.api import Api, install, row_counts, seed
 def test_team_crud_by_key(api: Api) -> None:
     body = {"key": "PAY", "name": "Payroll", "jiraProjectKey": "PAY", "leadAccountId": "acc-1"}
     made = api.ok("POST", "/teams", body, 201)
-    assert made == {**body, "retiredAt": None, "formerLead": False}
+    assert made == {
+        **body,
+        "retiredAt": None,
+        "formerLead": False,
+        "members": ["acc-1"],  # the lead counts as a member
+        "permissions": {"manage": True},
+    }
     assert api.ok("GET", "/teams/PAY") == made
     assert api.ok("PATCH", "/teams/PAY", {"name": "Pay & Benefits"})["name"] == "Pay & Benefits"
     assert api.delete("/teams/PAY").status_code == 204
@@ -33,7 +39,7 @@ def test_relationship_crud(api: Api) -> None:
     assert [r["service"] for r in listed] == ["laptops"]
     # An expectation still lives on it: retire that first.
     assert api.delete(f"/relationships/{payroll['id']}").status_code == 409
-    api.delete(f"/expectations/{made['expectation']['id']}")
+    api.as_("lead-HR").delete(f"/expectations/{made['expectation']['id']}")
     assert api.delete(f"/relationships/{payroll['id']}").status_code == 204
     assert api.ok("GET", f"/relationships/{payroll['id']}")["state"] == "retired"
 
@@ -55,7 +61,9 @@ def test_settings(api: Api) -> None:
     made = seed(api)["expectation"]
     assert made["cadenceDays"] == 30  # given explicitly
     rel = api.ok("GET", "/relationships?team=PAY&side=supplier")["values"][0]
-    default = api.ok("POST", "/expectations", {"relationshipId": rel["id"], "statement": "x"}, 201)
+    default = api.as_("lead-PAY").ok(
+        "POST", "/expectations", {"relationshipId": rel["id"], "statement": "x"}, 201
+    )
     assert default["cadenceDays"] == 14
 
 

@@ -18,7 +18,7 @@ from tests.support.api import Api, seed
 def test_api_and_macros_show_the_same_health(app: Flask, api: Api) -> None:
     made = seed(api)
     payroll = made["payroll"]
-    second = api.ok(
+    second = api.as_("lead-PAY").ok(
         "POST",
         "/expectations",
         {"relationshipId": payroll["id"], "statement": "Answers in a day"},

@@ -13,20 +13,28 @@ from connector.db import get_db
 from connector.db.models import Expectation, OutboxTask
 from connector.sync.pusher import IssueWork, SyncHooks
 from connector.sync.worker import drain_outbox, pending_count
+from sandbox.directory import USERS
 from tests.support.live import LiveSite
 from webhooks.inbox import InboxDelivery
 from webhooks.worker import drain_inbox
 
+CUSTOMER_LEAD = USERS[1].account_id
 
-def ok(site: LiveSite, method: str, path: str, body: Any = None, status: int = 200) -> Any:
-    response = site.call(method, "/api/v1" + path, body)
+
+def ok(
+    site: LiveSite, method: str, path: str, body: Any = None, status: int = 200, **claims: Any
+) -> Any:
+    response = site.call(method, "/api/v1" + path, body, **claims)
     assert response.status_code == status, response.text
     return response.json()
 
 
 def organisation(site: LiveSite, expectations: int = 1, goal: bool = True) -> list[int]:
+    # The default caller (the sandbox's administrator) leads the supplier; HR's lead agrees.
+    leads = {"PAY": USERS[0].account_id, "HR": CUSTOMER_LEAD, "IT": USERS[2].account_id}
     for key, name in (("PAY", "Payroll"), ("HR", "People"), ("IT", "IT Service")):
-        ok(site, "POST", "/teams", {"key": key, "name": name, "jiraProjectKey": key}, 201)
+        team = {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": leads[key]}
+        ok(site, "POST", "/teams", team, 201)
     rel = ok(
         site,
         "POST",
@@ -55,8 +63,9 @@ def organisation(site: LiveSite, expectations: int = 1, goal: bool = True) -> li
             },
             201,
         )
-        for to in ("proposed", "agreed"):
-            ok(site, "POST", f"/expectations/{made['id']}/transitions", {"to": to})
+        path = f"/expectations/{made['id']}/transitions"
+        ok(site, "POST", path, {"to": "proposed"})
+        ok(site, "POST", path, {"to": "agreed"}, sub=CUSTOMER_LEAD)
         ids.append(made["id"])
     return ids
 

@@ -13,7 +13,7 @@ from connector.db import UTCDateTime
 from connector.domain.words import terms_of
 
 revision: str = "0007_daily"
-down_revision: str | None = "0005_forge"
+down_revision: str | None = "0006_trust"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

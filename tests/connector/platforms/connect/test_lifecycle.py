@@ -122,6 +122,46 @@ ATTACKS: dict[str, tuple[Attack, int, str]] = {
         403,
         "forbidden",
     ),
+    "backslash-userinfo-host": (
+        lambda s: (s.payload(baseUrl="https://evil.com\\@acme.atlassian.net"), s.install_token()),
+        403,
+        "forbidden",
+    ),
+    "userinfo": (
+        lambda s: (s.payload(baseUrl="https://evil.com@acme.atlassian.net"), s.install_token()),
+        403,
+        "forbidden",
+    ),
+    "plain-http": (
+        lambda s: (s.payload(baseUrl="http://acme.atlassian.net"), s.install_token()),
+        403,
+        "forbidden",
+    ),
+    "port": (
+        lambda s: (s.payload(baseUrl="https://acme.atlassian.net:8443"), s.install_token()),
+        403,
+        "forbidden",
+    ),
+    "escaped-slash": (
+        lambda s: (s.payload(baseUrl="https://evil.com%2f.atlassian.net"), s.install_token()),
+        403,
+        "forbidden",
+    ),
+    "two-labels-for-one-star": (
+        lambda s: (s.payload(baseUrl="https://a.evil.atlassian.net"), s.install_token()),
+        403,
+        "forbidden",
+    ),
+    "foreign-display-url": (
+        lambda s: (s.payload(displayUrl="https://evil.example.com"), s.install_token()),
+        403,
+        "forbidden",
+    ),
+    "kid-with-newline": (
+        lambda s: (s.payload(), s.install_token(kid=s.kid + "\n")),
+        401,
+        "token_malformed",
+    ),
     "missing-secret": (
         lambda s: (s.payload(sharedSecret=""), s.install_token()),
         400,
@@ -234,6 +274,22 @@ def test_install_keys_are_cached_by_kid(
     assert install(client, site).status_code == 204
     assert install(client, site).status_code == 204
     assert install_keys.requests.count(site.kid) - before == 1
+
+
+def test_unknown_kids_are_remembered_and_fetches_limited(
+    client: FlaskClient, site: FakeSite, install_keys: Any
+) -> None:
+    unknown = f"nope-{site.client_key[-12:]}"  # the key server outlives the test: unique kids
+    for _ in range(3):
+        body, token = site.payload(), site.install_token(kid=unknown)
+        assert post_json(client, "/installed", body, token).status_code == 401
+    assert install_keys.requests.count(unknown) == 1  # the miss is remembered
+    answers = []
+    for n in range(40):  # anonymous posts, each with a fresh kid
+        token = site.install_token(kid=f"{unknown}-{n}")
+        answers.append(post_json(client, "/installed", site.payload(), token).json["error"])
+    assert {a["code"] for a in answers[-5:]} == {"key_fetch_limited"}
+    assert sum(k.startswith(f"{unknown}-") for k in install_keys.requests) <= 30
 
 
 def test_lifecycle_logs_never_carry_the_secret(

@@ -81,3 +81,32 @@ def test_script_and_styles_are_served(app: Flask) -> None:
             assert needle in response.get_data(as_text=True)
         finally:
             response.close()
+
+
+@pytest.mark.parametrize("path", ["/pages/team?project.key=PAY", "/pages/teams", "/pages/admin"])
+def test_pages_are_not_cached_leak_no_referer_and_are_framed_by_the_site_only(
+    api: Api, path: str
+) -> None:
+    seed(api)
+    response = page(api, path)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Content-Security-Policy"] == (
+        "frame-ancestors https://acme.atlassian.net"
+    )
+
+
+def test_every_answer_says_no_store_and_no_referrer(app: Flask) -> None:
+    for path in ("/pages/teams", "/api/v1/teams", "/healthz", "/nope"):
+        response = app.test_client().get(path)
+        assert response.headers["Referrer-Policy"] == "no-referrer", path
+        assert "Cache-Control" in response.headers, path
+
+
+def test_security_txt_names_the_configured_contact(app: Flask) -> None:
+    assert app.test_client().get("/.well-known/security.txt").status_code == 404
+    app.config["SECURITY_CONTACT"] = "security@example.com"
+    answer = app.test_client().get("/.well-known/security.txt")
+    assert answer.status_code == 200
+    assert "Contact: mailto:security@example.com" in answer.get_data(as_text=True)

@@ -66,6 +66,11 @@ def forge_bundle(forge_tooling: Path) -> Path:
     return FORGE_DIR / "static"
 
 
+UI_MODULE = {"key": "general-page", "type": "jira:globalPage"}
+EVENTS_MODULE = {"key": "icm-jira-events", "type": "core:trigger"}
+SCHEDULED_MODULE = {"key": "icm-hourly", "type": "core:scheduledTrigger"}
+
+
 @dataclass
 class PlatformSite:
     """The app installed into a sandbox site through one platform; `call` authenticates as it."""
@@ -89,15 +94,22 @@ class PlatformSite:
     ) -> requests.Response:
         if self.live is not None:
             return self.live.call(method, path, json, product=product)
-        return requests.request(
-            method, self.url + path, json=json, headers=self.forge_headers(product), timeout=30
-        )
+        module = UI_MODULE
+        if path.startswith("/forge/ui/"):  # each UI module's front end asks for itself
+            module = {"key": path.removeprefix("/forge/ui/").partition("?")[0], "type": "macro"}
+        headers = self.forge_headers(product, module)
+        return requests.request(method, self.url + path, json=json, headers=headers, timeout=30)
 
-    def forge_headers(self, product: str = "jira") -> dict[str, str]:
+    def forge_headers(
+        self,
+        product: str = "jira",
+        module: dict[str, Any] = UI_MODULE,
+        account_id: str | None = USERS[0].account_id,
+    ) -> dict[str, str]:
+        """Headers as Forge sends them for `module` (by default a UI module, for the viewer)."""
         assert self.forge is not None
         app = self.forge_app(product)
-        module = {"key": "icm-ui", "type": "core:endpoint"}
-        token = self.forge.invocation_token(app, module, USERS[0].account_id)
+        token = self.forge.invocation_token(app, module, account_id)
         return {
             "Authorization": f"Bearer {token}",
             "x-forge-oauth-system": self.forge.issue_app_token(app, "system"),

@@ -21,8 +21,14 @@ from connector.platforms.sites import jira_for_site, jira_sites
 from connector.scheduler import reconcile
 from sandbox.directory import USERS
 from sandbox.forge_remote import call_remote, find_module, remote_url
-from tests.connector.platforms.forge.conftest import PlatformSite
+from tests.connector.platforms.forge.conftest import (
+    EVENTS_MODULE,
+    SCHEDULED_MODULE,
+    UI_MODULE,
+    PlatformSite,
+)
 from tests.connector.platforms.forge.test_platforms import organise
+from webhooks.inbox import InboxDelivery
 
 MACRO_PAGE = """<p>Payroll's customers:</p>
 <ac:structured-macro ac:name="customer-map"><ac:parameter ac:name="team">PAY</ac:parameter>
@@ -272,16 +278,14 @@ def test_an_event_retried_by_forge_is_stored_once(forge_live: PlatformSite) -> N
         "issue": {"id": "10999", "key": "PAY-999", "fields": {}},
         "atlassianId": "someone",
     }
+    headers = forge_live.forge_headers(module=EVENTS_MODULE, account_id=None)
     first = requests.post(
-        f"{forge_live.url}/forge/events",
-        json=payload,
-        headers=forge_live.forge_headers(),
-        timeout=10,
+        f"{forge_live.url}/forge/events", json=payload, headers=headers, timeout=10
     )
     retry = requests.post(
         f"{forge_live.url}/forge/events",
         json={**payload, "retryContext": {"retryCount": 1}},
-        headers=forge_live.forge_headers(),
+        headers=forge_live.forge_headers(module=EVENTS_MODULE, account_id=None),
         timeout=10,
     )
 
@@ -326,3 +330,47 @@ def test_the_ui_endpoint_answers_the_paths_the_custom_ui_asks(forge_live: Platfo
     assert ask("/forge/ui/admin-page") == 200
     assert ask("/api/v1/teams") == 200
     assert ask("/ui/admin-page") == 404
+
+
+def test_each_route_takes_only_its_modules_tokens(forge_live: PlatformSite) -> None:
+    """A viewer's UI token cannot post a product event in someone's name, nor run the jobs; an
+    event trigger's token is no way into the API or a page."""
+    org = organise(forge_live)
+    comment = {
+        "eventType": "avi:jira:commented:issue",
+        "issue": {"id": "10999", "key": "PAY-999", "fields": {}},
+        "comment": {"id": "1", "body": "Rating: 1/5", "author": {"accountId": "lead"}},
+        "atlassianId": "lead",
+    }
+    url = forge_live.url
+    as_viewer = forge_live.forge_headers(module=UI_MODULE)
+    forged = requests.post(f"{url}/forge/events", json=comment, headers=as_viewer, timeout=10)
+    jobs = requests.post(f"{url}/forge/scheduled", json={}, headers=as_viewer, timeout=10)
+    as_trigger = forge_live.forge_headers(module=EVENTS_MODULE, account_id=None)
+    api = requests.get(f"{url}/api/v1/teams", headers=as_trigger, timeout=10)
+    page = requests.get(f"{url}/forge/ui/general-page", headers=as_trigger, timeout=10)
+    as_scheduler = forge_live.forge_headers(module=SCHEDULED_MODULE, account_id=None)
+    events = requests.post(f"{url}/forge/events", json=comment, headers=as_scheduler, timeout=10)
+    other_page = requests.get(f"{url}/forge/ui/admin-page", headers=as_viewer, timeout=10)
+
+    for answer in (forged, jobs, api, page, events, other_page):
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["error"]["code"] == "wrong_module"
+    with get_db(forge_live.app).transaction() as session:
+        assert session.scalars(select(InboxDelivery)).all() == []
+    assert org is not None
+
+
+def test_connect_receivers_take_no_forge_token(forge_live: PlatformSite) -> None:
+    """A valid Forge invocation token is no Connect server token: the receivers refuse it."""
+    body = {"webhookEvent": "comment_created", "comment": {"id": "1", "body": "Rating: 1/5"}}
+    for module in (EVENTS_MODULE, UI_MODULE):
+        answer = requests.post(
+            f"{forge_live.url}/webhooks/jira/comment-created",
+            json=body,
+            headers=forge_live.forge_headers(module=module),
+            timeout=10,
+        )
+        assert answer.status_code == 401, answer.text
+    with get_db(forge_live.app).transaction() as session:
+        assert session.scalars(select(InboxDelivery)).all() == []

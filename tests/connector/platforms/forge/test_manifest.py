@@ -12,6 +12,14 @@ from typing import Any
 import yaml
 
 from connector.platforms.forge.events import LIFECYCLE_EVENTS, WEBHOOK_EVENTS
+from connector.platforms.forge.modules import (
+    EVENT_ENDPOINT,
+    EVENT_MODULES,
+    SCHEDULED_ENDPOINT,
+    SCHEDULED_MODULES,
+    UI_ENDPOINT,
+    UI_MODULES,
+)
 from connector.platforms.forge.views import MACROS, PAGES
 from tests.connector.platforms.forge.conftest import FORGE_DIR
 
@@ -75,3 +83,20 @@ def test_every_ui_module_is_one_the_remote_renders() -> None:
 def test_every_subscribed_event_has_a_handler() -> None:
     events = {e for t in manifest(FORGE_DIR)["modules"]["trigger"] for e in t["events"]}
     assert events <= set(WEBHOOK_EVENTS) | LIFECYCLE_EVENTS
+
+
+def test_the_module_keys_the_service_recognises_are_the_manifests(forge_tooling: Path) -> None:
+    modules = manifest(forge_tooling)["modules"]
+    ui_kinds = ("macro", "jira:projectPage", "jira:globalPage", "jira:adminPage", "jira:issuePanel")
+    ui = {m["key"] for kind in ui_kinds for m in modules[kind]}
+    assert ui == UI_MODULES
+    assert {m["resolver"]["endpoint"] for kind in ui_kinds for m in modules[kind]} == {UI_ENDPOINT}
+    endpoints = {m["key"]: m for m in modules["endpoint"]}
+    assert endpoints[EVENT_ENDPOINT]["route"]["path"] == "/forge/events"
+    assert endpoints[SCHEDULED_ENDPOINT]["route"]["path"] == "/forge/scheduled"
+    triggers = {m["key"] for m in modules["trigger"] if m["endpoint"] == EVENT_ENDPOINT}
+    assert {EVENT_ENDPOINT} | triggers == EVENT_MODULES
+    scheduled = {m["key"] for m in modules["scheduledTrigger"]}
+    assert {m["endpoint"] for m in modules["scheduledTrigger"]} == {SCHEDULED_ENDPOINT}
+    assert {SCHEDULED_ENDPOINT} | scheduled == SCHEDULED_MODULES
+    assert not (UI_MODULES & (EVENT_MODULES | SCHEDULED_MODULES))

@@ -81,9 +81,12 @@
       box.appendChild(b);
     }
     var move = function (to, extra) { return function () { return api("POST", "/expectations/" + expectation.id + "/transitions", Object.assign({ to: to }, extra || {})); }; };
-    if (side === "supplier" && expectation.state === "draft") { button("Propose", move("proposed")); }
-    if (side === "customer" && expectation.state === "proposed") {
-      button("Agree", move("agreed"));
+    // Only what the service says this user may do (it still decides: a refusal names the rule).
+    var may = (expectation.permissions || {}).transitions || [];
+    var can = function (to) { return may.indexOf(to) !== -1; };
+    if (expectation.state === "draft" && can("proposed")) { button("Propose", move("proposed")); }
+    if (expectation.state === "proposed" && can("agreed")) { button("Agree", move("agreed")); }
+    if (expectation.state === "proposed" && can("proposed")) {
       button("Counter-propose", function () {
         var words = window.prompt("Your expectation, in your own words:", expectation.statement);
         return words ? move("proposed", { statement: words })() : Promise.resolve();
@@ -166,13 +169,17 @@
     }, function (e) { say(e.message); });
   }
 
-  function render(map, refresh) {
+    function render(map, refresh, me) {
+    // Recording is for the supplier side: the form shows only when this user is on the team.
+    var onTeam = ((me && me.teams) || []).some(function (t) { return t.key === map.team.key; });
+    var recordable = onTeam ? map.customers : [];
     var customers = document.getElementById("customers");
     var suppliers = document.getElementById("suppliers");
     customers.replaceChildren.apply(customers, map.customers.length ? map.customers.map(function (r) { return relationshipCard(r, "supplier", refresh); }) : [el("p", { "class": "hint", text: "No customers yet: who receives what your team supplies?" })]);
     suppliers.replaceChildren.apply(suppliers, map.suppliers.length ? map.suppliers.map(function (r) { return relationshipCard(r, "customer", refresh); }) : [el("p", { "class": "hint", text: "No suppliers yet." })]);
     var select = document.getElementById("customer");
-    select.replaceChildren.apply(select, map.customers.map(function (r) { return el("option", { value: r.id, text: r.customer.name + " — " + r.service }); }));
+    select.replaceChildren.apply(select, recordable.map(function (r) { return el("option", { value: r.id, text: r.customer.name + " — " + r.service }); }));
+    document.getElementById("record").hidden = !recordable.length;
   }
 
   function measures(form) {
@@ -185,7 +192,12 @@
 
   function startTeam(section) {
     var key = section.getAttribute("data-team");
-    var refresh = function () { return api("GET", "/teams/" + encodeURIComponent(key) + "/map").then(function (m) { render(m, refresh); return addSparklines(key); }, function (e) { say(e.message); }); };
+    var me = null;
+    var refresh = function () {
+      var who = me ? Promise.resolve(me) : api("GET", "/me").then(function (m) { me = m; return m; }, function () { return null; });
+      return who.then(function () { return api("GET", "/teams/" + encodeURIComponent(key) + "/map"); })
+        .then(function (m) { render(m, refresh, me); return addSparklines(key); }, function (e) { say(e.message); });
+    };
     var form = document.getElementById("record");
     form.onsubmit = function (event) {
       event.preventDefault();
@@ -210,6 +222,12 @@
   }
 
   function startSettings(form) {
+    api("GET", "/me").then(function (me) {
+      if (!me.siteAdmin) {
+        Array.prototype.forEach.call(form.querySelectorAll("input, select, button"), function (f) { f.disabled = true; });
+        say("Only a Jira administrator may change these settings.");
+      }
+    }, function () {});
     api("GET", "/settings").then(function (s) { Object.keys(s).forEach(function (k) { if (form[k]) { form[k].value = s[k]; } }); }, function (e) { say(e.message); });
     form.onsubmit = function (event) {
       event.preventDefault();

@@ -1,0 +1,31 @@
+"""The Forge module keys the service recognises, by the route they may call (forge/manifest.yml).
+
+A Forge Invocation Token names the module that invoked the remote (`app.module.key`). Each route
+takes only the tokens of the modules meant to call it: a UI module's token (which carries a
+user's `principal`) cannot post a product event, nor run the scheduled jobs. Whether Forge puts
+the trigger's key or its endpoint's key in a trigger delivery is not documented
+(/work/notes/forge-research.md, open point 2), so both are accepted: each endpoint has its own
+path, and no UI module resolves to those endpoints. A test checks these against the manifest.
+"""
+
+from __future__ import annotations
+
+# UI modules (macros, Jira pages, the issue panel): their resolver endpoint is `icm-ui`.
+UI_ENDPOINT = "icm-ui"
+UI_MODULES = frozenset(
+    {
+        "customer-map",
+        "integrator-map",
+        "expectations",
+        "team-page",
+        "general-page",
+        "admin-page",
+        "issue-panel",
+    }
+)
+# Product events and lifecycle: the `icm-events` endpoint and the triggers pointing at it.
+EVENT_ENDPOINT = "icm-events"
+EVENT_MODULES = frozenset({EVENT_ENDPOINT, "icm-jira-events", "icm-lifecycle"})
+# The scheduled trigger and its endpoint.
+SCHEDULED_ENDPOINT = "icm-scheduled"
+SCHEDULED_MODULES = frozenset({SCHEDULED_ENDPOINT, "icm-hourly"})

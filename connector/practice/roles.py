@@ -1,0 +1,170 @@
+"""The caller's standing towards a relationship or a team, and whether it is a Jira administrator.
+
+The rules themselves are `connector.domain.roles`; this module only looks things up: a team's
+lead and its member list (`connector.practice.members`), the relationship's integrator, and Jira's
+answer to "does this account hold the ADMINISTER global permission?", asked as the app
+(`POST /rest/api/3/permissions/check`: the app may check any user's permissions, on Connect with
+its JWT and on Forge with its app token) and remembered for a minute per site and account.
+A site without Jira (Confluence only) has no Jira administrators: nobody passes the check there.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from connector.domain.caller import Caller
+from connector.domain.roles import (
+    ADMIN_ACTIONS,
+    Action,
+    Standing,
+    allows,
+    permitted_transitions,
+    require,
+)
+from connector.domain.states import ExpectationState
+from connector.jira.port import jira_site
+from connector.jira.site import JiraCallFailed
+from connector.practice.members import is_member, member_of
+from connector.practice.models import Expectation, Relationship, SyncState, Team
+
+log = logging.getLogger(__name__)
+
+ADMIN_TTL_SECONDS = 60.0
+ADMIN_CHECK = "icm.site_admin_check"  # tests may set a (session, site_id, account_id) -> bool
+_CACHE = "icm.site_admin_cache"
+
+AdminCheck = Callable[[Session, str, str], bool]
+
+
+def ask_jira_if_admin(session: Session, site_id: str, account_id: str) -> bool:
+    try:
+        answer: Any = jira_site(current_app, session, site_id).call(
+            "POST",
+            "permissions/check",
+            json={"accountId": account_id, "globalPermissions": ["ADMINISTER"]},
+        )
+    except LookupError:
+        return False  # no Jira on this site
+    granted = (answer or {}).get("globalPermissions") or []
+    return "ADMINISTER" in granted
+
+
+def is_site_admin(session: Session, site_id: str, account_id: str | None) -> bool:
+    if account_id is None:
+        return False
+    cache: dict[tuple[str, str], tuple[float, bool]] = current_app.extensions.setdefault(_CACHE, {})
+    key = (site_id, account_id)
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and now - hit[0] < ADMIN_TTL_SECONDS:
+        return hit[1]
+    check: AdminCheck = current_app.extensions.get(ADMIN_CHECK) or ask_jira_if_admin
+    try:
+        answer = check(session, site_id, account_id)
+    except JiraCallFailed as exc:
+        log.warning("administrator check failed; refusing", extra={"status": exc.details})
+        return False  # not remembered: the next request asks again
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key] = (now, answer)
+    return answer
+
+
+def relationship_standing(
+    session: Session,
+    site_id: str,
+    account: str | None,
+    relationship: Relationship,
+    *,
+    ask_admin: bool = False,
+) -> Standing:
+    """The account's standing; Jira is asked about administrators only when `ask_admin`
+    (no expectation action turns on it)."""
+    supplier, customer = relationship.supplier, relationship.customer
+    teams = member_of(session, account, [supplier, customer])
+    return Standing(
+        account_id=account,
+        site_admin=ask_admin and is_site_admin(session, site_id, account),
+        supplier_lead=account is not None and supplier.lead_account_id == account,
+        supplier_member=supplier.id in teams,
+        customer_lead=account is not None and customer.lead_account_id == account,
+        customer_member=customer.id in teams,
+        integrator=account is not None and relationship.integrator_account_id == account,
+    )
+
+
+def team_standing(
+    session: Session, site_id: str, account: str | None, teams: Sequence[Team | None]
+) -> Standing:
+    """Towards one or two teams: the lead (or a member) of any of them stands as "the team"."""
+    return Standing(
+        account_id=account,
+        site_admin=is_site_admin(session, site_id, account),
+        supplier_lead=account is not None
+        and any(team is not None and team.lead_account_id == account for team in teams),
+        supplier_member=any(
+            team is not None and is_member(session, team, account) for team in teams
+        ),
+    )
+
+
+def require_on_relationship(
+    session: Session, caller: Caller, action: Action, relationship: Relationship
+) -> Standing:
+    require_user(caller)
+    standing = relationship_standing(
+        session,
+        caller.site_id,
+        caller.account_id,
+        relationship,
+        ask_admin=action in ADMIN_ACTIONS,
+    )
+    require(action, standing)
+    return standing
+
+
+def require_on_teams(
+    session: Session, caller: Caller, action: Action, *teams: Team | None
+) -> Standing:
+    require_user(caller)
+    standing = team_standing(session, caller.site_id, caller.account_id, teams)
+    require(action, standing)
+    return standing
+
+
+def require_user(caller: Caller) -> None:
+    if caller.account_id is None:
+        require(Action.EDIT, Standing(account_id=None))
+
+
+def require_admin(session: Session, caller: Caller) -> None:
+    require_on_teams(session, caller, Action.ADMINISTER)
+
+
+def expectation_permissions(
+    session: Session, site_id: str, account: str | None, expectations: Sequence[Expectation]
+) -> dict[int, dict[str, Any]]:
+    """What the account may do with each expectation (the JSON's `permissions`)."""
+    standings: dict[int, Standing] = {}
+    answer: dict[int, dict[str, Any]] = {}
+    for expectation in expectations:
+        relationship = expectation.relationship
+        standing = standings.get(relationship.id)
+        if standing is None:
+            standing = relationship_standing(session, site_id, account, relationship)
+            standings[relationship.id] = standing
+        live = expectation.state != ExpectationState.RETIRED
+        edit = live and allows(Action.EDIT, standing)
+        answer[expectation.id] = {
+            "transitions": permitted_transitions(expectation.state, standing),
+            "edit": edit,
+            "rate": allows(Action.RATE, standing),
+            "sync": edit and expectation.sync_state in (SyncState.DETACHED, SyncState.FAILED),
+        }
+    return answer

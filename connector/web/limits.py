@@ -1,0 +1,78 @@
+"""What a request may bring: a body size per route, checked before anything is read, and JSON
+nested no deeper than a bound.
+
+Sizes: Jira's largest `jira:issue_updated` deliveries (a long description, a big changelog, many
+custom fields) reach several hundred KB, so the webhook receivers and the Forge event endpoint take
+up to 1 MiB; everything else (the API, lifecycle callbacks, pages, the panel) 256 KiB, far above
+any body the app's own front ends send. A refused delivery is not lost: reconciliation reads the
+issue and its comments from Jira on its next run (`webhooks.reconcile`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from connector.domain.errors import BadRequest
+
+WEBHOOK_BODY_LIMIT = 1024 * 1024
+DEFAULT_BODY_LIMIT = 256 * 1024
+MAX_JSON_DEPTH = 64
+_LARGE_BODY_PREFIXES = ("/webhooks/jira/", "/webhooks/confluence/", "/forge/events")
+
+
+def body_limit(path: str) -> int:
+    return WEBHOOK_BODY_LIMIT if path.startswith(_LARGE_BODY_PREFIXES) else DEFAULT_BODY_LIMIT
+
+
+def _limit_body() -> None:
+    limit = body_limit(request.path)
+    request.max_content_length = limit  # a body without Content-Length stops at the limit too
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge(
+            f"the body is {request.content_length} bytes; this route takes at most {limit}"
+        )
+
+
+def json_depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return deepest
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing (400) a document nested deeper than `MAX_JSON_DEPTH`."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            value = json.loads(s, **kwargs)
+        except RecursionError as exc:
+            raise too_deep() from exc
+        if json_depth(value) > MAX_JSON_DEPTH:
+            raise too_deep()
+        return value
+
+
+def too_deep() -> BadRequest:
+    return BadRequest(
+        f"the JSON nests deeper than {MAX_JSON_DEPTH} levels",
+        code="too_deeply_nested",
+        details={"maxDepth": MAX_JSON_DEPTH},
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("MAX_CONTENT_LENGTH", WEBHOOK_BODY_LIMIT)
+    app.json = BoundedJSONProvider(app)
+    app.before_request(_limit_body)
