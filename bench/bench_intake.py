@@ -37,11 +37,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from connector.db import Database  # noqa: E402
+from connector.db.secrets import Keyring, new_key  # noqa: E402
 from connector.platforms.connect.tenants import Installation, SqlTenantStore  # noqa: E402
 
 PATH = "/webhooks/jira/comment-created"
 CLIENT_KEY = "bench-client"
 SECRET = "bench-secret-bench-secret-bench-secret-00"  # noqa: S105 - a throw-away bench tenant
+KEY = new_key()  # encrypts the bench tenant's secret at rest, as production does
 BIN = Path(sys.executable).parent
 LUA = Path(__file__).resolve().parent / "webhook.lua"
 BARE = """
@@ -62,7 +64,7 @@ def database(server_url: str) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    db = Database(url)
+    db = Database(url, keyring=Keyring([KEY]))
     db.migrate()
     with db.transaction() as session:
         SqlTenantStore(session).save_installation(
@@ -159,6 +161,7 @@ def main() -> None:
         "ICM_DATABASE_URL": url,
         "ICM_BASE_URL": "http://127.0.0.1:3210",
         "ICM_LOG_LEVEL": "WARNING",
+        "ICM_SECRET_KEYS": KEY,
     }
     results: dict[str, dict[str, float]] = {}
     c = args.connections

@@ -113,6 +113,7 @@ def shown(team: Team) -> dict[str, object]:
         "name": team.name,
         "jira_project_key": team.jira_project_key,
         "lead_account_id": team.lead_account_id,
+        "former_lead": team.former_lead,
         "retired_at": team.retired_at,
         "members": members.members_of(session, team),
         "permissions": {"manage": allows(Action.MANAGE_MEMBERS, standing)},

@@ -2,8 +2,8 @@
 
 The Jira sync backlog, parked webhook deliveries, the last run of each scheduled job and the
 app's installations. It joins the practice, the webhook inbox and both installation stores, so it
-lives with the platforms (the one layer that may see all of them). Any user of the site may read
-it for now; the admin check belongs with the roles.
+lives with the platforms (the one layer that may see all of them). Jira administrators only, as
+the parked deliveries it lists are.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from connector.platforms.sites import site_installations
 from connector.practice.expectations import sync_backlog, sync_counts
 from connector.practice.job_runs import JobRun, last_runs
 from connector.practice.models import Expectation, SyncState
+from connector.practice.roles import require_admin
 from connector.web.caller import caller_required, current_caller
 from webhooks import inbox
 
@@ -28,7 +29,9 @@ bp = Blueprint("operations", __name__, url_prefix="/api/v1")
 @bp.get("/operations")
 @caller_required(context_qsh=True)
 def operations() -> Response:
-    return jsonify(operations_view(request_session(), current_caller().site_id, utcnow()))
+    session, caller = request_session(), current_caller()
+    require_admin(session, caller)
+    return jsonify(operations_view(session, caller.site_id, utcnow()))
 
 
 def operations_view(session: Session, site_id: str, now: datetime) -> dict[str, Any]:

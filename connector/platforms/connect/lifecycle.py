@@ -108,7 +108,7 @@ def product_url_refusal(url: str, patterns: list[str]) -> str | None:
         return f"{url!r} is not https"
     if port is not None:
         return f"{url!r} names a port"
-    if parts.netloc != host:
+    if parts.netloc.lower() != host:  # DNS names are case-insensitive
         return f"{url!r} has an unexpected host part"
     if not any(_host_matches(host, pattern) for pattern in patterns):
         return f"installs from {host!r} are not allowed"

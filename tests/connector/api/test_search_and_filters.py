@@ -32,30 +32,31 @@ def _expectation(api: Api, relationship: int, statement: str, **more: Any) -> in
 def world(api: Api) -> dict[str, Any]:
     seeded = seed(api)
     payroll, laptops = seeded["payroll"]["id"], seeded["laptops"]["id"]
-    api.ok("POST", "/teams", {"key": "FIN", "name": "Finance"}, 201)
+    api.ok("POST", "/teams", {"key": "FIN", "name": "Finance", "leadAccountId": "lead-FIN"}, 201)
+    it, fin = api.as_("lead-IT"), api.as_("lead-FIN")  # each supplier records its own
     books = api.ok(
         "POST", "/relationships", {"supplier": "FIN", "customer": "IT", "service": "books"}, 201
     )["id"]
     ids = {
         "payslip": seeded["expectation"]["id"],
         "laptop": _expectation(
-            api,
+            it,
             laptops,
             "A working laptop on the first day",
             whyItMatters="New starters wait otherwise",
             measures=[{"name": "Laptops ready before day one", "target": 95}],
         ),
         "invoice": _expectation(
-            api,
+            fin,
             books,
             "Invoices are paid within thirty days",
             growthOpportunity="Automatic équipe approvals for small policies",
         ),
-        "retired": _expectation(api, laptops, "Old payslip printer replaced"),
+        "retired": _expectation(it, laptops, "Old payslip printer replaced"),
     }
-    api.ok("DELETE", f"/expectations/{ids['retired']}", status=204)
+    it.ok("DELETE", f"/expectations/{ids['retired']}", status=204)
     path = f"/expectations/{ids['laptop']}/transitions"
-    api.ok("POST", path, {"to": "proposed"})
+    it.ok("POST", path, {"to": "proposed"})
     return {"ids": ids, "payroll": payroll, "laptops": laptops, "books": books}
 
 
@@ -124,11 +125,11 @@ def test_search_combines_with_filters_and_reaches_retired_only_when_asked(
 
 
 def test_edits_are_searchable_at_once(api: Api, world: dict[str, Any]) -> None:
-    ids = world["ids"]
-    api.ok("PATCH", f"/expectations/{ids['invoice']}", {"statement": "Receipts filed weekly"})
+    ids, finance = world["ids"], api.as_("lead-FIN")  # the supplier edits its own
+    finance.ok("PATCH", f"/expectations/{ids['invoice']}", {"statement": "Receipts filed weekly"})
     assert _ids(api, "q=invoice") == []
     assert _ids(api, "q=receipt") == [ids["invoice"]]
-    api.ok(
+    finance.ok(
         "PATCH",
         f"/expectations/{ids['invoice']}",
         {"measures": [{"name": "Overdue reminders", "target": 0, "direction": "atMost"}]},

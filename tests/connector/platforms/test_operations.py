@@ -19,9 +19,11 @@ from webhooks.inbox import InboxDelivery
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
-def _agree(api: Api, expectation_id: int) -> None:
-    for to in ("proposed", "agreed"):
-        api.ok("POST", f"/expectations/{expectation_id}/transitions", {"to": to})
+def _agree(api: Api, expectation_id: int, supplier: str, customer: str) -> None:
+    """The supplier's lead proposes, the customer's lead agrees (README: who may do what)."""
+    path = f"/expectations/{expectation_id}/transitions"
+    api.as_(supplier).ok("POST", path, {"to": "proposed"})
+    api.as_(customer).ok("POST", path, {"to": "agreed"})
 
 
 def _set(app: Flask, expectation_id: int, **values: Any) -> None:
@@ -37,17 +39,18 @@ def test_operations_show_the_backlog_parked_deliveries_jobs_and_installations(
 ) -> None:
     made = seed(api)
     first = made["expectation"]["id"]
-    second = api.ok(
+    it = api.as_("lead-IT")  # IT supplies PAY its laptops
+    second = it.ok(
         "POST", "/expectations", {"relationshipId": made["laptops"]["id"], "statement": "Fast"}, 201
     )["id"]
-    third = api.ok(
+    third = it.ok(
         "POST",
         "/expectations",
         {"relationshipId": made["laptops"]["id"], "statement": "Draft"},
         201,
     )["id"]
-    for expectation in (first, second):
-        _agree(api, expectation)
+    _agree(api, first, "lead-PAY", "lead-HR")
+    _agree(api, second, "lead-IT", "lead-PAY")
     _set(app, first, sync_state="failed", sync_error="Jira said 400: issue type unknown")
     _set(app, second, sync_state="detached", jira_issue_key=None)
     with get_db(app).transaction() as session:
@@ -97,20 +100,21 @@ def test_retry_queues_the_push_now_and_reattach_refuses_what_is_not_detached(
 ) -> None:
     made = seed(api)
     expectation = made["expectation"]["id"]
-    assert api.post(f"/expectations/{expectation}/sync").status_code == 409  # a draft
-    _agree(api, expectation)
+    payroll = api.as_("lead-PAY")  # the supplier resyncs its own
+    assert payroll.post(f"/expectations/{expectation}/sync").status_code == 409  # a draft
+    _agree(api, expectation, "lead-PAY", "lead-HR")
     _set(app, expectation, sync_state="failed", sync_error="boom")
     with get_db(app).transaction() as session:
         task = session.scalars(select(OutboxTask).where(OutboxTask.ref_id == expectation)).one()
         task.due_at = NOW + timedelta(days=1)
         task.attempts = 7
-    retried = api.ok("POST", f"/expectations/{expectation}/sync")
+    retried = payroll.ok("POST", f"/expectations/{expectation}/sync")
     assert (retried["syncState"], retried["syncError"]) == ("pending", None)
     with get_db(app).transaction() as session:
         task = session.scalars(select(OutboxTask).where(OutboxTask.ref_id == expectation)).one()
         assert task.attempts == 0
     _set(app, expectation, sync_state="detached")
-    refused = api.post(f"/expectations/{expectation}/sync")
+    refused = payroll.post(f"/expectations/{expectation}/sync")
     assert (refused.status_code, refused.json["error"]["code"]) == (409, "detached")
 
 
@@ -125,3 +129,10 @@ def test_a_failing_site_job_is_recorded_as_failed_with_its_error_class(
         [run] = session.scalars(select(JobRun)).all()
         assert (run.job, run.outcome, run.error) == ("reconcile", "failed", "RuntimeError")
         assert run.site_id == api.site.cloud_id
+
+
+def test_the_operations_view_is_for_jira_administrators(api: Api) -> None:
+    seed(api)
+    refused = api.as_("lead-PAY").get("/operations")
+    assert (refused.status_code, refused.json["error"]["code"]) == (403, "role_required")
+    assert api.get("/operations").status_code == 200  # the tests' site administrator

@@ -349,13 +349,13 @@ REFUSED_PAYLOADS: dict[str, tuple[Callable[[FakeSite], Any], int, str, dict[str,
     "foreign-host": (
         lambda s: s.payload(baseUrl="https://Evil.example.com"),
         403,
-        "installs from 'evil.example.com' are not allowed (ICM_ALLOWED_PRODUCT_HOSTS)",
+        "baseUrl: installs from 'evil.example.com' are not allowed (ICM_ALLOWED_PRODUCT_HOSTS)",
         {},
     ),
     "no-host": (
         lambda s: s.payload(baseUrl="file:///etc/passwd"),
         403,
-        "installs from '' are not allowed (ICM_ALLOWED_PRODUCT_HOSTS)",
+        "baseUrl: 'file:///etc/passwd' is not https (ICM_ALLOWED_PRODUCT_HOSTS)",
         {},
     ),
 }

@@ -16,7 +16,14 @@ from connector.db.models import PrivacyAccount, PrivacyCycle, Team
 from connector.practice.privacy import held_accounts
 from tests.connector.practice.test_privacy import health_of, rate, rows_naming
 from tests.support.live import LiveSite
-from tests.webhooks.support import INTEGRATOR, ROBIN, seed_app
+from tests.webhooks.support import (
+    CUSTOMER_MEMBER,
+    INTEGRATOR,
+    ROBIN,
+    SUPPLIER_LEAD,
+    SUPPLIER_MEMBER,
+    seed_app,
+)
 
 
 def sandbox(site: LiveSite, method: str, path: str, body: Any = None) -> Any:
@@ -47,8 +54,10 @@ def test_a_closed_account_leaves_no_personal_data_and_health_holds(live_site: Li
     reported = scheduler.report_personal_data(app, now)
 
     [batch] = reports(live_site)
-    assert reported == len(batch) == 3  # the two leads and the integrator (ROBIN leads HR)
-    assert {item["accountId"] for item in batch} == {ROBIN, INTEGRATOR, "acc-supplier-lead"}
+    # The two leads (ROBIN leads HR), the integrator and each team's member.
+    held = {ROBIN, INTEGRATOR, SUPPLIER_LEAD, SUPPLIER_MEMBER, CUSTOMER_MEMBER}
+    assert reported == len(batch) == len(held)
+    assert {item["accountId"] for item in batch} == held
     assert all(item["updatedAt"].endswith("Z") for item in batch)
     with get_db(app).transaction() as session:
         assert rows_naming(session, ROBIN) == []
