@@ -107,13 +107,10 @@ def prune_inbox(app: Flask, now: datetime) -> int:
     for inspection) after PARKED_KEEP_DAYS; old job runs (each job's newest run stays)."""
     parked_keep = timedelta(days=float(app.config.get("PARKED_KEEP_DAYS", 30)))
 
-    def work() -> int:
+    def work() -> int:  # deliveries pruned (job runs go too, uncounted)
         with get_db(app).transaction() as session:
-            return (
-                prune(session, now - INBOX_KEEP)
-                + prune_parked(session, now - parked_keep)
-                + prune_runs(session, now - INBOX_KEEP)
-            )
+            prune_runs(session, now - INBOX_KEEP)
+            return prune(session, now - INBOX_KEEP) + prune_parked(session, now - parked_keep)
 
     return _recorded(app, "prune_inbox", work)
 

@@ -109,7 +109,8 @@ def webhooks() -> Any:
 @blueprint.post("/jira/issue")
 def create_issue() -> Any:
     data = payload()
-    issue = site().jira.create_issue({"fields": data.get("fields")}, actor(data))
+    body = {"fields": data.get("fields"), "properties": data.get("properties", [])}
+    issue = site().jira.create_issue(body, actor(data))
     return {"id": issue.id, "key": issue.key}, 201
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from connector.practice.feedback import is_restricted
+
 
 def _pick(source: Any, *names: str) -> dict[str, Any]:
     if not isinstance(source, Mapping):
@@ -33,7 +35,9 @@ def _issue(issue: Any) -> dict[str, Any]:
 
 
 def _comment(comment: Any) -> dict[str, Any]:
-    kept = _pick(comment, "id", "created", "updated", "body")
+    kept = _pick(comment, "id", "created", "updated", "body", "visibility", "jsdPublic")
+    if isinstance(comment, Mapping) and is_restricted(comment):
+        kept.pop("body", None)  # a restricted comment's text is never stored (README)
     author = comment.get("author") if isinstance(comment, Mapping) else None
     if isinstance(author, Mapping):
         kept["author"] = _pick(author, "accountId")

@@ -19,7 +19,6 @@ from connector.practice.feedback import record_feedback
 from connector.practice.feedback_requests import FeedbackRequest
 from connector.practice.health import HealthSnapshot
 from connector.practice.models import Expectation, Feedback
-from connector.sync.worker import drain_outbox
 from tests.webhooks.support import (
     ROBIN,
     adf_plain,
@@ -59,9 +58,11 @@ def test_wiring(app: Flask) -> None:
     assert {job_id: job.func for job_id, job in jobs.items()} == {
         "icm.request_feedback_due": scheduler._feedback_job,
         "icm.reconcile": scheduler._reconcile_job,
-        "icm.retry_pending_syncs": drain_outbox,
+        "icm.retry_pending_syncs": scheduler.retry_pending_syncs,
         "icm.snapshot_health": scheduler._snapshot_job,
         "icm.prune_inbox": scheduler._prune_job,
+        "icm.report_personal_data": scheduler._privacy_job,
+        "icm.purge_uninstalled": scheduler._purge_job,
     }
 
 
@@ -77,11 +78,13 @@ def test_triggers_keep_the_designed_rhythm(app: Flask) -> None:
         "icm.request_feedback_due": timedelta(hours=1),
         "icm.reconcile": timedelta(minutes=15),  # the JQL window (jql_since) assumes this
         "icm.retry_pending_syncs": timedelta(minutes=1),
+        "icm.report_personal_data": timedelta(minutes=61),  # off the hour, as Atlassian asks
     }
     daily = {job_id: str(t) for job_id, t in triggers.items() if isinstance(t, CronTrigger)}
     assert daily == {
         "icm.snapshot_health": "cron[hour='0', minute='15']",
         "icm.prune_inbox": "cron[hour='3', minute='0']",
+        "icm.purge_uninstalled": "cron[hour='3', minute='37']",
     }
     start = datetime(2026, 6, 1, 0, 20, tzinfo=UTC)
     assert triggers["icm.snapshot_health"].get_next_fire_time(None, start) == datetime(

@@ -60,3 +60,20 @@ def test_events_without_a_handler_keep_their_name_only(event: str) -> None:
         "user": {"accountId": "a", "displayName": "A"},
     }
     assert kept_fields(payload) == {"webhookEvent": event, "timestamp": 1}
+
+
+@pytest.mark.parametrize(
+    "restriction",
+    [{"visibility": {"type": "role", "value": "Administrators"}}, {"jsdPublic": False}],
+)
+def test_a_restricted_comment_is_stored_without_its_text(restriction: dict[str, Any]) -> None:
+    payload = {
+        "webhookEvent": "comment_created",
+        "comment": {"id": "7", "body": "Rating: 1/5 the board's salaries", **restriction},
+        "issue": {"id": "10", "key": "PAY-1"},
+    }
+    kept = kept_fields(payload)
+    assert "body" not in kept["comment"] and "salaries" not in json.dumps(kept)
+    assert {k: kept["comment"][k] for k in restriction} == restriction  # the handler sees why
+    public = kept_fields({**payload, "comment": {"id": "8", "body": "Rating: 4/5 fine"}})
+    assert public["comment"]["body"] == "Rating: 4/5 fine"

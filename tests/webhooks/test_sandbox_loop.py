@@ -37,7 +37,10 @@ def expectation_issue(live: LiveSite) -> tuple[str, int]:
         "issuetype": {"name": "Task"},
         "labels": ["internal-customer"],
     }
-    created = sandbox(live, "POST", "/jira/issue", {"fields": fields})
+    # The property the app writes on its issues: the Connect comment webhooks' JQL filter
+    # (atlassian-connect.json) lets only comments on such issues through.
+    marked = [{"key": "icm.expectation", "value": {"id": 1}}]
+    created = sandbox(live, "POST", "/jira/issue", {"fields": fields, "properties": marked})
     org = seed_app(live.app, live.site_id, issues=[(created["key"], created["id"])])
     with get_db(live.app).transaction() as session:
         for team in session.scalars(select(Team).where(Team.site_id == live.site_id)):

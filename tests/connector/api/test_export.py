@@ -10,7 +10,7 @@ from tests.support.api import Api, seed
 
 def test_csv_has_a_bom_one_row_per_expectation_and_neutralised_formulas(api: Api) -> None:
     made = seed(api)
-    api.ok(
+    api.as_("lead-IT").ok(  # IT records what PAY expects of its laptops
         "POST",
         "/expectations",
         {
@@ -22,7 +22,7 @@ def test_csv_has_a_bom_one_row_per_expectation_and_neutralised_formulas(api: Api
         },
         201,
     )
-    api.ok(
+    api.as_("lead-HR").ok(  # HR, the customer, rates its payroll
         "POST",
         f"/expectations/{made['expectation']['id']}/feedback",
         {"rating": 4, "comment": "restricted words"},
@@ -49,7 +49,7 @@ def test_csv_has_a_bom_one_row_per_expectation_and_neutralised_formulas(api: Api
 
 def test_csv_takes_the_lists_filters(api: Api) -> None:
     made = seed(api)
-    api.ok(
+    api.as_("lead-IT").ok(
         "POST",
         "/expectations",
         {"relationshipId": made["laptops"]["id"], "statement": "Laptops ready"},
