@@ -29,6 +29,10 @@ def test_pages_are_valid_html_with_labelled_fields(api: Api, path: str) -> None:
     response = page(api, path)
     assert response.status_code == 200, response.get_data(as_text=True)
     document = parse(response.get_data(as_text=True))
+    title = document.find(".//title")
+    assert title is not None and "<" not in (title.text or "")  # a title, not markup in it
+    ids = [element.get("id") for element in document.iter() if element.get("id")]
+    assert len(ids) == len(set(ids)), ids
     labelled = {label.get("for") for label in document.iter("label")}
     for field in [*document.iter("input"), *document.iter("select"), *document.iter("textarea")]:
         inside_label = field.get("id") is None
