@@ -12,7 +12,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,41 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from atlassian_jwt import encode_token
 from flask import Flask
 from flask.testing import FlaskClient
+from payroll_site import CLIENT_KEY, SECRET, SITE, payroll_site
 
-from connector import create_app
-from connector.db import Database, get_db
-from connector.db.models import Expectation, Measure, Relationship, Team
-from connector.platforms.connect.tenants import Installation, SqlTenantStore
-
-SITE = "bench.atlassian.net"
-CLIENT_KEY = "bench-client"
-SECRET = uuid.uuid4().hex * 2
+from connector.db import get_db
+from connector.db.models import Expectation, Measure, Relationship
 
 
 def build(database_url: str) -> Flask:
-    Database(database_url).migrate()
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
-            "BASE_URL": "https://icm.example.test",
-        }
-    )
-    with get_db(app).transaction() as session:
-        SqlTenantStore(session).save_installation(
-            Installation(
-                client_key=CLIENT_KEY,
-                app_key="bench",
-                shared_secret=SECRET,
-                base_url=f"https://{SITE}",
-                product_type="jira",
-            )
-        )
-        pay = Team(site_id=SITE, key="PAY", name="Payroll", jira_project_key="PAY")
-        hr = Team(site_id=SITE, key="HR", name="People", jira_project_key="HR")
-        session.add_all([pay, hr])
-        session.add(Relationship(site_id=SITE, supplier=pay, customer=hr, service="payroll"))
+    app, _ = payroll_site(database_url)
     return app
 
 

@@ -25,18 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from atlassian_jwt import encode_token
 from flask import Flask
+from payroll_site import CLIENT_KEY, SECRET, SITE, payroll_site
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from connector import create_app
-from connector.db import Database, get_db, utcnow
-from connector.db.models import Expectation, ExpectationTerm, Measure, Relationship, Team
+from connector.db import get_db, utcnow
+from connector.db.models import Expectation, ExpectationTerm, Measure
 from connector.domain.words import terms_of
-from connector.platforms.connect.tenants import Installation, SqlTenantStore
 
-SITE = "bench.atlassian.net"
-CLIENT_KEY = "bench-client"
-SECRET = uuid.uuid4().hex * 2
 BUDGET_MS = 50.0
 WORDS = [
     "paid",
@@ -117,32 +113,9 @@ QUERIES = (
 
 
 def build(database_url: str, total: int) -> Flask:
-    Database(database_url).migrate()
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "LOG_LEVEL": "WARNING",
-            "BASE_URL": "https://icm.example.test",
-        }
-    )
+    app, relationship_id = payroll_site(database_url)
     with get_db(app).transaction() as session:
-        SqlTenantStore(session).save_installation(
-            Installation(
-                client_key=CLIENT_KEY,
-                app_key="bench",
-                shared_secret=SECRET,
-                base_url=f"https://{SITE}",
-                product_type="jira",
-            )
-        )
-        pay = Team(site_id=SITE, key="PAY", name="Payroll", jira_project_key="PAY")
-        hr = Team(site_id=SITE, key="HR", name="People", jira_project_key="HR")
-        session.add_all([pay, hr])
-        relationship = Relationship(site_id=SITE, supplier=pay, customer=hr, service="payroll")
-        session.add(relationship)
-        session.flush()
-        seed(session, relationship.id, total)
+        seed(session, relationship_id, total)
     return app
 
 
