@@ -27,9 +27,10 @@ from sqlalchemy import (
     delete,
     or_,
     select,
+    text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
@@ -136,12 +137,42 @@ def row_values(delivery: Delivery, now: datetime) -> dict[str, Any]:
     }
 
 
-def _insert(dialect: str, rows: list[dict[str, Any]]) -> Any:
-    """One Core `INSERT … ON CONFLICT DO NOTHING` (no ORM: it costs more than the round trip)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+# PostgreSQL: one statement whose text never changes, whatever the batch size: each column is
+# one array parameter, unnested into rows. SQLAlchemy compiles it once, psycopg converts it once
+# and prepares it on the server; a multi-row VALUES list is a new statement for every batch size
+# and cost more CPU to compile than the whole request (measured: bench/README.md).
+_PG_ARRAYS = {
+    "site_id": "varchar",
+    "client_key": "varchar",
+    "event": "varchar",
+    "webhook_id": "varchar",
+    "retry_count": "integer",
+    "flow": "varchar",
+    "received_at": "timestamptz",
+    "event_at": "timestamptz",
+    "body": "text",
+    "state": "varchar",
+    "attempts": "integer",
+    "last_error": "text",
+    "next_attempt_at": "timestamptz",
+}
+_PG_COLUMNS = ", ".join(_PG_ARRAYS)
+_PG_UNNEST = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _PG_ARRAYS.items())
+_PG_INSERT = text(
+    f"INSERT INTO webhook_inbox ({_PG_COLUMNS}) SELECT * FROM unnest({_PG_UNNEST}) "  # noqa: S608 - constants only
+    "ON CONFLICT DO NOTHING RETURNING client_key, webhook_id"
+)
+
+
+def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> Any:
+    """One `INSERT … ON CONFLICT DO NOTHING` for all rows (no ORM: it costs more than the round
+    trip), returning the (client_key, webhook_id) of the rows it stored."""
+    if connection.dialect.name == "postgresql":
+        columns = {name: [row[name] for row in rows] for name in _PG_ARRAYS}
+        return connection.execute(_PG_INSERT, columns)
     table = cast(Table, InboxDelivery.__table__)
-    return (
-        insert(table)
+    return connection.execute(
+        sqlite.insert(table)
         .values(rows)
         .on_conflict_do_nothing()
         .returning(table.c.client_key, table.c.webhook_id)
@@ -158,10 +189,7 @@ def store_many(connection: Connection, deliveries: Sequence[Delivery]) -> list[b
     stored row, or of an earlier one in the same list). The caller commits."""
     now = utcnow()
     rows = [row_values(d, now) for d in deliveries]
-    inserted = {
-        (row.client_key, row.webhook_id)
-        for row in connection.execute(_insert(connection.dialect.name, rows))
-    }
+    inserted = {(row.client_key, row.webhook_id) for row in _insert_rows(connection, rows)}
     fresh = []
     for delivery in deliveries:
         key = (delivery.client_key, delivery.webhook_id)

@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webhooks.inbox import Delivery, DeliveryState, InboxDelivery, event_time, store
+from webhooks.inbox import (
+    Delivery,
+    DeliveryState,
+    InboxDelivery,
+    event_time,
+    row_values,
+    store,
+    store_many,
+)
 
 AT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -65,6 +73,37 @@ def test_a_delivery_is_stored_as_handed_over(db_session: Session) -> None:
     )
     assert row.received_at == row.next_attempt_at
     assert row.received_at is not None and row.received_at > AT
+
+
+def test_one_batch_stores_each_new_delivery_once_and_names_the_duplicates(
+    db_session: Session,
+) -> None:
+    store(db_session, FIRST)
+    batch = [
+        replace(FIRST, webhook_id="w-2", flow=None, event_at=None),
+        FIRST,  # stored before
+        replace(FIRST, webhook_id="w-2", body="second copy"),  # a duplicate inside the batch
+        replace(FIRST, webhook_id=None, body="a"),
+        replace(FIRST, webhook_id=None, body="b"),
+        replace(FIRST, client_key="client-b", state=DeliveryState.PARKED, error="bad"),
+    ]
+    assert store_many(db_session.connection(), batch) == [True, False, False, True, True, True]
+    stored = rows(db_session)
+    assert [(r.client_key, r.webhook_id, r.body, r.flow, r.event_at) for r in stored] == [
+        ("client-a", "w-1", FIRST.body, "Primary", AT),
+        ("client-a", "w-2", FIRST.body, None, None),
+        ("client-a", None, "a", "Primary", AT),
+        ("client-a", None, "b", "Primary", AT),
+        ("client-b", "w-1", FIRST.body, "Primary", AT),
+    ]
+    assert (stored[-1].state, stored[-1].last_error) == ("parked", "bad")
+
+
+def test_every_column_the_inbox_stores_is_written_on_both_databases() -> None:
+    from webhooks import inbox
+
+    table_columns = set(InboxDelivery.__table__.columns.keys())
+    assert set(row_values(FIRST, AT)) == set(inbox._PG_ARRAYS) <= table_columns
 
 
 def test_the_same_identifier_from_the_same_tenant_is_stored_once(db_session: Session) -> None:
