@@ -53,6 +53,7 @@ class GroupCommitter:
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
         self.engine = engine
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.max_batch = max_batch
         self.on_batch = on_batch  # test and bench seam: called with each batch's size
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
@@ -113,7 +114,9 @@ class GroupCommitter:
             self.on_batch(len(batch))
 
     def _store(self, batch: list[_Pending]) -> None:
-        with self.engine.begin() as connection:
+        # One statement is its own transaction: in autocommit it is one round trip to the server
+        # (not BEGIN, INSERT, COMMIT), and it has returned only once its commit is durable.
+        with self._autocommit.connect() as connection:
             fresh = store_many(connection, [p.delivery for p in batch])
         for pending, is_fresh in zip(batch, fresh, strict=True):
             pending.fresh = is_fresh

@@ -137,11 +137,12 @@ def row_values(delivery: Delivery, now: datetime) -> dict[str, Any]:
     }
 
 
-# PostgreSQL: one statement whose text never changes, whatever the batch size: each column is
-# one array parameter, unnested into rows. SQLAlchemy compiles it once, psycopg converts it once
-# and prepares it on the server; a multi-row VALUES list is a new statement for every batch size
-# and cost more CPU to compile than the whole request (measured: bench/README.md).
-_PG_ARRAYS = {
+# PostgreSQL: one statement whose text never changes, whatever the batch size: the rows travel as
+# one JSON array (made by the json module's C encoder) that the server turns back into rows. A
+# multi-row VALUES list is a new statement for every batch size, and compiling it cost more CPU
+# than the whole request; array parameters cost psycopg a Python loop per element (measured with
+# py-spy, bench/README.md).
+_PG_TYPES = {
     "site_id": "varchar",
     "client_key": "varchar",
     "event": "varchar",
@@ -156,20 +157,25 @@ _PG_ARRAYS = {
     "last_error": "text",
     "next_attempt_at": "timestamptz",
 }
-_PG_COLUMNS = ", ".join(_PG_ARRAYS)
-_PG_UNNEST = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _PG_ARRAYS.items())
+_PG_COLUMNS = ", ".join(_PG_TYPES)
+_PG_RECORD = ", ".join(f"{name} {kind}" for name, kind in _PG_TYPES.items())
 _PG_INSERT = text(
-    f"INSERT INTO webhook_inbox ({_PG_COLUMNS}) SELECT * FROM unnest({_PG_UNNEST}) "  # noqa: S608 - constants only
+    f"INSERT INTO webhook_inbox ({_PG_COLUMNS}) SELECT {_PG_COLUMNS} "  # noqa: S608 - constants only
+    f"FROM json_to_recordset(CAST(:rows AS json)) AS r({_PG_RECORD}) "
     "ON CONFLICT DO NOTHING RETURNING client_key, webhook_id"
 )
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> Any:
     """One `INSERT … ON CONFLICT DO NOTHING` for all rows (no ORM: it costs more than the round
     trip), returning the (client_key, webhook_id) of the rows it stored."""
     if connection.dialect.name == "postgresql":
-        columns = {name: [row[name] for row in rows] for name in _PG_ARRAYS}
-        return connection.execute(_PG_INSERT, columns)
+        records = [{name: _json_value(row[name]) for name in _PG_TYPES} for row in rows]
+        return connection.execute(_PG_INSERT, {"rows": json.dumps(records)})
     table = cast(Table, InboxDelivery.__table__)
     return connection.execute(
         sqlite.insert(table)

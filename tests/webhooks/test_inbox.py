@@ -103,7 +103,7 @@ def test_every_column_the_inbox_stores_is_written_on_both_databases() -> None:
     from webhooks import inbox
 
     table_columns = set(InboxDelivery.__table__.columns.keys())
-    assert set(row_values(FIRST, AT)) == set(inbox._PG_ARRAYS) <= table_columns
+    assert set(row_values(FIRST, AT)) == set(inbox._PG_TYPES) <= table_columns
 
 
 def test_the_same_identifier_from_the_same_tenant_is_stored_once(db_session: Session) -> None:
