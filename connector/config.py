@@ -32,6 +32,9 @@ def defaults() -> dict[str, Any]:
         # and must name FORGE_APP_ID (ari:cloud:ecosystem::app/<uuid>); empty = Forge is off.
         "FORGE_JWKS_URL": "https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json",
         "FORGE_APP_ID": "",
+        # A process rewrites a Forge installation's row on an invocation at most this often
+        # (sooner when the claims change or its app token nears expiry; platforms/forge/auth.py).
+        "FORGE_RECORD_SECONDS": 60.0,
         # Webhook intake: commit concurrent deliveries together (PostgreSQL only; each is still
         # answered after its commit), and keep verified tenants in memory this many seconds.
         "INTAKE_GROUP_COMMIT": True,

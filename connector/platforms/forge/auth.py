@@ -7,24 +7,104 @@ anything else goes down the Connect path unchanged.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask, current_app, request
 
 from connector.db import get_db, utcnow
 from connector.domain.caller import Caller
 from connector.domain.errors import AuthenticationFailed, Forbidden
-from connector.platforms.forge.installations import ForgeInstallation, ForgeInstallationStore
+from connector.platforms.forge.installations import (
+    ForgeInstallation,
+    ForgeInstallationStore,
+    product_of,
+    site_id_of,
+)
 from connector.platforms.forge.modules import UI_MODULES
 from connector.platforms.forge.tokens import (
     ForgeKeys,
     InvocationClaims,
     bearer_token,
+    token_expiry,
     verify_invocation_token,
 )
 
 # A header name, not a secret.
 SYSTEM_TOKEN_HEADER = "x-forge-oauth-system"  # noqa: S105
+
+# Recording an invocation is a write (the installation row, its newest app token, `updated_at`).
+# A process writes it again only when the claims changed, when a minute has passed, or when the
+# request brings an app token that outlives the stored one by more than TOKEN_MARGIN: a busy
+# site's events then cost no write each. `updated_at` (what "silent for 24 h means uninstalled"
+# reads) is at most RECORD_EVERY_SECONDS old, and the stored token is at most TOKEN_MARGIN short
+# of the newest one.
+RECORD_EVERY_SECONDS = 60.0
+TOKEN_MARGIN = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    fingerprint: tuple[object, ...]
+    at: float  # time.monotonic() of the write
+    installation: ForgeInstallation
+
+
+class RecordedInvocations:
+    """This process's last write of each installation (see RECORD_EVERY_SECONDS)."""
+
+    def __init__(self, every_seconds: float = RECORD_EVERY_SECONDS) -> None:
+        self.every_seconds = every_seconds
+        self._lock = threading.Lock()
+        self._seen: dict[str, _Recorded] = {}
+
+    def fresh(self, claims: InvocationClaims, system_token: str | None) -> ForgeInstallation | None:
+        """The installation as last written, when it need not be written again."""
+        with self._lock:
+            seen = self._seen.get(claims.installation_id)
+        if seen is None or seen.fingerprint != _fingerprint(claims):
+            return None
+        if time.monotonic() - seen.at >= self.every_seconds:
+            return None
+        stored = seen.installation.system_token_expires_at
+        brought = token_expiry(system_token) if system_token else None
+        if brought is not None and (stored is None or brought - stored > TOKEN_MARGIN):
+            return None  # a token that lives longer (a scheduled trigger's 2 h): keep it
+        return seen.installation
+
+    def clear(self) -> None:
+        with self._lock:
+            self._seen.clear()
+
+    def remember(self, claims: InvocationClaims, installation: ForgeInstallation) -> None:
+        recorded = _Recorded(_fingerprint(claims), time.monotonic(), installation)
+        with self._lock:
+            self._seen[claims.installation_id] = recorded
+
+
+def _fingerprint(claims: InvocationClaims) -> tuple[object, ...]:
+    """What `record_invocation` writes from the claims."""
+    return (
+        claims.app_id,
+        site_id_of(claims),
+        claims.cloud_id,
+        product_of(claims),
+        claims.api_base_url,
+        claims.site_url,
+        claims.environment.get("type"),
+        claims.app_version,
+    )
+
+
+def recorded_invocations(app: Flask) -> RecordedInvocations:
+    found: RecordedInvocations | None = app.extensions.get("icm.forge_recorded")
+    if found is None:
+        seconds = float(app.config["FORGE_RECORD_SECONDS"])
+        found = app.extensions.setdefault("icm.forge_recorded", RecordedInvocations(seconds))
+    return found
 
 
 def forge_enabled(app: Flask) -> bool:
@@ -57,12 +137,17 @@ def authenticate_invocation(
             code="wrong_module",
             details={"module": claims.module_key},
         )
+    system_token = request.headers.get(SYSTEM_TOKEN_HEADER)
+    now = utcnow()
+    recorded = recorded_invocations(app)
+    installation = recorded.fresh(claims, system_token)
+    if installation is not None:
+        return installation, claims
     # Its own short transaction: the installation (and its newest app token) is kept even when
     # the view that follows fails, and the view's session starts from it.
     with get_db(app).transaction() as session:
-        installation = ForgeInstallationStore(session).record_invocation(
-            claims, request.headers.get(SYSTEM_TOKEN_HEADER), utcnow()
-        )
+        installation = ForgeInstallationStore(session).record_invocation(claims, system_token, now)
+    recorded.remember(claims, installation)
     return installation, claims
 
 

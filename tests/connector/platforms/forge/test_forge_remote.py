@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from connector.db import get_db, utcnow
+from connector.platforms.forge.auth import recorded_invocations
 from connector.platforms.forge.installations import (
     SILENCE_MEANS_UNINSTALLED,
     UNINSTALLED,
@@ -243,6 +244,9 @@ def test_an_installation_forge_stopped_invoking_for_a_day_is_marked_uninstalled(
         assert row is not None
         row.updated_at = utcnow() - SILENCE_MEANS_UNINSTALLED - timedelta(minutes=1)
         row.system_token_expires_at = utcnow() + timedelta(hours=1)  # even with a live token
+    # The day passed: this process's note of its last write (at most a minute old in real time,
+    # so never older than a silent day) is gone too.
+    recorded_invocations(forge_live.app).clear()
 
     with get_db(forge_live.app).transaction() as session:
         sites = jira_sites(session)
@@ -374,3 +378,50 @@ def test_connect_receivers_take_no_forge_token(forge_live: PlatformSite) -> None
         assert answer.status_code == 401, answer.text
     with get_db(forge_live.app).transaction() as session:
         assert session.scalars(select(InboxDelivery)).all() == []
+
+
+def _row(forge_live: PlatformSite) -> ForgeInstallation:
+    with get_db(forge_live.app).transaction() as session:
+        row = session.get(ForgeInstallation, forge_live.forge_app().installation_id)
+        assert row is not None
+        return row
+
+
+def test_invocations_within_a_minute_write_the_installation_once(
+    forge_live: PlatformSite,
+) -> None:
+    forge_live.call("GET", "/api/v1/teams")
+    first = _row(forge_live)
+    forge_live.call("GET", "/api/v1/teams")
+    forge_live.call("GET", "/api/v1/teams")
+    again = _row(forge_live)
+    assert (again.updated_at, again.system_token) == (first.updated_at, first.system_token)
+
+    recorded_invocations(forge_live.app).every_seconds = 0  # a minute later
+    forge_live.call("GET", "/api/v1/teams")
+    later = _row(forge_live)
+    assert later.updated_at > first.updated_at
+    assert later.system_token != first.system_token  # the newest token is kept again
+
+
+def test_a_longer_lived_token_or_changed_claims_are_written_at_once(
+    forge_live: PlatformSite,
+) -> None:
+    forge_live.call("GET", "/api/v1/teams")
+    soon = utcnow() + timedelta(minutes=10)
+    with get_db(
+        forge_live.app
+    ).transaction() as session:  # the stored token: 10 minutes left, the next one 1 h
+        row = session.get(ForgeInstallation, forge_live.forge_app().installation_id)
+        assert row is not None
+        row.system_token_expires_at = soon
+    [written] = recorded_invocations(forge_live.app)._seen.values()
+    written.installation.system_token_expires_at = soon  # as this process last wrote it
+
+    forge_live.call("GET", "/api/v1/teams")
+    renewed = _row(forge_live).system_token_expires_at
+    assert renewed is not None and renewed - utcnow() > timedelta(minutes=30)
+
+    forge_live.forge_app().app_version = "2.0.0"  # an upgrade changes the claims
+    forge_live.call("GET", "/api/v1/teams")
+    assert _row(forge_live).app_version == "2.0.0"
