@@ -19,17 +19,24 @@ Only 127.0.0.1 is ever loaded.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
+import jwt
 from atlassian_jwt import encode_token
+from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -46,6 +53,11 @@ SECRET = "bench-secret-bench-secret-bench-secret-00"  # noqa: S105 - a throw-awa
 KEY = new_key()  # encrypts the bench tenant's secret at rest, as production does
 BIN = Path(sys.executable).parent
 LUA = Path(__file__).resolve().parent / "webhook.lua"
+FORGE_LUA = Path(__file__).resolve().parent / "forge_event.lua"
+FORGE_PATH = "/forge/events"
+FORGE_APP_ID = f"ari:cloud:ecosystem::app/{uuid.uuid4()}"
+FORGE_JWKS_PORT = 3290
+FORGE_RUN = "icm /forge/events (Forge RS256 token)"
 BARE = """
 from flask import Flask, Response, request
 app = Flask("bare")
@@ -81,6 +93,89 @@ def database(server_url: str) -> str:
     return url
 
 
+class ForgeSigner:
+    """Forge's side for the /forge/events run: an RS256 key, its JWKS on loopback, and tokens
+    shaped like the sandbox's (sandbox/forge.py), for the product-event trigger module."""
+
+    def __init__(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = f"bench-{uuid.uuid4()}"
+        jwk: dict[str, Any] = jwt.algorithms.RSAAlgorithm.to_jwk(
+            self.key.public_key(), as_dict=True
+        )
+        jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
+        document = json.dumps({"keys": [jwk]}).encode()
+
+        class Jwks(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(document)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", FORGE_JWKS_PORT), Jwks)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.jwks_url = f"http://127.0.0.1:{FORGE_JWKS_PORT}/jwks.json"
+
+    def invocation_token(self, lifetime_s: int) -> str:
+        now = int(time.time())
+        installation = f"ari:cloud:ecosystem::installation/{uuid.uuid4()}"
+        api = "https://api.atlassian.com/ex/jira/bench-cloud"
+        claims = {
+            "iss": "forge/invocation-token",
+            "aud": FORGE_APP_ID,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime_s,
+            "jti": str(uuid.uuid4()),
+            "app": {
+                "id": FORGE_APP_ID,
+                "installationId": installation,
+                "apiBaseUrl": api,
+                "appVersion": "1.0.0",
+                "environment": {"type": "PRODUCTION", "id": "bench"},
+                "module": {"key": "icm-jira-events", "type": "core:endpoint"},
+                "installation": {
+                    "id": installation,
+                    "contexts": [
+                        {
+                            "name": "ari:cloud:jira::site/bench-cloud",
+                            "apiBaseUrl": api,
+                            "cloudId": "bench-cloud",
+                        }
+                    ],
+                },
+            },
+            "context": {"cloudId": "bench-cloud", "siteUrl": "https://bench.atlassian.net"},
+        }
+        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
+
+    def system_token(self) -> str:
+        claims = {"iss": "bench-forge-oauth", "exp": int(time.time()) + 3600, "jti": "bench"}
+        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+def forge_body(captured: Path, folder: Path) -> Path:
+    """The captured comment_created change as Forge's `avi:jira:commented:issue` event, with a
+    placeholder the wrk script makes unique per request (Forge events carry no delivery id)."""
+    webhook = json.loads(captured.read_text(encoding="utf-8"))
+    event = {
+        "eventType": "avi:jira:commented:issue",
+        "issue": webhook["issue"],
+        "comment": {**webhook["comment"], "id": "__N__"},
+        "atlassianId": webhook["comment"]["author"]["accountId"],
+    }
+    path = folder / "forge_event.json"
+    path.write_text(json.dumps(event), encoding="utf-8")
+    return path
+
+
 def wait_up(port: int) -> None:
     for _ in range(150):
         try:
@@ -93,16 +188,27 @@ def wait_up(port: int) -> None:
     raise RuntimeError(f"nothing listens on {port}")
 
 
-def wrk(port: int, token: str, body: Path, seconds: int, connections: int) -> dict[str, float]:
+def wrk(
+    port: int,
+    token: str,
+    body: Path,
+    seconds: int,
+    connections: int,
+    *,
+    lua: Path = LUA,
+    path: str = PATH,
+    extra: dict[str, str] | None = None,
+) -> dict[str, float]:
     env = {
         **os.environ,
         "BODY_FILE": str(body),
-        "HOOK_PATH": PATH,
+        "HOOK_PATH": path,
         "HOOK_TOKEN": token,
         "RUN_ID": f"r{time.time_ns()}",
+        **(extra or {}),
     }
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(LUA), "--latency",
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(lua), "--latency",
          f"http://127.0.0.1:{port}"],
         env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
@@ -163,12 +269,21 @@ def main() -> None:
         "ICM_LOG_LEVEL": "WARNING",
         "ICM_SECRET_KEYS": KEY,
     }
+    forge = ForgeSigner()
+    env.update({"ICM_FORGE_APP_ID": FORGE_APP_ID, "ICM_FORGE_JWKS_URL": forge.jwks_url})
     results: dict[str, dict[str, float]] = {}
     c = args.connections
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "bare204.py").write_text(BARE)
+        forge_load: dict[str, Any] = {
+            "lua": FORGE_LUA,
+            "path": FORGE_PATH,
+            "extra": {"SYSTEM_TOKEN": forge.system_token()},
+        }
+        forge_args = (forge.invocation_token(600), forge_body(body, Path(folder)))
         runs = [
             ("icm", ["-c", "gunicorn.conf.py"], ROOT, 3210),
+            (FORGE_RUN, ["-c", "gunicorn.conf.py"], ROOT, 3214),
             ("bare (same gunicorn.conf)", ["-c", str(ROOT / "gunicorn.conf.py"), "bare204:app"],
              Path(folder), 3211),
             ("bare (2 sync workers)", ["--workers", "2", "bare204:app"], Path(folder), 3212),
@@ -192,9 +307,11 @@ def main() -> None:
             if name == "icm under 2 sync workers":
                 gargs = [*gargs, "--worker-class", "sync"]
             running = Server(gargs, {**env, **variants.get(name, {})}, port, cwd)
+            load = forge_load if name == FORGE_RUN else {}
+            run_token, run_body = forge_args if name == FORGE_RUN else (token, body)
             try:
-                wrk(port, token, body, 2, c)  # warm-up
-                results[name] = wrk(port, token, body, args.duration, c)
+                wrk(port, run_token, run_body, 2, c, **load)  # warm-up
+                results[name] = wrk(port, run_token, run_body, args.duration, c, **load)
                 if name.startswith("bare (same"):
                     results[name + f" at {2 * c} connections"] = wrk(
                         port, token, body, args.duration, 2 * c
@@ -227,13 +344,18 @@ def main() -> None:
     icm = results["icm"]
     best_bare = max(base["rate"], wider["rate"], results["bare (2 sync workers)"]["rate"])
     print(f"icm / bare (best configuration): {icm['rate'] / best_bare:.2f}")
+    forge_rate = results[FORGE_RUN]["rate"]
+    print(f"icm /forge/events / bare (best configuration): {forge_rate / best_bare:.2f}")
     if "ACE" in results:
         print(f"icm / ACE: {icm['rate'] / results['ACE']['rate']:.2f}")
+        print(f"icm /forge/events / ACE: {forge_rate / results['ACE']['rate']:.2f}")
     print(
         "baseline at its ceiling (32 connections add <= 10 %):",
         "yes" if at_ceiling else "NO: the load generator limited it; the ratios are not valid",
     )
+    forge.stop()
     assert icm["non2xx"] == 0, "every delivery was answered 204"
+    assert results[FORGE_RUN]["non2xx"] == 0, "every Forge event was answered 204"
 
 
 if __name__ == "__main__":
