@@ -8,7 +8,8 @@
 
 mutmut's settings (the files it may mutate, the fast tests it runs) are `[tool.mutmut]` in
 pyproject.toml; the targets below pick the functions whose mutants count. Each mutant runs only
-the tests that reach its function. Expect 20-40 minutes on two cores; it is not part of CI.
+the tests that reach its function. Expect 20-40 minutes on two cores; it is not part of CI. With
+ICM_TEST_POSTGRES_URL set, the inbox target's tests run on PostgreSQL as well as SQLite.
 A survivor is either a missing test or an equivalent mutant (it changes no behaviour): the note of
 issue #10 names each one with its reason.
 """
@@ -39,12 +40,26 @@ TARGETS: dict[str, list[str]] = {
     ],
     "install-checks": [
         f"connector.platforms.connect.lifecycle.x_{name}__mutmut_*"
-        for name in ("lifecycle_payload", "verify_signed_lifecycle", "check_install_payload")
+        for name in (
+            "lifecycle_payload",
+            "verified_install_token",
+            "check_issuer",
+            "check_install_payload",
+            "product_url_refusal",
+            "_host_matches",
+        )
     ]
     + ["connector.platforms.connect.lifecycle.x__toggle__mutmut_*"],
     "inbox": [
-        "webhooks.inbox.x_store__mutmut_*",
-        "webhooks.inbox.x_event_time__mutmut_*",
+        f"webhooks.inbox.x_{name}__mutmut_*"
+        for name in (
+            "store",
+            "store_many",
+            "_insert_rows",
+            "_json_value",
+            "row_values",
+            "event_time",
+        )
     ],
     "site-isolation": [
         f"connector.practice.{module}.x_{name}__mutmut_*"
@@ -64,6 +79,8 @@ TARGETS: dict[str, list[str]] = {
     "connect-tokens": ["connector.platforms.connect.tokens.*"],
     "forge-tokens": ["connector.platforms.forge.tokens.*"],
 }
+
+ON_POSTGRES = {"inbox"}
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
 STATUS.update({36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout"})
@@ -135,9 +152,15 @@ def main() -> int:
         # Which tests reach which function: always measured afresh (the tests may have changed).
         (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        env.pop("ICM_REQUIRE_ALL", None)  # the fast subset runs on SQLite, without the specs
-        env.pop("ICM_TEST_POSTGRES_URL", None)
+        env.pop("ICM_REQUIRE_ALL", None)  # the fast subset runs without the specs
+        postgres = env.pop("ICM_TEST_POSTGRES_URL", None)
         for target in targets:
+            # The inbox writes PostgreSQL its own way: its mutants meet both databases when
+            # ICM_TEST_POSTGRES_URL is set; the other targets run on SQLite only.
+            if target in ON_POSTGRES and postgres:
+                env["ICM_TEST_POSTGRES_URL"] = postgres
+            else:
+                env.pop("ICM_TEST_POSTGRES_URL", None)
             print(f"== {target}", flush=True)
             names = TARGETS[target]
             if args.survivors:
