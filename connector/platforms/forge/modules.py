@@ -3,8 +3,8 @@
 A Forge Invocation Token names the module that invoked the remote (`app.module.key`). Each route
 takes only the tokens of the modules meant to call it: a UI module's token (which carries a
 user's `principal`) cannot post a product event, nor run the scheduled jobs. Whether Forge puts
-the trigger's key or its endpoint's key in a trigger delivery is not documented
-(/work/notes/forge-research.md, open point 2), so both are accepted: each endpoint has its own
+the trigger's key or its endpoint's key in a trigger delivery is not documented (the Forge Remote
+pages name `app.module.key` without saying which), so both are accepted: each endpoint has its own
 path, and no UI module resolves to those endpoints. A test checks these against the manifest.
 """
 
