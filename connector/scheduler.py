@@ -22,15 +22,24 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
+from sqlalchemy.orm import Session
 
 import connector.db.models  # noqa: F401  (every table on Base.metadata, for the purge)
 from connector.db import Base, get_db, utcnow
 from connector.platforms.connect.privacy import connect_reporter
+from connector.platforms.forge.privacy import OVERDUE_GRACE, reported_by_forge
 from connector.platforms.sites import jira_sites
 from connector.practice.feedback_requests import send_due_requests
 from connector.practice.health import snapshot_site_health
 from connector.practice.job_runs import Outcome, prune_runs, record_run
-from connector.practice.privacy import held_sites, purge_site, report_site, sites_to_purge
+from connector.practice.privacy import (
+    held_sites,
+    overdue_accounts,
+    purge_site,
+    report_site,
+    sites_to_purge,
+    track_accounts,
+)
 from connector.sync.worker import drain_outbox
 from webhooks.inbox import prune, prune_parked
 from webhooks.reconcile import reconcile_site
@@ -122,8 +131,10 @@ def retry_pending_syncs(app: Flask) -> int:
 def report_personal_data(app: Flask, now: datetime) -> int:
     """Each site's turn of the personal data reporting cycle, when due (README "Personal data").
 
-    A site is reported through its Connect installation; a Forge-only site reports from its Forge
-    app (`privacy.reportPersonalData`), which the remote cannot call. Returns accounts reported."""
+    A site with a Connect installation is reported from here. A Forge-only site is reported by
+    its Forge app (the daily function of forge/src/privacy.js, which calls the remote), so it is
+    left alone here: only a warning when its accounts are overdue (an app version without the
+    function, or a failing one). Returns accounts reported."""
     database = get_db(app)
     with database.transaction() as session:
         sites = held_sites(session)
@@ -132,10 +143,24 @@ def report_personal_data(app: Flask, now: datetime) -> int:
         try:
             with database.transaction() as session:
                 reporter = connect_reporter(session, site_id, app.config)
+                if reporter is None and reported_by_forge(session, site_id):
+                    _warn_if_overdue(session, site_id, now)
+                    continue
             total += report_site(database, site_id, reporter, now).reported
         except Exception:
             log.exception("personal data report failed for a site", extra={"site": site_id})
     return total
+
+
+def _warn_if_overdue(session: Session, site_id: str, now: datetime) -> None:
+    track_accounts(session, now)
+    late = overdue_accounts(session, site_id, now, OVERDUE_GRACE)
+    if late:
+        log.warning(
+            "personal data report overdue on a Forge site: is its app version the one with the "
+            "icm-personal-data function?",
+            extra={"site": site_id, "accounts": late},
+        )
 
 
 def purge_uninstalled(app: Flask, now: datetime) -> int:

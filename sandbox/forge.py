@@ -183,14 +183,24 @@ class ForgeSite:
         return app, found
 
     def invocation_token(
-        self, app: ForgeApp, module: dict[str, Any], account_id: str | None, **context: Any
+        self,
+        app: ForgeApp,
+        module: dict[str, Any],
+        account_id: str | None,
+        *,
+        backend: bool = False,
+        **context: Any,
     ) -> str:
+        """A FIT for a call of `module`. `backend`: a function's invokeRemote, which carries no
+        `context` (runtime-reference/invoke-remote-api) and only the documented fields of the
+        installation's contexts (name, apiBaseUrl): the remote finds the site without them."""
         now = int(time.time())
         product_context = {
             "name": f"ari:cloud:{app.product}::site/{app.cloud_id}",
             "apiBaseUrl": app.api_base_url,
-            "cloudId": app.cloud_id,
         }
+        if not backend:
+            product_context["cloudId"] = app.cloud_id
         claims: dict[str, Any] = {
             "iss": ISSUER,
             "aud": app.app_id,
@@ -207,13 +217,14 @@ class ForgeSite:
                 "module": {"key": module.get("key"), "type": module.get("type")},
                 "installation": {"id": app.installation_id, "contexts": [product_context]},
             },
-            "context": {
+        }
+        if not backend:
+            claims["context"] = {
                 "cloudId": app.cloud_id,
                 "siteUrl": app.site_url,
                 "moduleKey": module.get("key"),
                 **context,
-            },
-        }
+            }
         if account_id:
             claims["principal"] = account_id
         return self.keys.sign(claims)

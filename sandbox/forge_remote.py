@@ -168,12 +168,18 @@ class TriggerQueue:
                     continue  # `filter.ignoreSelf`: the app's own changes never reach it
                 self._queue.put((app, {**trigger, "type": "core:trigger"}, payload))
 
-    def fire_scheduled(self, product: str = "jira") -> list[TriggerDelivery]:
+    def fire_scheduled(
+        self, product: str = "jira", key: str | None = None
+    ) -> list[TriggerDelivery]:
+        """Deliver the app's scheduled triggers that invoke a remote endpoint (all, or `key`);
+        those that run a Forge function are `sandbox.forge_functions`'."""
         app = self.site.app(product)
         if app is None:
             raise ForgeInstallError(f"the app is not installed in {product} as Forge")
         sent = []
         for module in app.modules("scheduledTrigger"):
+            if not module.get("endpoint") or key not in (None, module.get("key")):
+                continue
             body = {"context": {"cloudId": app.cloud_id, "moduleKey": module.get("key")}}
             sent.append(self._deliver(app, {**module, "type": "core:scheduledTrigger"}, body))
         return sent

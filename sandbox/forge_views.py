@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, jsonify, request
 
 from sandbox.forge import ForgeApp, ForgeInstallError, forge_site
+from sandbox.forge_functions import run_scheduled_functions
 from sandbox.forge_remote import find_module, triggers
 from sandbox.forge_ui import host_document, iframe, open_frame
 from sandbox.server import site
@@ -53,9 +54,28 @@ def installations() -> Any:
 
 @blueprint.post("/_sandbox/forge/scheduled")
 def scheduled() -> Any:
-    product = str((request.get_json(silent=True) or {}).get("product", "jira"))
-    sent = triggers(forge_site(site())).fire_scheduled(product)
-    return {"deliveries": [{"status": d.status, "attempts": d.attempts} for d in sent]}
+    """Fire the app's scheduled triggers now (`{"product", "key"}`: one product's, all or one):
+    a remote endpoint's is delivered, a function's runs (`sandbox.forge_functions`)."""
+    data = request.get_json(silent=True) or {}
+    product = str(data.get("product", "jira"))
+    key = str(data["key"]) if data.get("key") else None
+    forge = forge_site(site())
+    sent: list[dict[str, Any]] = [
+        {"key": d.payload["context"]["moduleKey"], "status": d.status, "attempts": d.attempts}
+        for d in triggers(forge).fire_scheduled(product, key)
+    ]
+    for run in run_scheduled_functions(forge, product, key):
+        sent.append(
+            {
+                "key": run.trigger,
+                "function": run.function,
+                "status": run.status,
+                "attempts": 1,  # Forge does not retry a scheduled function
+                "result": run.result,
+                "error": run.error,
+            }
+        )
+    return {"deliveries": sent}
 
 
 @blueprint.get("/_sandbox/forge/triggers")

@@ -1,4 +1,5 @@
-"""Atlassian's personal data reporting API, as a site answers it to a Connect app.
+"""Atlassian's personal data reporting API, as a site answers it to a Connect app (and, through
+`answer_report`, to a Forge app's `privacy.reportPersonalData`: `sandbox.forge_functions`).
 
 `POST /rest/atlassian-connect/latest/report-accounts` (JWT-authenticated like any product REST
 call): up to 90 `{accountId, updatedAt}`; 200 with the accounts needing action (`closed`, or
@@ -76,7 +77,12 @@ def _directory() -> PrivacyDirectory:
 
 @blueprint.post(REPORT_PATH)
 def report_accounts() -> Any:
-    body = request.get_json(silent=True)
+    return answer_report(request.get_json(silent=True))
+
+
+def answer_report(body: Any) -> Response:
+    """A report's answer, whichever way the app reached the API (Connect's path above, or
+    api.atlassian.com's `/app/report-accounts` from a Forge app: `sandbox.forge_functions`)."""
     accounts = body.get("accounts") if isinstance(body, dict) else None
     if not isinstance(accounts, list) or not 1 <= len(accounts) <= LIMIT:
         return _error(400, "invalid_request", f"accounts must list 1 to {LIMIT} accounts")

@@ -27,6 +27,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         admin,
         confluence_api,
         forge,
+        forge_functions,
         forge_ui,
         forge_views,
         home,
@@ -80,6 +81,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         views.blueprint,
         forge_views.blueprint,  # Forge: JWKS, installs, triggers, Custom UI pages
         forge_ui.blueprint,  # Forge: Custom UI iframes, their files under Forge's CSP, the bridge
+        forge_functions.blueprint,  # Forge functions (Node.js); api.atlassian.com's report-accounts
         privacy.blueprint,  # the personal data reporting API and its test hooks
         home.blueprint,  # the root: links to everything above
     ):

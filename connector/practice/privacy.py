@@ -4,13 +4,15 @@ asks for, erasure of closed accounts, and the purge of a site's data after unins
 What the app holds about a person is an Atlassian accountId in a few columns (ACCOUNT_COLUMNS)
 and the text of the rating comments they wrote. Every accountId is reported to Atlassian's
 personal data reporting API once per cycle (default 7 days, or the `Cycle-Period` the API
-answers), in batches of at most 90. `closed` erases the account on every site (accountIds are
-Atlassian-wide): leads and integrators are cleared (the team shows a former lead and needs a new
-one), member rows go, ratings keep their numbers under one random pseudonym per account (so health
-is unchanged: one rating per author per window still holds) and lose their comment text, and
-inbox deliveries that name the account are deleted. `updated` marks the account's data as
-refreshed: the app caches no name, avatar or email, only the accountId, so there is nothing to
-re-fetch.
+answers), in batches of at most 90: by the remote itself (`report_site`, Connect), or by the
+platform's side, which asks for the due batches and hands back the answers (`due_accounts`,
+`answer_for_site`: a Forge function), over the same steps. `closed` erases the account on every
+site (accountIds are Atlassian-wide): leads and integrators are cleared (the team shows a former
+lead and needs a new one), member rows go, ratings keep their numbers under one random pseudonym
+per account (so health is unchanged: one rating per author per window still holds) and lose
+their comment text, and inbox deliveries that name the account are deleted. `updated` marks the
+account's data as refreshed: the app caches no name, avatar or email, only the accountId, so
+there is nothing to re-fetch.
 
 Tables outside the practice (the inbox, the member list another change adds, the installation
 stores) are read by name, so this layer imports none of them.
@@ -290,6 +292,22 @@ def due_batch(
     return [{"accountId": account, "updatedAt": rfc3339(at)} for account, at in rows]
 
 
+def overdue_accounts(session: Session, site_id: str, now: datetime, grace: timedelta) -> int:
+    """How many of the site's accounts have waited longer than its cycle period and `grace` for
+    their report (never reported: since the app began holding them)."""
+    held = held_accounts(session, site_id)
+    if not held:
+        return 0
+    cycle = session.get(PrivacyCycle, site_id)
+    period = timedelta(seconds=cycle.period_seconds) if cycle else DEFAULT_CYCLE
+    late = or_(
+        PrivacyAccount.reported_at <= now - period - grace,
+        (PrivacyAccount.reported_at.is_(None)) & (PrivacyAccount.updated_at <= now - grace),
+    )
+    query = select(func.count()).where(PrivacyAccount.account_id.in_(held), late)
+    return int(session.scalar(query) or 0)
+
+
 def rfc3339(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -317,18 +335,16 @@ def apply_answer(
 def report_site(
     database: Database, site_id: str, reporter: Reporter | None, now: datetime
 ) -> CycleOutcome:
-    """One site's turn of the cycle, when due: batches until every account is reported, a 429
-    (wait the Retry-After, by rescheduling: nothing sleeps) or an error (retry in an hour).
+    """One site's turn of the cycle, when due, the remote calling the reporting API: batches
+    until every account is reported, a 429 (wait the Retry-After, by rescheduling: nothing
+    sleeps) or an error (retry in an hour).
 
     Every batch is its own transaction and the HTTP call happens outside any, so an interrupted
     run resumes where it stopped and holds no lock while it waits on Atlassian."""
     result = CycleOutcome()
-    with database.transaction() as session:
-        track_accounts(session, now)
-        cycle = cycle_of(session, site_id, now)
-        if cycle.next_run_at > now:
-            return result
-        period = timedelta(seconds=cycle.period_seconds)
+    period = open_turn(database, site_id, now)
+    if period is None:
+        return result
     if reporter is None:
         result.outcome = "no reporter for this site"
         return _finish(database, site_id, now + RETRY_LATER, result)
@@ -343,22 +359,100 @@ def report_site(
         except OSError as error:  # a network failure (requests raises OSErrors): retry later
             log.warning("personal data report failed", extra={"site": site_id, "error": str(error)})
             answer = ReportAnswer(status=0)
-        with database.transaction() as session:
-            if answer.cycle_period and answer.cycle_period >= MIN_CYCLE:
-                period = answer.cycle_period
-                cycle_of(session, site_id, now).period_seconds = int(period.total_seconds())
-            if not answer.ok:
-                result.outcome = (
-                    "rate limited" if answer.status == 429 else f"error {answer.status}"
-                )
-                wait = answer.retry_after or (RATE_LIMITED if answer.status == 429 else RETRY_LATER)
-                return _finish(database, site_id, now + wait, result, session)
-            closed, updated = apply_answer(session, batch, answer, now)
-        result.reported += len(batch)
-        result.closed += closed
-        result.updated += updated
+        if not take_answer(database, site_id, batch, answer, now, result):
+            return result
+        period = _believed(answer.cycle_period) or period
     result.outcome = "more than one run's batches; continues next run"
     return _finish(database, site_id, now, result)
+
+
+def open_turn(database: Database, site_id: str, now: datetime) -> timedelta | None:
+    """Bring the tracked accounts up to date; the site's cycle period when its turn is due,
+    else None."""
+    with database.transaction() as session:
+        track_accounts(session, now)
+        cycle = cycle_of(session, site_id, now)
+        if cycle.next_run_at > now:
+            return None
+        return timedelta(seconds=cycle.period_seconds)
+
+
+def take_answer(
+    database: Database,
+    site_id: str,
+    batch: Sequence[dict[str, str]],
+    answer: ReportAnswer,
+    now: datetime,
+    result: CycleOutcome,
+) -> bool:
+    """One batch's answer, in one transaction. Success: the closed erased, the updated
+    refreshed, the batch marked reported (True: go on). An error: the site rescheduled after the
+    answer's retry hint, or an hour (False: stop). A `Cycle-Period` replaces the period."""
+    with database.transaction() as session:
+        period = _believed(answer.cycle_period)
+        if period is not None:
+            cycle_of(session, site_id, now).period_seconds = int(period.total_seconds())
+        if not answer.ok:
+            result.outcome = "rate limited" if answer.status == 429 else f"error {answer.status}"
+            wait = answer.retry_after or (RATE_LIMITED if answer.status == 429 else RETRY_LATER)
+            _finish(database, site_id, now + wait, result, session)
+            return False
+        closed, updated = apply_answer(session, batch, answer, now)
+    result.reported += len(batch)
+    result.closed += closed
+    result.updated += updated
+    return True
+
+
+def _believed(period: timedelta | None) -> timedelta | None:
+    return period if period is not None and period >= MIN_CYCLE else None
+
+
+# --- the cycle driven from the platform's side (a Forge function calls the reporting API)
+
+
+def due_accounts(
+    database: Database, site_id: str, now: datetime, early: timedelta = timedelta(0)
+) -> list[dict[str, str]]:
+    """The site's next batch to report when its turn is due, [] when none is due. Once a due
+    turn has nothing left it ends as "reported", the next one due a period later. `early`: the
+    platform asks at about the same time each day, a little before or after, so the next turn
+    and its accounts are due that much before the period is over (a Retry-After is kept to)."""
+    period = open_turn(database, site_id, now)
+    if period is None:
+        return []
+    with database.transaction() as session:
+        batch = due_batch(session, site_id, period - early, now)
+    if not batch:
+        _finish(database, site_id, now + period - early, CycleOutcome(outcome="reported"))
+    return batch
+
+
+def answer_for_site(
+    database: Database,
+    site_id: str,
+    batch: Sequence[dict[str, str]],
+    answer: ReportAnswer,
+    now: datetime,
+) -> CycleOutcome:
+    """What the platform's reporting call answered for a batch of the site's: only accounts the
+    site holds are acted on (another site's accounts are not this caller's to erase)."""
+    with database.transaction() as session:
+        held = held_accounts(session, site_id)
+    own = [item for item in batch if item.get("accountId") in held]
+    result = CycleOutcome(outcome="batch reported")
+    if take_answer(database, site_id, own, answer, now, result):
+        log.info(
+            "personal data batch reported",
+            extra={
+                "site": site_id,
+                "reported": result.reported,
+                "closed": result.closed,
+                "updated": result.updated,
+                "ignored": len(batch) - len(own),
+            },
+        )
+    return result
 
 
 def _finish(

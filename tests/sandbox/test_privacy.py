@@ -1,11 +1,16 @@
-"""The sandbox's personal data reporting API: signed like any product call, 1-90 accounts with an
-RFC 3339 updatedAt, 200 with the accounts needing action, 204 otherwise, 429 while rate-limited."""
+"""The sandbox's personal data reporting API: signed like any product call (or, for a Forge app,
+with its app token at api.atlassian.com's path), 1-90 accounts with an RFC 3339 updatedAt, 200
+with the accounts needing action, 204 otherwise, 429 while rate-limited."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import requests
+import yaml
 
 from sandbox import Sandbox
+from sandbox.forge import MANIFEST, forge_site
 from tests.sandbox.conftest import Client
 
 PATH = "/rest/atlassian-connect/latest/report-accounts"
@@ -62,3 +67,31 @@ def test_rate_limit_and_cycle_period(sb: Sandbox, jira: Client) -> None:
     assert (limited.status_code, limited.headers["Retry-After"]) == (429, "7")
     after = jira.post(PATH, accounts("acc-1"))
     assert (after.status_code, after.headers["Cycle-Period"]) == (204, "P14D")
+
+
+def test_a_forge_app_reports_as_itself_with_the_scope(sb: Sandbox, tmp_path: Path) -> None:
+    """`privacy.reportPersonalData` calls api.atlassian.com's `/app/report-accounts` as the app:
+    its system token, and the manifest's `report:personal-data` scope."""
+    forge = forge_site(sb.state)
+    app = forge.install("http://remote.invalid", "ari:cloud:ecosystem::app/x", "jira")
+    url = sb.url + "/app/report-accounts"
+
+    def post(token: str) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        return requests.post(url, json=accounts("acc-1"), headers=headers, timeout=10)
+
+    hook(sb, "/accounts/acc-1/close")
+    answer = post(forge.issue_app_token(app, "system"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"accounts": [{"accountId": "acc-1", "status": "closed"}]}
+    assert post("made-up").status_code == 401
+    assert post(forge.issue_app_token(app, "user", "acc-2")).status_code == 401  # asApp only
+
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    manifest["permissions"]["scopes"].remove("report:personal-data")
+    unscoped = tmp_path / "manifest.yml"
+    unscoped.write_text(yaml.safe_dump(manifest))
+    app = forge.install("http://remote.invalid", "ari:cloud:ecosystem::app/x", "jira", unscoped)
+    refused = post(forge.issue_app_token(app, "system"))
+    assert refused.status_code == 403
+    assert set(refused.json()) == {"errorType", "errorMessage"}

@@ -29,3 +29,9 @@ EVENT_MODULES = frozenset({EVENT_ENDPOINT, "icm-jira-events", "icm-lifecycle"})
 # The scheduled trigger and its endpoint.
 SCHEDULED_ENDPOINT = "icm-scheduled"
 SCHEDULED_MODULES = frozenset({SCHEDULED_ENDPOINT, "icm-hourly"})
+# The personal data reporting function (forge/src/privacy.js) and the daily trigger that runs it:
+# the only callers of /forge/personal-data/*. Which key a function's invokeRemote puts in the
+# token is not documented either ("the Forge module key for this endpoint", and a function has
+# none), so the function's and its trigger's are accepted; neither is any other route's.
+PRIVACY_FUNCTION = "icm-personal-data"
+PRIVACY_MODULES = frozenset({PRIVACY_FUNCTION, "icm-personal-data-daily"})

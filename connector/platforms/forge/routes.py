@@ -2,7 +2,8 @@
 
 Every call carries a Forge Invocation Token; a failed check is a 401 with the JSON error body.
 UI invocations answer the module's HTML; product events go into the same webhook inbox as
-Connect's; the scheduled trigger brings a fresh app token and hands the work to the scheduler.
+Connect's; the scheduled trigger brings a fresh app token and hands the work to the scheduler;
+the personal data function asks for its site's due accounts and hands back what Atlassian said.
 """
 
 from __future__ import annotations
@@ -11,12 +12,19 @@ import logging
 
 from flask import Blueprint, Response, jsonify, request
 
-from connector.db import request_session
+from connector.db import get_db, request_session, utcnow
 from connector.domain.errors import BadRequest, NotFound
 from connector.platforms.forge.auth import authenticate_invocation, caller_for
 from connector.platforms.forge.events import LIFECYCLE_EVENTS, as_webhook
-from connector.platforms.forge.modules import EVENT_MODULES, SCHEDULED_MODULES, UI_MODULES
+from connector.platforms.forge.modules import (
+    EVENT_MODULES,
+    PRIVACY_MODULES,
+    SCHEDULED_MODULES,
+    UI_MODULES,
+)
+from connector.platforms.forge.privacy import TRIGGER_SLACK, parse_answer
 from connector.platforms.forge.views import render_module
+from connector.practice.privacy import answer_for_site, due_accounts
 from connector.web.caller import set_caller
 from macros.style import CSS
 from webhooks.intake import acknowledgement, receive
@@ -86,6 +94,33 @@ def scheduled() -> Response:
     response = jsonify(body)
     response.status_code = 202
     return response
+
+
+@bp.post("/personal-data/due")
+def personal_data_due() -> Response:
+    """The reporting function's question: its site's next batch (<= 90), [] when none is due."""
+    installation, claims = authenticate_invocation(PRIVACY_MODULES)
+    set_caller(caller_for(installation, claims))
+    accounts = due_accounts(get_db(), installation.site_id, utcnow(), early=TRIGGER_SLACK)
+    return jsonify({"accounts": accounts})
+
+
+@bp.post("/personal-data/answer")
+def personal_data_answer() -> Response:
+    """What `privacy.reportPersonalData` answered for a batch: applied to this site's accounts
+    only, as a Connect answer is (connector/platforms/forge/privacy.py)."""
+    installation, claims = authenticate_invocation(PRIVACY_MODULES)
+    set_caller(caller_for(installation, claims))
+    batch, answer = parse_answer(_json_object())
+    result = answer_for_site(get_db(), installation.site_id, batch, answer, utcnow())
+    return jsonify(
+        {
+            "outcome": result.outcome,
+            "reported": result.reported,
+            "closed": result.closed,
+            "updated": result.updated,
+        }
+    )
 
 
 def _json_object() -> dict[str, object]:

@@ -9,12 +9,14 @@ tokens with made-up kids cannot turn into a flood of fetches.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -26,6 +28,8 @@ ISSUER = "forge/invocation-token"
 LEEWAY_SECONDS = 30
 _ALGORITHMS = ["RS256"]
 _REQUIRED = ["iss", "aud", "iat", "nbf", "exp", "jti"]
+_SITE_ARI = re.compile(r"^ari:cloud:[a-z-]+::site/([A-Za-z0-9-]+)$")
+_GATEWAY = re.compile(r"/ex/[a-z-]+/([A-Za-z0-9-]+)/?$")
 
 JwksFetch = Callable[[str], Mapping[str, Any]]
 
@@ -191,8 +195,7 @@ def _invocation(claims: Mapping[str, Any], app_id: str) -> InvocationClaims:
         app_id=app_id,
         installation_id=installation_id,
         api_base_url=api_base_url.rstrip("/"),
-        cloud_id=_text(context, "cloudId")
-        or next((str(c["cloudId"]) for c in contexts if c.get("cloudId")), None),
+        cloud_id=_text(context, "cloudId") or _installation_cloud_id(contexts, api_base_url),
         site_url=_text(context, "siteUrl"),
         account_id=principal if isinstance(principal, str) and principal else None,
         module_key=_text(module, "key") or _text(context, "moduleKey"),
@@ -205,6 +208,23 @@ def _invocation(claims: Mapping[str, Any], app_id: str) -> InvocationClaims:
         expires_at=int(claims["exp"]),
         raw=claims,
     )
+
+
+def _installation_cloud_id(
+    contexts: tuple[Mapping[str, Any], ...], api_base_url: str
+) -> str | None:
+    """The site's cloudId when the token has no `context` (a backend function's invokeRemote
+    carries none: runtime-reference/invoke-remote-api): from the installation's contexts (a
+    `cloudId`, or the ARI `ari:cloud:<product>::site/<cloudId>` in `name`), else from apiBaseUrl
+    (`.../ex/<product>/<cloudId>`)."""
+    for found in contexts:
+        if isinstance(found.get("cloudId"), str) and found["cloudId"]:
+            return str(found["cloudId"])
+        site = _SITE_ARI.match(str(found.get("name") or ""))
+        if site:
+            return site.group(1)
+    gateway = _GATEWAY.search(urlsplit(api_base_url).path)
+    return gateway.group(1) if gateway else None
 
 
 def token_expiry(app_token: str) -> datetime | None:

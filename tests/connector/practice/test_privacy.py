@@ -18,7 +18,11 @@ from connector.db import Base, get_db, utcnow
 from connector.db.models import Feedback, Team
 from connector.practice.health import map_health
 from connector.practice.privacy import (
+    DEFAULT_CYCLE,
     PSEUDONYM_PREFIX,
+    ReportAnswer,
+    answer_for_site,
+    due_accounts,
     erase_account,
     held_accounts,
     parse_cycle_period,
@@ -136,6 +140,28 @@ def test_a_closed_account_is_erased_everywhere_and_health_holds(db_session: Sess
 )
 def test_cycle_period_header(header: str, period: timedelta | None) -> None:
     assert parse_cycle_period(header) == period
+
+
+def test_a_turn_the_platform_drives_comes_back_a_period_later_less_the_slack(app: Flask) -> None:
+    """A daily Forge run comes at about the same time: the next turn is due an hour before the
+    period is over, so the seventh day is not missed by minutes; a Retry-After is kept to."""
+    database, slack, minute = get_db(app), timedelta(hours=1), timedelta(minutes=1)
+    seed_app(app, "site-a")
+    start = utcnow()
+    batch = due_accounts(database, "site-a", start, slack)
+    assert len(batch) == 5
+    answer_for_site(database, "site-a", batch, ReportAnswer(status=204), start)
+    assert due_accounts(database, "site-a", start, slack) == []  # the turn is over
+
+    next_turn = start + DEFAULT_CYCLE - slack
+    assert due_accounts(database, "site-a", next_turn - minute, slack) == []
+    batch = due_accounts(database, "site-a", next_turn + minute, slack)
+    assert len(batch) == 5
+
+    limited = ReportAnswer(status=429, retry_after=timedelta(minutes=10))
+    answer_for_site(database, "site-a", batch, limited, next_turn + minute)
+    assert due_accounts(database, "site-a", next_turn + 10 * minute, slack) == []
+    assert len(due_accounts(database, "site-a", next_turn + 12 * minute, slack)) == 5
 
 
 def _uninstall(app: Flask, site: Any) -> None:

@@ -29,8 +29,9 @@ APP_ID = f"ari:cloud:ecosystem::app/{uuid.uuid4()}"
 
 @pytest.fixture(scope="session")
 def forge_tooling() -> Path:
-    """forge/node_modules with @forge/manifest, installed once (no lock file is written)."""
-    if not (FORGE_DIR / "node_modules" / "@forge" / "manifest").is_dir():
+    """forge/node_modules (@forge/manifest, @forge/api, ...), installed once (no lock file)."""
+    packages = ("manifest", "api")
+    if not all((FORGE_DIR / "node_modules" / "@forge" / name).is_dir() for name in packages):
         npm = shutil.which("npm")
         if npm is None:
             missing("npm is not installed: Atlassian's manifest validator cannot run")

@@ -211,12 +211,12 @@ def test_the_scheduled_trigger_is_answered_at_once_and_its_work_runs_in_the_sche
     before = len(forge_live.sandbox.calls)
     started = time.monotonic()
     answer = requests.post(
-        f"{forge_live.sandbox.url}/_sandbox/forge/scheduled", json={}, timeout=60
+        f"{forge_live.sandbox.url}/_sandbox/forge/scheduled", json={"key": "icm-hourly"}, timeout=60
     )
     took = time.monotonic() - started
 
     assert answer.status_code == 200
-    assert [d["status"] for d in answer.json()["deliveries"]] == [202]
+    assert [(d["key"], d["status"]) for d in answer.json()["deliveries"]] == [("icm-hourly", 202)]
     assert took < 5  # Forge's trigger window
     assert len(forge_live.sandbox.calls) == before  # the trigger itself never called Jira
     with get_db(forge_live.app).transaction() as session:

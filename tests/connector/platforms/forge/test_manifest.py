@@ -15,6 +15,8 @@ from connector.platforms.forge.events import LIFECYCLE_EVENTS, WEBHOOK_EVENTS
 from connector.platforms.forge.modules import (
     EVENT_ENDPOINT,
     EVENT_MODULES,
+    PRIVACY_FUNCTION,
+    PRIVACY_MODULES,
     SCHEDULED_ENDPOINT,
     SCHEDULED_MODULES,
     UI_ENDPOINT,
@@ -86,7 +88,8 @@ def test_every_subscribed_event_has_a_handler() -> None:
 
 
 def test_the_module_keys_the_service_recognises_are_the_manifests(forge_tooling: Path) -> None:
-    modules = manifest(forge_tooling)["modules"]
+    loaded = manifest(forge_tooling)
+    modules = loaded["modules"]
     ui_kinds = ("macro", "jira:projectPage", "jira:globalPage", "jira:adminPage", "jira:issuePanel")
     ui = {m["key"] for kind in ui_kinds for m in modules[kind]}
     assert ui == UI_MODULES
@@ -96,7 +99,16 @@ def test_the_module_keys_the_service_recognises_are_the_manifests(forge_tooling:
     assert endpoints[SCHEDULED_ENDPOINT]["route"]["path"] == "/forge/scheduled"
     triggers = {m["key"] for m in modules["trigger"] if m["endpoint"] == EVENT_ENDPOINT}
     assert {EVENT_ENDPOINT} | triggers == EVENT_MODULES
-    scheduled = {m["key"] for m in modules["scheduledTrigger"]}
-    assert {m["endpoint"] for m in modules["scheduledTrigger"]} == {SCHEDULED_ENDPOINT}
-    assert {SCHEDULED_ENDPOINT} | scheduled == SCHEDULED_MODULES
-    assert not (UI_MODULES & (EVENT_MODULES | SCHEDULED_MODULES))
+    remote_triggers = [m for m in modules["scheduledTrigger"] if "endpoint" in m]
+    assert {m["endpoint"] for m in remote_triggers} == {SCHEDULED_ENDPOINT}
+    assert {SCHEDULED_ENDPOINT} | {m["key"] for m in remote_triggers} == SCHEDULED_MODULES
+    # The personal data function: its key and its trigger's, and what it needs to do its work.
+    [function] = [m for m in modules["function"] if m["key"] == PRIVACY_FUNCTION]
+    assert function["handler"] == "privacy.run"  # forge/src/privacy.js, export `run`
+    function_triggers = [m for m in modules["scheduledTrigger"] if "function" in m]
+    assert {m["function"] for m in function_triggers} == {PRIVACY_FUNCTION}
+    assert {PRIVACY_FUNCTION} | {m["key"] for m in function_triggers} == PRIVACY_MODULES
+    assert "report:personal-data" in loaded["permissions"]["scopes"]
+    assert "compute" in loaded["remotes"][0]["operations"]  # invokeRemote from a function
+    groups = [UI_MODULES, EVENT_MODULES, SCHEDULED_MODULES, PRIVACY_MODULES]
+    assert sum(len(group) for group in groups) == len(frozenset().union(*groups))  # disjoint

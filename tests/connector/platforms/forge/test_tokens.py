@@ -194,8 +194,47 @@ def test_the_first_choice_of_each_field_wins(keys: ForgeKeys) -> None:
     assert (verified.module_key, verified.app_version) == ("team-page", "2.0.0")
     assert verified.site_url == "https://acme.atlassian.net"
     assert verified.environment == {}
-    no_cloud = claims(context={}, app={**body["app"], "installation": {"contexts": None}})
+    no_cloud = claims(
+        context={},
+        app={**body["app"], "installation": {"contexts": None}, "apiBaseUrl": "https://a.test"},
+    )
     assert verify_invocation_token(token(no_cloud), keys, app_id=APP_ID).cloud_id is None
+
+
+@pytest.mark.parametrize(
+    ("contexts", "api_base_url", "cloud_id"),
+    [
+        # As documented: a context's name is the site's ARI.
+        (
+            [{"name": "ari:cloud:jira::site/d0d52620-3203", "apiBaseUrl": "https://x.test"}],
+            "https://api.atlassian.com/ex/jira/other",
+            "d0d52620-3203",
+        ),
+        (
+            [{"name": "ari:cloud:jira::workspace/w-1"}],
+            "https://api.atlassian.com/ex/jira/c-7",
+            "c-7",
+        ),
+        ([], "https://api.atlassian.com/ex/confluence/c-8/", "c-8"),
+        ([], "https://api.atlassian.com/ex/jira/c-8/rest", None),
+    ],
+)
+def test_a_token_without_context_finds_its_site_in_the_installation(
+    keys: ForgeKeys, contexts: list[dict[str, str]], api_base_url: str, cloud_id: str | None
+) -> None:
+    """A Forge function's invokeRemote carries no `context` (invoke-remote-api): the cloudId
+    comes from the installation's contexts, else from apiBaseUrl."""
+    app = {
+        "id": APP_ID,
+        "installationId": "inst-1",
+        "apiBaseUrl": api_base_url,
+        "installation": {"id": "inst-1", "contexts": contexts},
+        "module": {"key": "icm-personal-data", "type": "core:endpoint"},
+    }
+    verified = verify_invocation_token(
+        token(claims(app=app, context=None, principal=None)), keys, app_id=APP_ID
+    )
+    assert (verified.cloud_id, verified.site_url, verified.context) == (cloud_id, None, {})
 
 
 @pytest.mark.parametrize(
