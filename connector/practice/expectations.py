@@ -145,11 +145,17 @@ def list_expectations(
         query = query.where(Expectation.state != S.RETIRED.value)
     elif "all" not in state:
         query = query.where(Expectation.state.in_(state))
-    order: Any = Expectation.id
-    if q is not None:
-        query, order = searched(query, site_id, q)
+    if q is None:
+        return page_of_rows(session, Expectation, query, Expectation.id, limit=limit, cursor=cursor)
+    query, order = searched(query, site_id, q)
     page: Page[Expectation] = page_of_rows(
-        session, Expectation, query, order, limit=limit, cursor=cursor
+        session,
+        Expectation,
+        query,
+        order,
+        limit=limit,
+        cursor=cursor,
+        equal_columns=[Expectation.id],
     )
     return page
 

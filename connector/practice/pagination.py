@@ -85,14 +85,20 @@ def page_of_rows(
     *,
     limit: int,
     cursor: str | None,
+    equal_columns: Sequence[Any] = (),
 ) -> Page[Any]:
     """`page_of` in two steps: the page's ids from `ids` (the filtered query, reduced to
     `id_column`), then those rows of `model` by primary key. What is loaded with a row (joined
     relations) is then read for the page only, whichever plan the database picks for the first
     step: without statistics PostgreSQL sorts all the site's rows rather than walking the index,
-    and in one query it joined each of them to its relationship and teams before sorting."""
+    and in one query it joined each of them to its relationship and teams before sorting.
+
+    `equal_columns` are joined equal to `id_column` and the cursor bounds them too: PostgreSQL
+    does not carry a range across a join's equality, and an index walked from its start rather
+    than from the cursor reads, for a deep page, every row of the pages before it."""
     after = decode_cursor(cursor)
-    ids = ids.with_only_columns(id_column).where(id_column > after)
+    bounds = [column > after for column in (id_column, *equal_columns)]
+    ids = ids.with_only_columns(id_column).where(*bounds)
     found = session.scalars(ids.order_by(id_column).limit(limit + 1)).all()
     wanted = list(found[:limit])
     if not wanted:
