@@ -2,6 +2,11 @@
 a mix of queries (a common word, a rare one, a plural, two words, a search with filters, a word
 nothing holds). Budget: p95 ≤ 50 ms on SQLite and on PostgreSQL.
 
+On PostgreSQL it measures twice: as loaded, before the planner has statistics (autovacuum is
+held off for the scratch tables; a real site is in that state for up to a minute after a bulk
+import), then after ANALYZE (what autovacuum does then, and the state a site is in from then on).
+The budget holds for both.
+
 Run from the repository root:
   .venv/bin/python bench/bench_search.py                       (a fresh SQLite file)
   .venv/bin/python bench/bench_search.py --postgres URL        (a scratch database on that server)
@@ -112,11 +117,23 @@ QUERIES = (
 )
 
 
+LOADED = ("expectations", "measures", "expectation_terms")
+
+
 def build(database_url: str, total: int) -> Flask:
     app, relationship_id = payroll_site(database_url)
     with get_db(app).transaction() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            for table in LOADED:  # "as loaded" stays so until the bench runs ANALYZE
+                session.execute(text(f"ALTER TABLE {table} SET (autovacuum_enabled = off)"))
         seed(session, relationship_id, total)
     return app
+
+
+def analyze(app: Flask) -> None:
+    with get_db(app).transaction() as session:
+        for table in LOADED:
+            session.execute(text(f"ANALYZE {table}"))
 
 
 def seed(session: object, relationship_id: int, total: int) -> None:
@@ -185,19 +202,27 @@ def scratch_postgres(server_url: str) -> Iterator[str]:
 
 def run(database_url: str, total: int, runs: int) -> bool:
     app = build(database_url, total)
+    kind = make_url(database_url).get_backend_name()
     try:
-        times = timed(app, runs, QUERIES)
-        # The same page without a search, in the same run: on a busy machine the ratio says
-        # what the search costs when the absolute figures cannot.
-        baseline = timed(app, runs, ("limit=25",) * len(QUERIES))
+        within = report(app, runs, f"{kind}, as loaded", total)
+        if kind == "postgresql":
+            analyze(app)
+            within = report(app, runs, f"{kind}, after ANALYZE", total) and within
     finally:
         app.extensions["icm.db"].engine.dispose()
+    return within
+
+
+def report(app: Flask, runs: int, label: str, total: int) -> bool:
+    times = timed(app, runs, QUERIES)
+    # The same page without a search, in the same run: on a busy machine the ratio says
+    # what the search costs when the absolute figures cannot.
+    baseline = timed(app, runs, ("limit=25",) * len(QUERIES))
     p50, p95 = statistics.median(times), times[int(len(times) * 0.95) - 1]
     b50, b95 = statistics.median(baseline), baseline[int(len(baseline) * 0.95) - 1]
     verdict = "within" if p95 <= BUDGET_MS else "OVER"
-    kind = make_url(database_url).get_backend_name()
     print(
-        f"{kind:>10}: {total:,} expectations, {len(times)} searches: p50 {p50:5.1f} ms, "
+        f"{label}: {total:,} expectations, {len(times)} searches: p50 {p50:5.1f} ms, "
         f"p95 {p95:5.1f} ms ({verdict} the {BUDGET_MS:.0f} ms budget); the list without a "
         f"search: p50 {b50:5.1f} ms, p95 {b95:5.1f} ms; ratio p50 {p50 / b50:.2f}x"
     )

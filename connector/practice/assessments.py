@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from connector.domain.health import NO_FEEDBACK, Health
 from connector.domain.states import allowed_from
 from connector.practice.crossteam import IssueLink, links_for
-from connector.practice.health import expectation_health
+from connector.practice.health import loaded_expectation_health
 from connector.practice.models import Expectation, Feedback
 
 
@@ -55,7 +55,7 @@ def assess_expectations(
         return []
     site_id = expectations[0].site_id
     ids = [e.id for e in expectations]
-    health = expectation_health(session, site_id, ids, now)
+    health = loaded_expectation_health(session, site_id, expectations, now)
     counts = _feedback_counts(session, site_id, ids)
     links = links_for(session, site_id, ids)
     return [

@@ -18,7 +18,7 @@ from connector.domain.states import COMMITTED, ExpectationState, check_transitio
 from connector.practice.crossteam import DESTINATION, IssueLink, LinkOrigin, LinkState
 from connector.practice.models import Expectation, Goal, Measure, Relationship, SyncState
 from connector.practice.outbox import TaskKind, enqueue
-from connector.practice.pagination import Page, page_of
+from connector.practice.pagination import Page, page_of_rows
 from connector.practice.relationships import relationship_by_id
 from connector.practice.search import index_expectation, searched
 from connector.practice.settings import site_settings
@@ -132,7 +132,7 @@ def list_expectations(
     cursor: str | None = None,
 ) -> Page[Expectation]:
     """Each filter given several values means any of them; the filters and the search all hold."""
-    query = select(Expectation).where(Expectation.site_id == site_id)
+    query = select(Expectation.id).where(Expectation.site_id == site_id)
     if issue_key is not None:
         query = query.where(Expectation.jira_issue_key == issue_key.upper())
     if relationship_id:
@@ -145,10 +145,18 @@ def list_expectations(
         query = query.where(Expectation.state != S.RETIRED.value)
     elif "all" not in state:
         query = query.where(Expectation.state.in_(state))
-    order: Any = Expectation.id
-    if q is not None:
-        query, order = searched(query, site_id, q)
-    page: Page[Expectation] = page_of(session, query, order, limit=limit, cursor=cursor)
+    if q is None:
+        return page_of_rows(session, Expectation, query, Expectation.id, limit=limit, cursor=cursor)
+    query, order = searched(query, site_id, q)
+    page: Page[Expectation] = page_of_rows(
+        session,
+        Expectation,
+        query,
+        order,
+        limit=limit,
+        cursor=cursor,
+        equal_columns=[Expectation.id],
+    )
     return page
 
 

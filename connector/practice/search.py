@@ -70,8 +70,14 @@ def search_terms(query: str) -> list[str]:
 
 def searched(query: Select[Any], site_id: str, words: str) -> tuple[Select[Any], Any]:
     """`query` narrowed to the expectations holding every term of `words`, and the column to page
-    by: the first term's index rows, walked in expectation order, drive the search, so a page
-    reads only as many rows as it needs even when the planner would rather scan expectations."""
+    by. The first term's index rows, walked in expectation order from the cursor, drive the
+    search; each further term is one index lookup per candidate, so a page reads about as many
+    rows as it needs whatever the database knows of the table.
+
+    The lookups are correlated EXISTS with OFFSET 0, which keeps PostgreSQL from turning them into
+    a join: without statistics (a table just loaded, before autovacuum's ANALYZE) it estimated
+    one row per term and planned that join as a nested loop re-reading the second term's whole
+    index range for each row of the first (300 ms at 20,000 expectations instead of 1 ms)."""
     first, *others = search_terms(words)
     driver = aliased(ExpectationTerm)
     query = query.join(
@@ -83,11 +89,15 @@ def searched(query: Select[Any], site_id: str, words: str) -> tuple[Select[Any],
         ),
     )
     for term in others:
+        also = aliased(ExpectationTerm)
         query = query.where(
-            Expectation.id.in_(
-                select(ExpectationTerm.expectation_id).where(
-                    ExpectationTerm.site_id == site_id, ExpectationTerm.term == term
-                )
+            select(also.expectation_id)
+            .where(
+                also.expectation_id == driver.expectation_id,
+                also.site_id == site_id,
+                also.term == term,
             )
+            .offset(0)
+            .exists()
         )
     return query, driver.expectation_id
