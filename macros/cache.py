@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 
 # Bump when the rendered output changes shape, so old cached fragments are not served.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 
 def cache_key(kind: str, site: str, params: Mapping[str, str], data_version: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, or_, select
@@ -21,15 +21,19 @@ from connector.domain.states import ExpectationState
 from connector.practice import crossteam
 from connector.practice import health as healthviews
 from connector.practice.expectation_issues import DONE
+from connector.practice.health import EXPECTATION, RELATIONSHIP, HealthSnapshot
 from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 from macros.links import JiraLinks
 from macros.view import (
+    HISTORY_DAYS,
     NO_FEEDBACK,
+    NO_HISTORY,
     CustomerMapView,
     Direction,
     ExpectationView,
     FeedbackView,
     Health,
+    HealthHistory,
     IntegratorMapView,
     MeasureView,
     RelationshipView,
@@ -173,6 +177,34 @@ def _aware(value: Any) -> datetime:
 # --- health and blockers ------------------------------------------------------------------
 
 
+def read_history(
+    session: Session, site_id: str, subject: str, ids: Sequence[int] | None, today: date
+) -> dict[int, HealthHistory]:
+    """The daily snapshots of the last HISTORY_DAYS days per expectation or relationship (by
+    `subject`), for the sparklines; `ids=None` reads the whole site without a long IN list."""
+    first = today - timedelta(days=HISTORY_DAYS - 1)
+    scope = [
+        HealthSnapshot.site_id == site_id,
+        HealthSnapshot.subject == subject,
+        HealthSnapshot.day >= first,
+        HealthSnapshot.day <= today,
+        HealthSnapshot.score.is_not(None),
+    ]
+    if ids is not None:
+        if not ids:
+            return {}
+        scope.append(HealthSnapshot.subject_id.in_(list(ids)))
+    points: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for subject_id, day, score in session.execute(
+        select(HealthSnapshot.subject_id, HealthSnapshot.day, HealthSnapshot.score)
+        .where(*scope)
+        .order_by(HealthSnapshot.subject_id, HealthSnapshot.day)
+    ):
+        if score is not None:  # the query leaves those out; the column allows them
+            points[subject_id].append(((day - first).days, float(score)))
+    return {i: HealthHistory(tuple(p)) for i, p in points.items()}
+
+
 def assess_health(
     session: Session, site_id: str, rel_ids: Sequence[int], now: datetime
 ) -> tuple[dict[int, Health], dict[int, Health]]:
@@ -254,6 +286,8 @@ class _Builder:
     exp_health: Mapping[int, Health]
     rel_health: Mapping[int, Health]
     blocked: Mapping[int, int]
+    rel_history: Mapping[int, HealthHistory]
+    exp_history: Mapping[int, HealthHistory]
 
     @classmethod
     def read(
@@ -265,13 +299,22 @@ class _Builder:
         now: datetime,
         *,
         whole_site: bool = False,
+        expectation_history: bool = False,
     ) -> _Builder:
         rel_ids = [r.id for r in rels]
         inputs = read_inputs(session, site_id, None if whole_site else rel_ids)
         exp_health, rel_health = assess_health(session, site_id, rel_ids, now)
         projects = {r.id: r.supplier.jira_project_key for r in rels}
         blocked = blocked_links(session, site_id, inputs, projects)
-        return cls(links, inputs, now, exp_health, rel_health, blocked)
+        today = now.date()
+        rel_history = read_history(
+            session, site_id, RELATIONSHIP, None if whole_site else rel_ids, today
+        )
+        exp_history: dict[int, HealthHistory] = {}
+        if expectation_history:
+            exp_ids = [e.id for e in inputs.expectations]
+            exp_history = read_history(session, site_id, EXPECTATION, exp_ids, today)
+        return cls(links, inputs, now, exp_health, rel_health, blocked, rel_history, exp_history)
 
     def __post_init__(self) -> None:
         self.by_rel: dict[int, list[ExpectationRow]] = defaultdict(list)
@@ -296,6 +339,7 @@ class _Builder:
             last_feedback=FeedbackView(last.rating, last.comment or "", last.at) if last else None,
             jira_issue_key=exp.jira_issue_key,
             jira_issue_url=self.links.browse(exp.jira_issue_key),
+            history=self.exp_history.get(exp.id, NO_HISTORY),
         )
 
     def relationship(self, rel: Relationship) -> RelationshipView:
@@ -314,13 +358,21 @@ class _Builder:
             stale=any(is_stale(e, last_at.get(e.id), self.now) for e in rows),
             blocked_links=self.blocked.get(rel.id, 0),
             last_feedback_at=max(last_at.values(), default=None),
+            history=self.rel_history.get(rel.id, NO_HISTORY),
         )
 
 
 def customer_map_view(
-    session: Session, site_id: str, team_key: str, links: JiraLinks, now: datetime
+    session: Session,
+    site_id: str,
+    team_key: str,
+    links: JiraLinks,
+    now: datetime,
+    *,
+    expectation_history: bool = False,
 ) -> CustomerMapView:
-    """The team in the middle, its suppliers and its customers (active relationships only)."""
+    """The team in the middle, its suppliers and its customers (active relationships only);
+    `expectation_history`: each expectation's sparkline too (the expectations table)."""
     team = find_team(session, site_id, team_key)
     rels = _live(
         session.scalars(
@@ -329,7 +381,9 @@ def customer_map_view(
             )
         )
     )
-    builder = _Builder.read(session, site_id, rels, links, now)
+    builder = _Builder.read(
+        session, site_id, rels, links, now, expectation_history=expectation_history
+    )
     views = [(r, builder.relationship(r)) for r in rels]
     return CustomerMapView(
         team=builder.team(team),

@@ -3,7 +3,7 @@
 One SQL statement (a UNION ALL of aggregates over indexed `site_id` columns): counts catch
 deletions, maxima of the change timestamps catch edits (a renamed Jira site too), sums catch
 feedback edited in place. The UTC date is part of it because health decays with time, staleness
-is judged against the clock and the trend moves with each daily health snapshot.
+is judged against the clock; the newest health snapshot (trend, sparklines) counts too.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from connector.practice.crossteam import IssueLink
 from connector.practice.expectation_issues import DONE
+from connector.practice.health import HealthSnapshot
 from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 
 
@@ -85,6 +86,10 @@ def _statement(site_id: Any) -> CompoundSelect[Any]:
         measures,
         feedback,
         links,
+        # The sparklines and the trend: the daily snapshot job adds rows at whatever hour it
+        # runs. The newest id of the whole table (one step down its primary key) rather than a
+        # count over the site's snapshots, which grow by one row per relationship a day.
+        select(*_as_text("snapshots", func.max(HealthSnapshot.id))),
     )
 
 
@@ -94,8 +99,9 @@ _STATEMENT = _statement(bindparam("site_id", type_=String))
 
 def data_version(session: Session, site_id: str, now: datetime) -> str:
     """Changes whenever a team, relationship, expectation, measure, rating or cross-team link of
-    the site does (and each day). Where the site's Jira lives is part of the cache key instead
-    (`macros.fragments`), since the platforms, not the practice's tables, know it."""
+    the site does, when the daily health snapshots are taken, and each day. Where the site's Jira
+    lives is part of the cache key instead (`macros.fragments`), since the platforms, not the
+    practice's tables, know it."""
     rows = sorted(tuple(row) for row in session.execute(_STATEMENT, {"site_id": site_id}))
     fingerprint = ";".join(",".join(str(v) for v in row) for row in rows)
     fingerprint += ";" + now.date().isoformat()

@@ -78,31 +78,45 @@ class Fragment:
     outcome: Outcome  # from the cache, rendered now, or a message box (never cached)
 
 
-Renderer = Callable[[Session, str, MacroParams, JiraLinks, datetime], str]
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """What a renderer reads: the site's rows through `session`, and how to show them."""
+
+    session: Session
+    site_id: str
+    params: MacroParams
+    links: JiraLinks
+    now: datetime
+    static: bool
 
 
-def _customer_map(
-    session: Session, site_id: str, params: MacroParams, links: JiraLinks, now: datetime
-) -> str:
-    view = customer_map_view(session, site_id, params.team, links, now)
-    return render_customer_map(view, sides=params.sides, show_expectations=params.show_expectations)
+Renderer = Callable[[Rendering], str]
 
 
-def _expectations(
-    session: Session, site_id: str, params: MacroParams, links: JiraLinks, now: datetime
-) -> str:
-    view = customer_map_view(session, site_id, params.team, links, now)
-    if params.side == "supplier":  # what its customers expect of the team
+def _customer_map(r: Rendering) -> str:
+    view = customer_map_view(r.session, r.site_id, r.params.team, r.links, r.now)
+    return render_customer_map(
+        view,
+        sides=r.params.sides,
+        show_expectations=r.params.show_expectations,
+        static=r.static,
+    )
+
+
+def _expectations(r: Rendering) -> str:
+    view = customer_map_view(
+        r.session, r.site_id, r.params.team, r.links, r.now, expectation_history=True
+    )
+    if r.params.side == "supplier":  # what its customers expect of the team
         view = CustomerMapView(view.team, suppliers=(), customers=view.customers)
-    elif params.side == "customer":  # what the team expects of its suppliers
+    elif r.params.side == "customer":  # what the team expects of its suppliers
         view = CustomerMapView(view.team, suppliers=view.suppliers, customers=())
-    return render_expectations(view)
+    return render_expectations(view, side=r.params.side, static=r.static)
 
 
-def _integrator(
-    session: Session, site_id: str, params: MacroParams, links: JiraLinks, now: datetime
-) -> str:
-    return render_integrator_map(integrator_map_view(session, site_id, links, now))
+def _integrator(r: Rendering) -> str:
+    view = integrator_map_view(r.session, r.site_id, r.links, r.now)
+    return render_integrator_map(view, static=r.static)
 
 
 RENDERERS: dict[Kind, Renderer] = {
@@ -119,12 +133,14 @@ def render_fragment(
     params: Mapping[str, str],
     links: JiraLinks,
     now: datetime | None = None,
+    *,
+    static: bool = False,
 ) -> Fragment:
     """One macro of a site as an HTML fragment, from the cache while the site's data is unchanged.
 
     `params` are the macro's parameters (`team`, `sides`, `expectations`, `side`; others are
-    ignored); `links` point into the site's Jira. A missing or unknown team is a message box for
-    the reader, not an error.
+    ignored); `links` point into the site's Jira; `static` is the rendering for PDF and export
+    (cached apart). A missing or unknown team is a message box for the reader, not an error.
     """
     options = MacroParams.read(params)
     if kind != "integrator-map" and not options.team:
@@ -133,14 +149,13 @@ def render_fragment(
     now = now or utcnow()
     cache = fragment_cache()
     version = data_version(session, site_id, now)
-    key = cache_key(
-        kind, site_id, options.cache_params(kind) | {"jira": links.base_url or ""}, version
-    )
+    shown_as = {"jira": links.base_url or "", "static": "true" if static else "false"}
+    key = cache_key(kind, site_id, options.cache_params(kind) | shown_as, version)
     html = cache.get(key)
     if html is not None:
         return Fragment(title, html, "hit")
     try:
-        html = RENDERERS[kind](session, site_id, options, links, now)
+        html = RENDERERS[kind](Rendering(session, site_id, options, links, now, static))
     except UnknownTeam as unknown:
         return Fragment(title, error_box(unknown_team_message(unknown.key)), "message")
     cache.put(key, html)

@@ -2,6 +2,9 @@
 
 `page(static=True)` is for PDF, export and other render modes: no script at all. In the iframe the
 Connect `all.js` is loaded async, so the macro still shows when it cannot load (offline).
+
+The document around a fragment is made per request and never cached, so it is where what belongs
+to one viewer goes: the context token with which its script asks the app for a CSV file.
 """
 
 from __future__ import annotations
@@ -38,6 +41,81 @@ _RESIZE = (
 )
 
 
+# "Download CSV" (`macros.render.download_button`): ask the app for the file as this viewer, with a
+# fresh context token from all.js when it has loaded, else the one the page was served with, and
+# hand the file to the browser. The API decides what this viewer's site may read.
+_DOWNLOAD = """
+(function () {
+  function meta(name) {
+    var el = document.querySelector('meta[name="' + name + '"]');
+    return el ? el.content : "";
+  }
+  function token() {
+    var served = meta("icm-token");
+    return new Promise(function (resolve) {
+      var ap = window.AP;
+      if (!ap || !ap.context || typeof ap.context.getToken !== "function") {
+        resolve(served);
+        return;
+      }
+      var done = false;
+      var finish = function (fresh) { if (!done) { done = true; resolve(fresh || served); } };
+      setTimeout(finish, 1500);
+      ap.context.getToken(finish);
+    });
+  }
+  function refusal(response) {
+    var plain = "the app answered " + response.status;
+    return response.json().then(function (body) {
+      return (body && body.error && body.error.message) || plain;
+    }, function () { return plain; });
+  }
+  function download(button) {
+    var status = button.parentNode.querySelector(".download-status");
+    var say = function (text) { if (status) { status.textContent = text; } };
+    var query = button.getAttribute("data-icm-csv");
+    var name = button.getAttribute("data-icm-csv-name") || "expectations.csv";
+    button.disabled = true;
+    say("Preparing " + name + "\u2026");
+    token().then(function (jwt) {
+      var url = meta("icm-api") + "/expectations.csv" + (query ? "?" + query : "");
+      return fetch(url, { headers: { "Authorization": "JWT " + jwt } });
+    }).then(function (response) {
+      if (!response.ok) {
+        return refusal(response).then(function (why) { throw new Error(why); });
+      }
+      return response.blob();
+    }).then(function (blob) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      link.hidden = true;
+      document.body.appendChild(link);
+      link.click();
+      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+      say("Downloaded " + name + ".");
+    }, function (error) {
+      say("The file could not be made: " + error.message + ". Reload the page and try again.");
+    }).then(function () { button.disabled = false; });
+  }
+  function start() {
+    if (!meta("icm-api") || !window.fetch) { return; }
+    var buttons = document.querySelectorAll("button[data-icm-csv]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      button.addEventListener("click", function () { download(button); });
+      var box = button.closest(".download");
+      if (box) { box.hidden = false; }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
+""".strip()
+
+
 def page(
     title: str,
     body_html: str,
@@ -46,10 +124,15 @@ def page(
     theme: str | None,
     all_js_url: str | None,
     nonce: str | None = None,
+    api_url: str | None = None,
+    token: str | None = None,
 ) -> str:
-    """A complete HTML5 document for the macro iframe (or, static, for export)."""
+    """A complete HTML5 document for the macro iframe (or, static, for export).
+
+    With `api_url` (the app's `/api/v1`) and a context `token` for this viewer, the fragment's
+    "Download CSV" buttons work; without them they stay hidden."""
     theme_class = f' class="icm-theme-{theme}"' if theme in THEMES else ""
-    scripts = ""
+    scripts = metas = tail = ""
     if not static:
         nonce_attr = f' nonce="{esc(nonce)}"' if nonce else ""
         src = safe_url(all_js_url)
@@ -59,13 +142,20 @@ def page(
                 'data-options="sizeToParent:false"></script>'
             )
         scripts += f"<script{nonce_attr}>{_RESIZE}</script>"
+        api = safe_url(api_url)
+        if api is not None and token:
+            metas = (
+                f'<meta name="icm-api" content="{esc(api)}">\n'
+                f'<meta name="icm-token" content="{esc(token)}">\n'
+            )
+            tail = f"<script{nonce_attr}>{_DOWNLOAD}</script>\n"
     return (
         f'<!DOCTYPE html>\n<html lang="en"{theme_class}>\n<head>\n'
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="color-scheme" content="light dark">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{CSS}\n</style>\n{scripts}"
-        f'</head>\n<body>\n<main class="icm">\n{body_html}\n</main>\n</body>\n</html>\n'
+        f"{metas}<title>{esc(title)}</title>\n<style>\n{CSS}\n</style>\n{scripts}"
+        f'</head>\n<body>\n<main class="icm">\n{body_html}\n</main>\n{tail}</body>\n</html>\n'
     )
 
 

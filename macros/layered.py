@@ -1,29 +1,51 @@
-"""Layered (Sugiyama-style) layout of the integrator map: suppliers to the left of their customers.
+"""Layered (Sugiyama-style) layout of the integrator map: suppliers before their customers, either
+left to right (layers are columns) or top to bottom (layers are rows).
 
 Steps: break cycles by reversing the edges that go against a least-squares hierarchy rank, layer by
-longest path (networkx topological generations), pull sources next to their first customer, add
-dummy nodes on long edges, then order each layer by barycenter sweeps and keep the ordering with the
+longest path (networkx topological generations), pull sources next to their first customer; top to
+bottom within a width, split a layer with more teams than a row holds into several rows; add dummy
+nodes on long edges, then order each layer by barycenter sweeps and keep the ordering with the
 fewest crossings. Everything is deterministic: the same graph gives the same coordinates."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Literal
 
 import networkx as nx
 
 from macros.layout import Box, Point
 
+Direction = Literal["lr", "tb"]
 MARGIN = 16.0
-NODE_W = 190.0
-NODE_H = 40.0
-NODE_GAP = 12.0
-DUMMY_H = 10.0
-LAYER_GAP = 120.0
 TOP = 16.0
 RANK_ITERATIONS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Spacing:
+    node_w: float
+    node_h: float
+    node_gap: float  # between two teams of a layer
+    layer_gap: float  # between layers
+    dummy: float  # a dummy node's extent along its layer (a long edge passing through)
+    dummy_gap: float  # between two dummies: long edges pass a layer side by side, closely
+
+
+# Left to right: columns of wide nodes; top to bottom: rows of narrower, taller nodes (two lines
+# of name), so that four fit a row of an A4 page or a 760 px Confluence page at full size.
+SPACINGS: dict[Direction, Spacing] = {
+    "lr": Spacing(
+        node_w=164.0, node_h=44.0, node_gap=12.0, layer_gap=80.0, dummy=0.0, dummy_gap=3.0
+    ),
+    "tb": Spacing(
+        node_w=124.0, node_h=56.0, node_gap=14.0, layer_gap=56.0, dummy=0.0, dummy_gap=3.0
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +65,7 @@ class LayeredLayout:
     routes: tuple[Route, ...]
     layers: tuple[tuple[int, ...], ...]
     crossings: int
+    direction: Direction = "lr"
 
 
 def hierarchy_ranks(
@@ -175,102 +198,200 @@ def _build(nodes: list[str], dag: set[tuple[str, str]], layer: dict[str, int]) -
     return g
 
 
+def split_wide_layers(
+    nodes: Sequence[str], dag: set[tuple[str, str]], layer: dict[str, int], capacity: int
+) -> dict[str, int]:
+    """Layers of at most `capacity` teams (and no empty layer): a fuller layer becomes several
+    consecutive ones. Edges still point downwards, since teams of one layer share no edge.
+
+    Within a layer, teams that mostly receive go first and teams that mostly supply go last, so
+    the edges into and out of the split layer stay short."""
+    out_degree: dict[str, int] = defaultdict(int)
+    in_degree: dict[str, int] = defaultdict(int)
+    for u, v in dag:
+        out_degree[u] += 1
+        in_degree[v] += 1
+    by_layer: dict[int, list[str]] = defaultdict(list)
+    for node in nodes:
+        by_layer[layer[node]].append(node)
+    split: dict[str, int] = {}
+    depth = 0
+    for old in sorted(by_layer):
+        members = sorted(by_layer[old], key=lambda n: (out_degree[n] - in_degree[n], n))
+        parts = math.ceil(len(members) / max(capacity, 1))
+        size = math.ceil(len(members) / parts)
+        for i, node in enumerate(members):
+            split[node] = depth + i // size
+        depth += parts
+    return split
+
+
+def row_capacity(max_width: float, spacing: Spacing) -> int:
+    """How many teams one layer holds across `max_width`."""
+    inner = max_width - 2 * MARGIN + spacing.node_gap
+    return max(1, int(inner // (spacing.node_w + spacing.node_gap)))
+
+
 def layered_layout(
-    team_keys: Sequence[str], edges: Sequence[tuple[str, str, str]], *, sweeps: int = 6
+    team_keys: Sequence[str],
+    edges: Sequence[tuple[str, str, str]],
+    *,
+    sweeps: int = 6,
+    direction: Direction = "lr",
+    max_width: float | None = None,
 ) -> LayeredLayout:
-    """Lay out teams and (relationship id, supplier key, customer key) edges left to right."""
+    """Lay out teams and (relationship id, supplier key, customer key) edges, suppliers first.
+
+    Top to bottom with a `max_width`, a layer holds as many teams as fit across it (dummy nodes of
+    long edges may still make a row wider: the layout's `width` says)."""
+    spacing = SPACINGS[direction]
     nodes = sorted(set(team_keys) | {k for _, s, c in edges for k in (s, c)})
     pairs = {(s, c) for _, s, c in edges if s != c}
     back = break_cycles(nodes, pairs)
     dag = {(c, s) if (s, c) in back else (s, c) for s, c in pairs}
     layer = assign_layers(nodes, dag)
-    low = min(layer.values(), default=0)
-    layer = {n: d - low for n, d in layer.items()}
+    capacity = len(nodes)
+    if direction == "tb" and max_width is not None:
+        capacity = row_capacity(max_width, spacing)
+    layer = split_wide_layers(nodes, dag, layer, capacity)
     g = _build(nodes, dag, layer)
     initial: list[list[int]] = [[] for _ in range(max(g.layer_of, default=-1) + 1)]
     for node, depth in enumerate(g.layer_of):
         initial[depth].append(node)
     ordered, crossings = order_layers(initial, g.down, g.up, sweeps)
-    centres, boxes = _place(ordered, g)
-    routes = _routes(edges, g, back, centres, boxes)
-    width = MARGIN * 2 + len(ordered) * NODE_W + max(len(ordered) - 1, 0) * LAYER_GAP
-    height = TOP + max((_layer_height(layer, g) for layer in ordered), default=0.0) + MARGIN
+    placed = _Placement(g, spacing, direction, ordered)
+    routes = placed.routes(edges, back)
+    across = len(ordered) * _across(spacing, direction) + max(len(ordered) - 1, 0) * (
+        spacing.layer_gap
+    )
+    along = max((placed.extent(layer) for layer in ordered), default=0.0)
+    if direction == "lr":
+        width, height = MARGIN * 2 + across, TOP + along + MARGIN
+    else:
+        width, height = MARGIN * 2 + along, TOP + across + MARGIN
     return LayeredLayout(
-        width=max(width, NODE_W + 2 * MARGIN),
+        width=max(width, spacing.node_w + 2 * MARGIN),
         height=height,
-        nodes=boxes,
+        nodes=placed.boxes,
         routes=routes,
         layers=tuple(tuple(layer) for layer in ordered),
         crossings=crossings,
+        direction=direction,
     )
 
 
-def _place(ordered: list[list[int]], g: _Graph) -> tuple[dict[int, float], dict[str, Box]]:
-    heights = [_layer_height(layer, g) for layer in ordered]
-    tallest = max(heights, default=0.0)
-    centres: dict[int, float] = {}
-    boxes: dict[str, Box] = {}
-    for depth, layer in enumerate(ordered):
-        x = MARGIN + depth * (NODE_W + LAYER_GAP)
-        y = TOP + (tallest - heights[depth]) / 2
-        for node in layer:
-            h = DUMMY_H if g.names[node] == "" else NODE_H
-            centres[node] = y + h / 2
-            if g.names[node]:
-                boxes[g.names[node]] = Box(x, y, NODE_W, NODE_H)
-            y += h + NODE_GAP
-    return centres, boxes
-
-
-def _layer_height(layer: list[int], g: _Graph) -> float:
-    return sum((DUMMY_H if g.names[n] == "" else NODE_H) + NODE_GAP for n in layer) - NODE_GAP
+def _across(spacing: Spacing, direction: Direction) -> float:
+    """A layer's thickness: a column's width left to right, a row's height top to bottom."""
+    return spacing.node_w if direction == "lr" else spacing.node_h
 
 
 # Relationship id, points in layer order, reversed, first node, last node.
 _RawRoute = tuple[str, list[Point], bool, str, str]
 
 
-def _routes(
-    edges: Sequence[tuple[str, str, str]],
-    g: _Graph,
-    back: set[tuple[str, str]],
-    centres: dict[int, float],
-    boxes: dict[str, Box],
-) -> tuple[Route, ...]:
-    raw: list[_RawRoute] = []
-    loops = []
-    for rel_id, s, c in sorted(edges, key=lambda e: (e[1], e[2], e[0])):
-        if s == c:
-            box = boxes[s]
-            loop = (Point(box.right, box.cy), Point(box.right + 20, box.bottom + 10))
-            loops.append(Route(rel_id, (*loop, Point(box.cx, box.bottom)), False))
-            continue
-        rev = (s, c) in back
-        chain = g.chains[(c, s) if rev else (s, c)]
-        first, last = g.names[chain[0]], g.names[chain[-1]]
-        points = [Point(boxes[first].right, centres[chain[0]])]
-        for node in chain[1:-1]:
-            x = MARGIN + g.layer_of[node] * (NODE_W + LAYER_GAP)
-            points += [Point(x, centres[node]), Point(x + NODE_W, centres[node])]
-        points.append(Point(boxes[last].x, centres[chain[-1]]))
-        raw.append((rel_id, points, rev, first, last))
-    _spread_ports(raw, boxes)
-    routes = [
-        Route(rel_id, tuple(reversed(points)) if rev else tuple(points), rev)
-        for rel_id, points, rev, _, _ in raw
-    ]
-    return tuple(routes + loops)
+class _Placement:
+    """Coordinates of every node (real and dummy) and the edges' polylines, in one direction.
 
+    "Along" is the position within a layer (y left to right, x top to bottom), "across" the
+    layer's own position; each layer is centred along the longest one."""
 
-def _spread_ports(raw: list[_RawRoute], boxes: dict[str, Box]) -> None:
-    """Spread the edges' ends along each node's side, in the order of where they come from."""
-    ends: dict[tuple[str, bool], list[tuple[float, int, int]]] = defaultdict(list)
-    for i, (_, points, _, first, last) in enumerate(raw):
-        ends[(first, True)].append((points[1].y, i, 0))
-        ends[(last, False)].append((points[-2].y, i, len(points) - 1))
-    for (name, _), side in ends.items():
-        box = boxes[name]
-        side.sort()
-        for k, (_, i, j) in enumerate(side):
-            points = raw[i][1]
-            points[j] = Point(points[j].x, box.y + (k + 1) * box.h / (len(side) + 1))
+    def __init__(
+        self, g: _Graph, spacing: Spacing, direction: Direction, ordered: list[list[int]]
+    ) -> None:
+        self.g, self.spacing, self.direction = g, spacing, direction
+        self.thickness = _across(spacing, direction)
+        self.centres: dict[int, float] = {}
+        self.boxes: dict[str, Box] = {}
+        longest = max((self.extent(layer) for layer in ordered), default=0.0)
+        start = TOP if direction == "lr" else MARGIN
+        for depth, layer in enumerate(ordered):
+            along = start + (longest - self.extent(layer)) / 2
+            for i, node in enumerate(layer):
+                if i:
+                    along += self._gap(layer[i - 1], node)
+                size = self._size(node)
+                self.centres[node] = along + size / 2
+                if g.names[node]:
+                    self.boxes[g.names[node]] = self._box(self.layer_start(depth), along)
+                along += size
+
+    def _size(self, node: int) -> float:
+        if self.g.names[node] == "":
+            return self.spacing.dummy
+        return self.spacing.node_h if self.direction == "lr" else self.spacing.node_w
+
+    def _gap(self, a: int, b: int) -> float:
+        """Two teams keep their gap; a long edge passes a team at half of it, and long edges
+        pass each other closely, so that they cost a layer little room."""
+        teams = (self.g.names[a] != "") + (self.g.names[b] != "")
+        return (self.spacing.dummy_gap, self.spacing.node_gap / 2, self.spacing.node_gap)[teams]
+
+    def extent(self, layer: list[int]) -> float:
+        sizes = sum(self._size(n) for n in layer)
+        return sizes + sum(self._gap(a, b) for a, b in pairwise(layer))
+
+    def layer_start(self, depth: int) -> float:
+        first = MARGIN if self.direction == "lr" else TOP
+        return first + depth * (self.thickness + self.spacing.layer_gap)
+
+    def _box(self, across: float, along: float) -> Box:
+        s = self.spacing
+        if self.direction == "lr":
+            return Box(across, along, s.node_w, s.node_h)
+        return Box(along, across, s.node_w, s.node_h)
+
+    def _point(self, across: float, along: float) -> Point:
+        return Point(across, along) if self.direction == "lr" else Point(along, across)
+
+    def _along(self, point: Point) -> float:
+        return point.y if self.direction == "lr" else point.x
+
+    def routes(
+        self, edges: Sequence[tuple[str, str, str]], back: set[tuple[str, str]]
+    ) -> tuple[Route, ...]:
+        g, boxes = self.g, self.boxes
+        raw: list[_RawRoute] = []
+        loops = []
+        for rel_id, s, c in sorted(edges, key=lambda e: (e[1], e[2], e[0])):
+            if s == c:
+                box = boxes[s]
+                loop = (Point(box.right, box.cy), Point(box.right + 12, box.bottom + 10))
+                loops.append(Route(rel_id, (*loop, Point(box.cx, box.bottom)), False))
+                continue
+            rev = (s, c) in back
+            chain = g.chains[(c, s) if rev else (s, c)]
+            first, last = g.names[chain[0]], g.names[chain[-1]]
+            leaves = self.layer_start(g.layer_of[chain[0]]) + self.thickness
+            points = [self._point(leaves, self.centres[chain[0]])]
+            for node in chain[1:-1]:
+                at = self.layer_start(g.layer_of[node])
+                points += [
+                    self._point(at, self.centres[node]),
+                    self._point(at + self.thickness, self.centres[node]),
+                ]
+            arrives = self.layer_start(g.layer_of[chain[-1]])
+            points.append(self._point(arrives, self.centres[chain[-1]]))
+            raw.append((rel_id, points, rev, first, last))
+        self._spread_ports(raw)
+        routes = [
+            Route(rel_id, tuple(reversed(points)) if rev else tuple(points), rev)
+            for rel_id, points, rev, _, _ in raw
+        ]
+        return tuple(routes + loops)
+
+    def _spread_ports(self, raw: list[_RawRoute]) -> None:
+        """Spread the edges' ends along each node's side, in the order of where they come from."""
+        ends: dict[tuple[str, bool], list[tuple[float, int, int]]] = defaultdict(list)
+        for i, (_, points, _, first, last) in enumerate(raw):
+            ends[(first, True)].append((self._along(points[1]), i, 0))
+            ends[(last, False)].append((self._along(points[-2]), i, len(points) - 1))
+        for (name, _), side in ends.items():
+            box = self.boxes[name]
+            side.sort()
+            for k, (_, i, j) in enumerate(side):
+                points = raw[i][1]
+                share = (k + 1) / (len(side) + 1)
+                if self.direction == "lr":
+                    points[j] = Point(points[j].x, box.y + share * box.h)
+                else:
+                    points[j] = Point(box.x + share * box.w, points[j].y)

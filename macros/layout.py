@@ -1,7 +1,8 @@
 """Geometry of the customer map: suppliers in a column on the left, customers on the right.
 
 Columns grow downwards, so a team with sixty neighbours gets a taller picture rather than overlaps;
-each edge's label sits beside its own neighbour, which keeps labels apart as well.
+each edge's label is written on its own neighbour's box, under the name, which keeps labels apart
+and the whole picture within an A4 page or a 760 px Confluence page at full size (700 px).
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ Sides = Literal["both", "suppliers", "customers"]
 
 MARGIN = 16.0
 HEADING_H = 28.0
-NODE_W = 220.0
+NODE_W = 204.0
 NODE_H = 52.0
-TEAM_W = 230.0
+TEAM_W = 116.0
 GAP = 14.0
-LABEL_W = 200.0
-CURVE_W = 110.0
+CURVE_W = 72.0
 EXPECTATION_LINE_H = 16.0
 PORT_SPACING = 8.0
+LABEL_H = 14.0
+TEAM_MIN_H = 76.0  # three lines of name and the key
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,18 +135,18 @@ def customer_map_layout(
     x = MARGIN
     sup_x = x
     if sides != "customers":
-        x += NODE_W + LABEL_W + CURVE_W
+        x += NODE_W + CURVE_W
     team_x = x
     x += TEAM_W
-    cus_x = x + CURVE_W + LABEL_W
+    cus_x = x + CURVE_W
     width = (cus_x + NODE_W if sides != "suppliers" else x) + MARGIN
 
     sup_boxes, sup_bottom = _column(suppliers, sup_x, top, [NODE_H] * len(suppliers))
     cus_heights = [node_height(r, show_expectations) for r in customers]
     cus_boxes, cus_bottom = _column(customers, cus_x, top, cus_heights)
-    column_h = max(sup_bottom, cus_bottom, top + NODE_H) - top
+    column_h = max(sup_bottom, cus_bottom, top + TEAM_MIN_H) - top
     fan = max(len(suppliers), len(customers))
-    team_h = min(column_h, max(NODE_H, (fan - 1) * PORT_SPACING + 16))
+    team_h = min(column_h, max(TEAM_MIN_H, (fan - 1) * PORT_SPACING + 16))
     team = Box(team_x, top + (column_h - team_h) / 2, TEAM_W, team_h)
     edges = _supplier_edges(suppliers, sup_boxes, team) + _customer_edges(
         customers, cus_boxes, team, show_expectations
@@ -163,9 +165,8 @@ def _supplier_edges(rels: list[RelationshipView], boxes: list[Box], team: Box) -
     edges = []
     for rel, box, port in zip(rels, boxes, _ports(team, len(rels)), strict=True):
         y = box.y + NODE_H / 2
-        label = Box(box.right + 8, y - 17, LABEL_W - 16, 14)
-        start, bend, end = Point(box.right, y), Point(box.right + LABEL_W, y), Point(team.x, port)
-        edges.append(EdgeLayout(rel, "supplier", box, label, start, bend, end, False))
+        start, bend, end = Point(box.right, y), Point(box.right, y), Point(team.x, port)
+        edges.append(EdgeLayout(rel, "supplier", box, _label(box), start, bend, end, False))
     return edges
 
 
@@ -175,7 +176,12 @@ def _customer_edges(
     edges = []
     for rel, box, port in zip(rels, boxes, _ports(team, len(rels)), strict=True):
         y = box.y + NODE_H / 2
-        label = Box(box.x - LABEL_W + 8, y - 17, LABEL_W - 16, 14)
-        start, bend, end = Point(team.right, port), Point(box.x - LABEL_W, y), Point(box.x, y)
+        start, bend, end = Point(team.right, port), Point(box.x, y), Point(box.x, y)
+        label = _label(box)
         edges.append(EdgeLayout(rel, "customer", box, label, start, bend, end, show_expectations))
     return edges
+
+
+def _label(node: Box) -> Box:
+    """The edge's label: the second line of its neighbour's box."""
+    return Box(node.x + 10, node.y + NODE_H - LABEL_H - 8, node.w - 20, LABEL_H)

@@ -40,6 +40,21 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def wrap(text: str, chars: int, lines: int) -> list[str]:
+    """Words in at most `lines` lines of about `chars` characters; what does not fit is cut
+    with an ellipsis (the full text is in the title and the table)."""
+    words = text.split()
+    out: list[str] = []
+    while words and len(out) < lines:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= chars:
+            line += " " + words.pop(0)
+        out.append(line)
+    if words:
+        out[-1] = shorten(f"{out[-1]} {' '.join(words)}", chars)
+    return [shorten(line, chars) for line in out] or [""]
+
+
 def fmt_number(value: float) -> str:
     return f"{value:g}"
 

@@ -43,6 +43,9 @@ DARK: dict[str, str] = {
     "border": "#38414A",
 }
 BANDS: tuple[Band, ...] = ("healthy", "at_risk", "unhealthy", "no_feedback")
+# From this frame width on, the integrator map's drawing for wide frames (1,200 px at full size,
+# plus the page's padding and a scrollbar) replaces the one for narrow frames.
+WIDE_FRAME = 1232
 # A second, non-colour encoding of the band: the stroke pattern of the edge.
 DASHES: dict[Band, str] = {
     "healthy": "none",
@@ -84,8 +87,13 @@ html.icm-theme-light .icm{{{_vars(LIGHT)}color-scheme:light}}
 .icm svg a:focus-visible rect,.icm svg a:focus-visible path{{
 stroke:var(--icm-focus);stroke-width:3}}
 .icm svg{{display:block;max-width:100%;height:auto;font-family:inherit}}
-.icm .figure{{overflow:auto;max-width:100%}}
-.icm .figure-wide svg{{max-width:none}}
+.icm .figure{{max-width:100%;margin:8px 0}}
+.icm .only-wide{{display:none}}
+@media (min-width:{WIDE_FRAME}px){{
+.icm .only-wide{{display:block}}.icm .only-narrow{{display:none}}}}
+.icm .figure-scroll{{overflow:auto;max-width:100%}}
+.icm .zoom-toggle:checked~.figure-scroll svg.map{{width:var(--icm-full)}}
+.icm .zoomable label{{margin-left:4px}}
 .icm svg text{{fill:var(--icm-fg)}}
 .icm svg .muted{{fill:var(--icm-muted)}}
 .icm svg .node{{fill:var(--icm-node);stroke:var(--icm-node-stroke)}}
@@ -94,12 +102,22 @@ stroke:var(--icm-focus);stroke-width:3}}
 .icm svg .hot{{fill:var(--icm-hot)}}
 .icm svg .hot-ring{{fill:none;stroke:var(--icm-hot)}}
 {_band_rules()}
+.icm{{overflow-wrap:break-word}}
 .icm .table-wrap{{overflow-x:auto;max-width:100%}}
 .icm table{{border-collapse:collapse;width:100%;margin:8px 0}}
 .icm caption{{text-align:left;font-weight:600;padding:4px 0}}
-.icm th,.icm td{{border:1px solid var(--icm-border);padding:4px 8px;text-align:left;
+.icm th,.icm td{{border:1px solid var(--icm-border);padding:4px 6px;text-align:left;
 vertical-align:top}}
+.icm .free{{overflow-wrap:anywhere}}
 .icm th{{font-weight:600}}
+.icm th[scope=col]{{hyphens:manual}}
+.icm tr.group th{{background:var(--icm-node)}}
+.icm .nowrap{{white-space:nowrap}}
+.icm .cell-line{{display:block}}
+.icm .spark{{display:block;color:var(--icm-muted);margin-top:2px}}
+.icm .spark-text{{display:block;font-size:12px}}
+.icm .download{{margin:8px 0}}
+.icm .download[hidden]{{display:none}}
 .icm .badge{{display:inline-block;border:1px solid;border-radius:3px;padding:0 4px;
 white-space:nowrap}}
 .icm .swatch{{display:inline-block;width:.7em;height:.7em;border-radius:50%;margin-right:4px}}
@@ -109,4 +127,5 @@ white-space:nowrap}}
 .icm .visually-hidden{{position:absolute;width:1px;height:1px;overflow:hidden;
 clip:rect(0 0 0 0);white-space:nowrap}}
 .icm ul.plain{{margin:0;padding-left:1.2em}}
+@media print{{.icm .download,.icm .zoom-toggle,.icm .zoomable label{{display:none}}}}
 """.strip()

@@ -8,8 +8,16 @@ by colour, stroke pattern and a text label, never by colour alone.
 from __future__ import annotations
 
 from connector.domain.health import Band
-from macros.layout import CustomerMapLayout, EdgeLayout, Point, Sides, customer_map_layout
-from macros.markup import dom_id, esc, health_text, safe_url, shorten
+from macros.layout import (
+    NODE_H,
+    Box,
+    CustomerMapLayout,
+    EdgeLayout,
+    Point,
+    Sides,
+    customer_map_layout,
+)
+from macros.markup import dom_id, esc, health_text, safe_url, shorten, wrap
 from macros.style import BANDS, DASHES, colour
 from macros.view import (
     BAND_LABELS,
@@ -40,10 +48,14 @@ def link_close(url: str | None) -> str:
 
 
 def svg_open(prefix: str, width: float, height: float, title: str, desc: str) -> str:
+    """A picture that scales to its frame: as wide as the frame up to its natural width (never
+    blown up), its height following from the viewBox. `--icm-full` is the natural width, which
+    the full-size view of a large map uses (`macros.render`)."""
     title_id, desc_id = dom_id(prefix, "title"), dom_id(prefix, "desc")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-        f'viewBox="0 0 {num(width)} {num(height)}" width="{num(width)}" height="{num(height)}" '
+        f'class="map" viewBox="0 0 {num(width)} {num(height)}" width="100%" '
+        f'style="max-width:{num(width)}px;--icm-full:{num(width)}px" '
         f'role="img" aria-labelledby="{title_id} {desc_id}" '
         f'preserveAspectRatio="xMinYMin meet">'
         f'<title id="{title_id}">{esc(title)}</title><desc id="{desc_id}">{esc(desc)}</desc>'
@@ -124,26 +136,51 @@ def node_rect(x: float, y: float, w: float, h: float, cls: str) -> str:
     )
 
 
-def _team_node(team: TeamView, x: float, y: float, w: float, h: float, role: str) -> str:
-    title = team_title(team, role)
-    top = y + max(0.0, (h - 52) / 2)
+# About how many characters of a bold 14 px name fit a pixel, for wrapping names in their boxes.
+NAME_CHARS_PER_PX = 1 / 8.4
+
+
+def _this_team(team: TeamView, box: Box) -> str:
+    """The team in the middle: its name on up to three lines, its key below."""
+    lines = wrap(team.name, int((box.w - 16) * NAME_CHARS_PER_PX), 3)
+    top = box.y + max(0.0, (box.h - 18 * len(lines) - 20) / 2)
+    names = "".join(
+        text(box.x + 8, top + 18 + 18 * i, line, size=14, bold=True) for i, line in enumerate(lines)
+    )
     return (
-        f"{link_open(team.issues_url)}<title>{esc(title)}</title>"
-        f"{node_rect(x, y, w, h, 'team' if role == 'this team' else 'node')}"
-        f"{text(x + 10, top + 20, shorten(team.name, 30), size=14, bold=True)}"
-        f"{text(x + 10, top + 38, team.key, size=12, cls='muted')}"
+        f"{link_open(team.issues_url)}<title>{esc(team_title(team, 'this team'))}</title>"
+        f"{node_rect(box.x, box.y, box.w, box.h, 'team')}{names}"
+        f"{text(box.x + 8, top + 18 * len(lines) + 18, team.key, size=12, cls='muted')}"
         f"{link_close(team.issues_url)}"
     )
 
 
-def _expectation_line(exp: ExpectationView, x: float, y: float) -> str:
+def _neighbour_node(team: TeamView, box: Box, role: str) -> str:
+    """A supplier or customer: its name on the first line (the second is its edge's label)."""
+    name = shorten(team.name, int((box.w - 20) * NAME_CHARS_PER_PX))
+    return (
+        f"{link_open(team.issues_url)}<title>{esc(team_title(team, role))}</title>"
+        f"{node_rect(box.x, box.y, box.w, box.h, 'node')}"
+        f"{text(box.x + 10, box.y + 20, name, size=14, bold=True)}"
+        f"{link_close(team.issues_url)}"
+    )
+
+
+# About how many characters of a 12 px line fit a pixel.
+LINE_CHARS_PER_PX = 1 / 6.7
+
+
+def _expectation_line(exp: ExpectationView, x: float, y: float, width: float) -> str:
+    """An expectation under its customer: the statement, cut to leave room for its band."""
     band = exp.health.band
     title = f"{exp.statement} ({exp.state}; health {health_text(exp.health)})"
-    line = f"{shorten(exp.statement, 22)} · {BAND_LABELS[band]}"
+    band_text = f" · {BAND_LABELS[band]}"
+    room = int((width - 12) * LINE_CHARS_PER_PX) - len(band_text)
+    line = f"{shorten(exp.statement, max(room, 8))}{band_text}"
     return (
         f"{link_open(exp.jira_issue_url)}<title>{esc(title)}</title>"
         f'<circle cx="{num(x + 4)}" cy="{num(y - 4)}" r="3.5" class="fill-{band}" '
-        f'fill="{colour(band)}"/>{text(x + 12, y, line, size=11)}'
+        f'fill="{colour(band)}"/>{text(x + 12, y, line, size=12)}'
         f"{link_close(exp.jira_issue_url)}"
     )
 
@@ -151,13 +188,11 @@ def _expectation_line(exp: ExpectationView, x: float, y: float) -> str:
 def _neighbour(edge: EdgeLayout) -> str:
     team = edge.rel.supplier if edge.side == "supplier" else edge.rel.customer
     box = edge.node
-    parts = []
-    if edge.show_expectations and edge.rel.expectations:
-        parts.append(node_rect(box.x, box.y, box.w, box.h, "node"))
-    parts.append(_team_node(team, box.x, box.y, box.w, 52, edge.side))
+    parts = [_neighbour_node(team, box, edge.side)]
     if edge.show_expectations:
         for i, exp in enumerate(edge.rel.expectations):
-            parts.append(_expectation_line(exp, box.x + 10, box.y + 52 + 12 + i * 16))
+            y = box.y + NODE_H + 12 + i * 16
+            parts.append(_expectation_line(exp, box.x + 10, y, box.w - 20))
     return "".join(parts)
 
 
@@ -175,7 +210,7 @@ def _edge(edge: EdgeLayout, prefix: str) -> str:
     return (
         f"{link_open(rel.issues_url)}<title>{esc(title)}</title>"
         f"{edge_path(d, rel.health.band, prefix)}"
-        f"{text(lb.x, lb.bottom - 2, label, size=12)}"
+        f"{text(lb.x, lb.bottom - 2, label, size=12, cls='edge-label')}"
         f"{link_close(rel.issues_url)}"
     )
 
@@ -226,11 +261,12 @@ def customer_map_svg(
         markers(id_prefix),
         _heading(layout.supplier_heading, f"Suppliers ({n_sup})"),
         _heading(layout.customer_heading, f"Customers ({len(layout.edges) - n_sup})"),
-        '<g class="edges">',
-        *(_edge(edge, id_prefix) for edge in layout.edges),
-        '</g><g class="nodes">',
+        # Nodes first: each edge's label is written on its neighbour's box, over it.
+        '<g class="nodes">',
         *(_neighbour(edge) for edge in layout.edges),
-        _team_node(view.team, t.x, t.y, t.w, t.h, "this team"),
+        _this_team(view.team, t),
+        '</g><g class="edges">',
+        *(_edge(edge, id_prefix) for edge in layout.edges),
         "</g></svg>",
     ]
     return "".join(parts)

@@ -62,6 +62,19 @@ class Health:
 
 
 NO_FEEDBACK = Health(score=None, band="no_feedback")
+HISTORY_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class HealthHistory:
+    """Daily health snapshots of the last `days` days: (day, score) with day 0 the oldest and
+    `days - 1` today; days without a snapshot (or without a score) are left out."""
+
+    points: tuple[tuple[int, float], ...] = ()
+    days: int = HISTORY_DAYS
+
+
+NO_HISTORY = HealthHistory()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +111,7 @@ class ExpectationView:
     last_feedback: FeedbackView | None = None
     jira_issue_key: str | None = None
     jira_issue_url: str | None = None
+    history: HealthHistory = NO_HISTORY
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +134,7 @@ class RelationshipView:
     stale: bool = False
     blocked_links: int = 0
     last_feedback_at: datetime | None = None
+    history: HealthHistory = NO_HISTORY
 
 
 @dataclass(frozen=True, slots=True)

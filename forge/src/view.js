@@ -3,6 +3,7 @@
 // JSON bodies, and `/forge/ui/<module>` for the maps and tables the service renders. The user is
 // the token's `principal`; only the actions the service's `permissions` allow are offered.
 import { view } from '@forge/bridge';
+import { wireDownloads } from './download.js';
 import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
@@ -346,6 +347,7 @@ async function adminPage(root) {
 
 async function fragmentView(root, context) {
   showFragment(root, await fragment(context.moduleKey, queryFor(context.extension)));
+  wireDownloads(root);
 }
 
 const VIEWS = { 'team-page': teamPage, 'issue-panel': issuePanel, 'admin-page': adminPage };

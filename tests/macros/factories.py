@@ -12,6 +12,7 @@ from macros.view import (
     ExpectationView,
     FeedbackView,
     Health,
+    HealthHistory,
     IntegratorMapView,
     MeasureView,
     RelationshipView,
@@ -52,6 +53,18 @@ def expectation(rel_id: str, i: int, rng: random.Random) -> ExpectationView:
     )
 
 
+def history(key: str, days: int = 90) -> HealthHistory:
+    """A daily snapshot for each of the last `days` days: a slow random walk of its own (seeded by
+    `key`, so adding it leaves the organisations' other random draws alone)."""
+    walk = random.Random(key)
+    score = walk.random()
+    points = []
+    for day in range(days):
+        score = min(1.0, max(0.0, score + walk.uniform(-0.04, 0.04)))
+        points.append((day, round(score, 3)))
+    return HealthHistory(tuple(points), days)
+
+
 def relationship(
     rel_id: str,
     supplier: TeamView,
@@ -71,6 +84,7 @@ def relationship(
         stale=rng.random() < 0.1,
         blocked_links=1 if rng.random() < 0.05 else 0,
         last_feedback_at=EPOCH - timedelta(days=rng.randrange(60)),
+        history=history(rel_id),
     )
 
 

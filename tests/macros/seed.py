@@ -13,6 +13,7 @@ from atlassian_jwt import encode_token
 from sqlalchemy.orm import Session
 
 from connector.platforms.connect.tenants import Installation, SqlTenantStore
+from connector.practice.health import HealthSnapshot
 from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 
 APP_KEY = "com.example.internal-customer-map"
@@ -177,3 +178,83 @@ def big_team(
                 measure=("Answered in time", 95, rng.choice((90.0, 97.0, None))),
             )
     return centre.key
+
+
+# Real departments' names, some long: what a 760 px page must fit (PAY first, for the macros).
+DEPARTMENTS = (
+    ("PAY", "Payroll"),
+    ("PEOPLE", "People Partners"),
+    ("REC", "Recruiting"),
+    ("LEARN", "Learning and Development"),
+    ("DESK", "IT Service Desk"),
+    ("PLAT", "Platform Engineering"),
+    ("SEC", "Information Security"),
+    ("DATA", "Data and Analytics"),
+    ("FINOPS", "Finance Operations"),
+    ("TREAS", "Treasury"),
+    ("PROC", "Procurement"),
+    ("LEGAL", "Legal"),
+    ("AUDIT", "Internal Audit"),
+    ("COMMS", "Internal Communications"),
+    ("WORK", "Workplace Experience"),
+    ("SAFE", "Health and Safety"),
+    ("SUPPORT", "Customer Support Operations"),
+    ("SALESOPS", "Sales Operations"),
+    ("MKTOPS", "Marketing Operations"),
+    ("FAC", "Facilities Management"),
+)
+
+
+def tiered_organisation(
+    session: Session, site_id: str, teams: int = 20, per_team: int = 3, seed: int = 5
+) -> dict[str, Team]:
+    """`teams` departments in four tiers (shared services → operations → front line), each
+    supplying about `per_team` teams of the next tiers with one expectation each (long words,
+    a measure, ratings), and 90 days of health snapshots per relationship for the sparklines."""
+    rng = random.Random(seed)
+    more = tuple((f"T{i:03d}", f"Team {i:03d}") for i in range(len(DEPARTMENTS), teams))
+    made = [add_team(session, site_id, key, name) for key, name in (DEPARTMENTS + more)[:teams]]
+    tier = {t.key: i * 4 // len(made) for i, t in enumerate(made)}
+    pairs: set[tuple[str, str]] = set()
+    for supplier in made:
+        later = [t for t in made if tier[t.key] > tier[supplier.key]] or [
+            t for t in made if t is not supplier
+        ]
+        for customer in rng.sample(later, min(per_team, len(later))):
+            if (customer.key, supplier.key) in pairs:
+                continue
+            pairs.add((supplier.key, customer.key))
+            rel = relate(
+                session, supplier, customer, f"{supplier.name.lower()} for {customer.name.lower()}"
+            )
+            expect(
+                session,
+                rel,
+                f"{supplier.name} answers {customer.name}'s requests within two working days, "
+                "and says so when it cannot",
+                issue_key=f"{supplier.key}-{len(pairs)}",
+                ratings=tuple(rng.randint(1, 5) for _ in range(rng.randint(0, 4))),
+                measure=("Requests answered in time", 95, rng.choice((88.0, 97.0, None))),
+            )
+            snapshots(session, rel, rng)
+    return {t.key: t for t in made}
+
+
+def snapshots(session: Session, rel: Relationship, rng: random.Random, days: int = 90) -> None:
+    """A daily health snapshot of `rel` for each of the last `days` days: a slow random walk."""
+    score = rng.random()
+    today = NOW.date()
+    for days_ago in range(days - 1, -1, -1):
+        score = min(1.0, max(0.0, score + rng.uniform(-0.05, 0.05)))
+        session.add(
+            HealthSnapshot(
+                site_id=rel.site_id,
+                subject="relationship",
+                subject_id=rel.id,
+                day=today - timedelta(days=days_ago),
+                score=round(score, 3),
+                band="healthy" if score >= 0.7 else "at_risk" if score >= 0.4 else "unhealthy",
+                n=3,
+            )
+        )
+    session.flush()

@@ -16,7 +16,9 @@ from connector.practice.health import HealthSnapshot, expectation_health, relati
 from connector.practice.models import Expectation, Relationship, Team
 from macros.data import customer_map_view, integrator_map_view
 from macros.links import JiraLinks
+from macros.view import HealthHistory
 from tests.macros.conftest import Site
+from tests.macros.seed import install_site
 
 LINKS = JiraLinks("https://acme.atlassian.net")
 BLOCKED = "Payroll → People has 1 blocked cross-team link."
@@ -85,6 +87,66 @@ def test_the_maps_show_healthviews_health_with_the_trend_of_the_snapshots(site: 
 
     doc = site.html("/macros/customer-map?team=PAY&sides=&expectations=true")
     assert "Improving" in doc and "Steady" in doc
+
+
+# --- health over time: the sparklines ---------------------------------------------------------
+
+
+def _snapshot(session: Session, site_id: str, subject: str, subject_id: int, days_ago: int) -> None:
+    day = utcnow().date() - timedelta(days=days_ago)
+    session.add(
+        HealthSnapshot(
+            site_id=site_id,
+            subject=subject,
+            subject_id=subject_id,
+            day=day,
+            score=0.3,
+            band="unhealthy",
+            n=3,
+        )
+    )
+    session.flush()
+
+
+def test_the_sparklines_read_the_last_90_days_of_snapshots_of_this_site_only(site: Site) -> None:
+    with get_db(site.app).transaction() as session:
+        run = _relationship(session, site.site_id, "PAY", "HR")
+        payslips = _expectation(session, site.site_id, "PAY-1")
+        _snapshots(session, site.site_id, "relationship", run.id)
+        _snapshots(session, site.site_id, "expectation", payslips.id)
+        _snapshot(session, site.site_id, "relationship", run.id, days_ago=90)  # a day too old
+        other = install_site(session, host="other.atlassian.net")
+        _snapshot(session, other.site_id, "relationship", run.id, days_ago=5)  # same id, elsewhere
+        now = utcnow()
+        plain = customer_map_view(session, site.site_id, "PAY", LINKS, now)
+        listed = customer_map_view(
+            session, site.site_id, "PAY", LINKS, now, expectation_history=True
+        )
+        whole = integrator_map_view(session, site.site_id, LINKS, now)
+    [shown] = [r for r in plain.customers if r.id == str(run.id)]
+    assert shown.history == HealthHistory(((86, 0.45), (87, 0.6), (88, 0.75)))
+    assert [r.history for r in whole.relationships if r.id == str(run.id)] == [shown.history]
+    # Each expectation's own only when asked (the expectations table shows them).
+    assert all(e.history.points == () for r in plain.customers for e in r.expectations)
+    [first] = [e for r in listed.customers for e in r.expectations if e.id == str(payslips.id)]
+    assert first.history == shown.history
+
+    words = "Health over the last 90 days: from 0.45 to 0.75, lowest 0.45 (3 daily snapshots)"
+    assert words in site.html("/macros/integrator-map")
+    assert words in site.html("/macros/expectations?team=PAY&side=supplier")
+    assert words in site.html("/macros/customer-map/static?team=PAY")
+
+
+def test_a_new_snapshot_is_drawn_at_once(site: Site) -> None:
+    before = site.html("/macros/integrator-map")
+    assert "no daily snapshots yet" in before
+    with get_db(site.app).transaction() as session:
+        run = _relationship(session, site.site_id, "PAY", "HR")
+        _snapshot(session, site.site_id, "relationship", run.id, days_ago=0)
+    # The snapshot job's rows are part of the data version: the cached map is not served.
+    assert "Health over the last 90 days: 0.30 (1 daily snapshot)" in site.html(
+        "/macros/integrator-map"
+    )
 
 
 # --- blocked cross-team links -----------------------------------------------------------------

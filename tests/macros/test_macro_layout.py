@@ -1,16 +1,20 @@
-"""Customer map geometry: sides, no overlaps, growth with the number of neighbours."""
+"""Customer map geometry: sides, no overlaps, growth with the number of neighbours, and a width
+that an A4 page and a 760 px Confluence page show at full size."""
 
 from __future__ import annotations
 
 from itertools import combinations
 
-from macros.layout import Box, customer_map_layout
+import pytest
+
+from macros.integrator_svg import NARROW
+from macros.layout import Box, Sides, customer_map_layout
 from tests.macros.factories import team_map
 
 
 def _boxes(neighbours: int, expectations: int, show: bool) -> tuple[list[Box], Box, float]:
     layout = customer_map_layout(team_map(neighbours, expectations), show_expectations=show)
-    boxes = [e.node for e in layout.edges] + [e.label for e in layout.edges] + [layout.team]
+    boxes = [e.node for e in layout.edges] + [layout.team]
     return boxes, layout.team, layout.height
 
 
@@ -29,9 +33,33 @@ def test_suppliers_left_of_team_and_customers_right() -> None:
 
 def test_sixty_neighbours_with_expectations_do_not_overlap() -> None:
     boxes, _, _ = _boxes(60, 600, show=True)
-    assert len(boxes) == 121
+    assert len(boxes) == 61
     overlapping = [(a, b) for a, b in combinations(boxes, 2) if a.overlaps(b)]
     assert overlapping == []
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    return (
+        outer.x <= inner.x
+        and inner.right <= outer.right
+        and outer.y <= inner.y
+        and inner.bottom <= outer.bottom
+    )
+
+
+def test_each_edge_label_is_written_on_its_own_neighbour_only() -> None:
+    layout = customer_map_layout(team_map(60, 600), show_expectations=True)
+    for edge in layout.edges:
+        assert _inside(edge.label, edge.node)
+        others = [e.node for e in layout.edges if e is not edge] + [layout.team]
+        assert not any(edge.label.overlaps(box) for box in others)
+
+
+@pytest.mark.parametrize("sides", ["both", "suppliers", "customers"])
+@pytest.mark.parametrize("show", [True, False])
+def test_the_picture_fits_a_narrow_page_at_full_size(sides: Sides, show: bool) -> None:
+    layout = customer_map_layout(team_map(60, 600), sides=sides, show_expectations=show)
+    assert layout.width <= NARROW
 
 
 def test_every_box_inside_the_picture() -> None:

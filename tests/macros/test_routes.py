@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
+import jwt
 import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
@@ -14,7 +16,7 @@ from connector.platforms.connect.tenants import SqlTenantStore, TenantState
 from macros.fragments import CHOOSE_TEAM
 from macros.html import APP_NOT_INSTALLED, SESSION_EXPIRED
 from tests.macros.conftest import Site
-from tests.macros.seed import install_site, payroll_organisation
+from tests.macros.seed import add_team, expect, install_site, payroll_organisation, relate
 from tests.support.html5 import parse_strict
 
 
@@ -190,3 +192,89 @@ def test_sites_never_see_each_other(site: Site, app: Flask) -> None:
     assert "There is no team with the key “PAY”" in doc
     doc = valid_html5(client.get(other.signed("/macros/integrator-map")))
     assert "Payroll" not in doc
+
+
+# --- "Download CSV": the page's context token, the API's own rules ------------------------------
+
+
+def _meta(doc: str, name: str) -> str | None:
+    found = re.search(rf'<meta name="{name}" content="([^"]*)">', doc)
+    return html.unescape(found.group(1)) if found else None
+
+
+def _csv(site: Site, token: str, query: str) -> str:
+    response = site.client.get(
+        f"/api/v1/expectations.csv{query}", headers={"Authorization": f"JWT {token}"}
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    return response.get_data(as_text=True)
+
+
+def test_download_csv_asks_the_api_with_a_context_token_made_for_this_page(site: Site) -> None:
+    response = site.get("/macros/expectations?team=pay&side=supplier&page.id=1")
+    doc = valid_html5(response)
+    # The cached fragment: a plain button with the API's query, no link, no token.
+    assert 'data-icm-csv="team=PAY&amp;side=supplier"' in doc
+    assert 'data-icm-csv-name="PAY-expectations.csv"' in doc
+    # The page around it, made for this request: where to ask, and with what.
+    assert _meta(doc, "icm-api") == f"{site.app.config['BASE_URL']}/api/v1"
+    token = _meta(doc, "icm-token")
+    assert token is not None
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["qsh"] == "context-qsh"
+    assert claims["iss"] == site.keys.confluence_client_key
+    assert claims["exp"] - claims["iat"] <= 900
+
+    text = _csv(site, token, "?team=PAY&side=supplier")
+    assert text.startswith("\ufeffid,supplier,customer")
+    assert "Payslips out two days before payday" in text and "Cost report by the 3rd" in text
+    assert "The payroll system is up" not in text  # the customer side was not asked for
+    assert "Rating 5" not in text  # no feedback comment, restricted or not
+    # The token is for the API only: it opens no macro (those take Confluence's own tokens).
+    refused = site.client.get(
+        "/macros/expectations?team=PAY", headers={"Authorization": f"JWT {token}"}
+    )
+    assert refused.status_code == 401
+
+
+def test_every_view_of_a_cached_macro_gets_its_own_token(site: Site) -> None:
+    first = site.get("/macros/integrator-map?page.id=1")
+    second = site.get("/macros/integrator-map?page.id=1")
+    assert "miss" in first.headers["Server-Timing"] and "hit" in second.headers["Server-Timing"]
+    for response in (first, second):
+        doc = valid_html5(response)
+        assert 'data-icm-csv="" data-icm-csv-name="all-expectations.csv"' in doc
+        assert _meta(doc, "icm-token") is not None
+
+
+def test_the_downloaded_file_holds_only_the_viewers_site(site: Site, app: Flask) -> None:
+    with get_db(app).transaction() as session:
+        other = install_site(session, host="other.atlassian.net")
+        ops = add_team(session, other.site_id, "OPS", "Operations")
+        security = add_team(session, other.site_id, "SEC", "Security")
+        expect(session, relate(session, ops, security, "audits"), "Another site's expectation")
+    doc = valid_html5(app.test_client().get(other.signed("/macros/integrator-map")))
+    token = _meta(doc, "icm-token")
+    assert token is not None
+    theirs_csv = _csv(site, token, "")
+    assert "Another site's expectation" in theirs_csv and "Payslips" not in theirs_csv
+    ours_doc = valid_html5(site.get("/macros/integrator-map"))
+    ours_csv = _csv(site, _meta(ours_doc, "icm-token") or "", "")
+    assert "Payslips" in ours_csv and "Another site's expectation" not in ours_csv
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/macros/expectations/static?team=PAY&side=supplier",
+        "/macros/integrator-map/static",
+        "/macros/integrator-map?output.type=pdf",
+        "/macros/customer-map?team=PAY",  # no download on the customer map
+        "/macros/expectations?team=NOPE",  # a message, nothing to download
+    ],
+)
+def test_no_token_where_there_is_nothing_to_download(site: Site, path: str) -> None:
+    doc = valid_html5(site.get(path))
+    assert _meta(doc, "icm-token") is None and "icm-api" not in doc
+    assert "data-icm-csv" not in doc

@@ -40,9 +40,10 @@ def test_second_view_is_a_hit_and_the_same_page(client: FlaskClient, keys: SiteK
     second = client.get(keys.signed(PATH))
     assert (outcome(first), outcome(second)) == ("miss", "hit")
     assert first.data == second.data
-    # Another option is another rendering; the static mode reuses the iframe's fragment.
+    # Another option is another rendering; so is the static one (an A4 page, words printed).
     assert outcome(client.get(keys.signed(PATH.replace("true", "false")))) == "miss"
     static = PATH.replace("customer-map?", "customer-map/static?")
+    assert outcome(client.get(keys.signed(static))) == "miss"
     assert outcome(client.get(keys.signed(static))) == "hit"
 
 

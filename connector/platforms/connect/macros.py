@@ -3,6 +3,11 @@
 Confluence signs every call (iframe and server-to-server export alike) with the Connect JWT. A
 reader never sees JSON or a stack trace here: every failure is a short HTML message in the frame.
 The fragments come from `macros.fragments` (cached per process, keyed by the site's data version).
+
+"Download CSV": the cached fragment carries a plain button; the page around it, made for this
+request, carries a context token for this viewer (as the Jira pages do), with which its script
+asks `GET /api/v1/expectations.csv` for the file. That route decides what the token's site may
+read, exactly as for any other API call; a static rendering gets neither button nor token.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from connector.db import request_session
 from connector.domain.errors import AuthenticationFailed, ICMError
 from connector.platforms.connect.auth import tenant_required
 from connector.platforms.connect.editor import editor_form
+from connector.platforms.connect.pages import context_token
 from connector.web.caller import current_caller
 from macros.data import team_keys
 from macros.fragments import Kind, render_fragment
@@ -31,19 +37,25 @@ INTERNAL = "Something went wrong on our side; it has been logged. Try again in a
 # Confluence's own output types that cannot run script (export, mail, feeds).
 EXPORT_OUTPUTS = frozenset({"pdf", "word", "email", "feed", "html_export"})
 PARAMS = ("team", "sides", "expectations", "side")
+# The macros whose fragment offers "Download CSV".
+DOWNLOADS: frozenset[Kind] = frozenset({"expectations", "integrator-map"})
 
 
 def _is_static(static: bool) -> bool:
     return static or request.args.get("output.type", "").lower() in EXPORT_OUTPUTS
 
 
-def _html(title: str, body: str, *, static: bool, status: int = 200) -> Response:
+def _html(
+    title: str, body: str, *, static: bool, status: int = 200, downloads: bool = False
+) -> Response:
     document = page(
         title,
         body,
         static=static,
         theme=request.args.get("theme"),
         all_js_url=current_app.config.get("ALL_JS_URL"),
+        api_url=f"{current_app.config['BASE_URL']}/api/v1" if downloads else None,
+        token=context_token() if downloads else None,
     )
     response = Response(document, status=status, mimetype="text/html")
     # The URL carries a short-lived token and the content is per site: never store it.
@@ -56,9 +68,12 @@ def _show(kind: Kind, static: bool) -> Response:
     started = time.perf_counter()
     params = {name: request.args.get(name, "") for name in PARAMS}
     session, site_id = request_session(), current_caller().site_id
-    shown = render_fragment(kind, session, site_id, params, site_links(session, site_id))
+    static = _is_static(static)
+    links = site_links(session, site_id)
+    shown = render_fragment(kind, session, site_id, params, links, static=static)
+    downloads = kind in DOWNLOADS and not static and shown.outcome != "message"
     # 200 for a message too: Confluence shows a failed export as its own opaque error box.
-    response = _html(shown.title, shown.html, static=_is_static(static))
+    response = _html(shown.title, shown.html, static=static, downloads=downloads)
     elapsed = (time.perf_counter() - started) * 1000
     response.headers["Server-Timing"] = f'macro;dur={elapsed:.1f};desc="{shown.outcome}"'
     return response
