@@ -147,9 +147,10 @@ def test_feedback_halves_its_weight_every_sixty_days() -> None:
 
 
 def test_a_rating_dated_after_now_weighs_as_one_given_now() -> None:
-    future_best = Rating(5, NOW + 30 * DAY, "a")
+    # Exactly: a second of decay (weight 1 - 1.3e-7) would already be a different formula.
     old_worst = Rating(1, NOW - 60 * DAY, "b")
-    assert health.feedback_component([future_best, old_worst], NOW) == pytest.approx(2 / 3)
+    for best in (Rating(5, NOW + 30 * DAY, "a"), Rating(5, NOW, "a")):
+        assert health.feedback_component([best, old_worst], NOW) == pytest.approx(2 / 3, rel=1e-12)
 
 
 @pytest.mark.parametrize(

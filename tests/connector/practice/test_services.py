@@ -82,6 +82,15 @@ def test_another_site_sees_nothing(db_session: Session) -> None:
     organisation(db_session, OTHER)  # the same keys are free there
 
 
+def test_a_team_key_with_a_nul_byte_names_no_team(db_session: Session) -> None:
+    # Keys come from URLs; PostgreSQL refuses to compare text holding NUL, so it is never asked.
+    organisation(db_session)
+    assert teams.find_team(db_session, SITE, "PAY\x00") is None
+    with pytest.raises(NotFound):
+        teams.team_by_key(db_session, SITE, "\x00")
+    assert teams.team_by_key(db_session, SITE, "PAY").key == "PAY"
+
+
 def test_duplicates_and_retirement_rules(db_session: Session) -> None:
     expectation_id = organisation(db_session)
     with pytest.raises(Conflict):

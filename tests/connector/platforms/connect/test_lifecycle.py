@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from connector.db import get_db
+from connector.platforms.connect import tokens
 from connector.platforms.connect.tenants import SqlTenantStore, Tenant
 from tests.conftest import APP_BASE_URL
 from tests.support.atlassian import FakeSite, new_rsa_key, post_json
@@ -256,9 +258,63 @@ def test_enabled_and_disabled_must_name_the_tokens_tenant(
     body = other.payload(event)  # names the other tenant, signed with this tenant's secret
     response = post_json(client, route, body, site.tenant_token("POST", route))
     assert response.status_code == 401
-    assert response.json["error"]["code"] == "client_key_mismatch"
+    assert response.json["error"] == {
+        "code": "client_key_mismatch",
+        "message": "the token's issuer does not match the body's clientKey",
+        "details": {},
+    }
     assert tenant(app, site.client_key).state == "installed"  # type: ignore[union-attr]
     assert tenant(app, other.client_key).state == "installed"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("route", ["/enabled", "/disabled"])
+def test_enabled_and_disabled_refuse_a_context_token(
+    app: Flask, client: FlaskClient, site: FakeSite, route: str
+) -> None:
+    # A context token (qsh `context-qsh`) is what our own pages carry; a lifecycle callback must
+    # be signed for its own request, or any page's token could disable the app.
+    assert install(client, site).status_code == 204
+    context = tokens.sign_context_token(
+        client_key=site.client_key, shared_secret=site.shared_secret, subject=None
+    )
+    response = post_json(client, route, site.payload(route.strip("/")), context)
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "wrong_token_kind"
+    assert tenant(app, site.client_key).state == "installed"  # type: ignore[union-attr]
+
+
+def test_enabled_and_disabled_are_logged_with_the_tenant(
+    client: FlaskClient, site: FakeSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert install(client, site).status_code == 204
+    for event in ("disabled", "enabled"):
+        token = site.tenant_token("POST", f"/{event}")
+        assert post_json(client, f"/{event}", site.payload(event), token).status_code == 204
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line]
+    lifecycle = [
+        (r["message"], r.get("client_key"))
+        for r in records
+        if r["logger"] == "connector.platforms.connect.lifecycle"
+    ]
+    assert lifecycle[-2:] == [("disabled", site.client_key), ("enabled", site.client_key)]
+
+
+def test_a_body_that_is_not_json_is_refused_with_the_reason(
+    app: Flask, client: FlaskClient, site: FakeSite
+) -> None:
+    headers = {"Content-Type": "application/json", "Authorization": f"JWT {site.install_token()}"}
+    response = client.post("/installed", data="{not json", headers=headers)
+    assert response.status_code == 400
+    assert response.json["error"]["message"] == "the installed callback body must be a JSON object"
+    assert tenant(app, site.client_key) is None
+
+
+def test_an_install_token_may_name_the_base_url_with_a_trailing_slash(
+    app: Flask, client: FlaskClient, site: FakeSite
+) -> None:
+    token = site.install_token(aud=APP_BASE_URL + "/")
+    assert post_json(client, "/installed", site.payload(), token).status_code == 204
+    assert tenant(app, site.client_key) is not None
 
 
 def test_event_type_must_match_the_route(client: FlaskClient, site: FakeSite) -> None:
@@ -358,6 +414,36 @@ REFUSED_PAYLOADS: dict[str, tuple[Callable[[FakeSite], Any], int, str, dict[str,
         "baseUrl: 'file:///etc/passwd' is not https (ICM_ALLOWED_PRODUCT_HOSTS)",
         {},
     ),
+    "https-without-host": (
+        lambda s: s.payload(baseUrl="https:///wiki"),
+        403,
+        "baseUrl: installs from '' are not allowed (ICM_ALLOWED_PRODUCT_HOSTS)",
+        {},
+    ),
+    "port": (
+        lambda s: s.payload(baseUrl="https://acme.atlassian.net:8443"),
+        403,
+        "baseUrl: 'https://acme.atlassian.net:8443' names a port (ICM_ALLOWED_PRODUCT_HOSTS)",
+        {},
+    ),
+    "port-out-of-range": (
+        lambda s: s.payload(baseUrl="https://acme.atlassian.net:99999"),
+        403,
+        "baseUrl: 'https://acme.atlassian.net:99999' is not a URL (ICM_ALLOWED_PRODUCT_HOSTS)",
+        {},
+    ),
+    "loopback-not-in-the-setting": (  # the setting names localhost, not 127.0.0.1
+        lambda s: s.payload(baseUrl="http://127.0.0.1:2990/jira"),
+        403,
+        "baseUrl: 'http://127.0.0.1:2990/jira' is not https (ICM_ALLOWED_PRODUCT_HOSTS)",
+        {},
+    ),
+    "loopback-not-http": (
+        lambda s: s.payload(baseUrl="ftp://localhost/jira"),
+        403,
+        "baseUrl: 'ftp://localhost/jira' is not http(s) (ICM_ALLOWED_PRODUCT_HOSTS)",
+        {},
+    ),
 }
 
 
@@ -386,6 +472,10 @@ def test_allowed_hosts_are_patterns_and_a_payload_may_omit_its_event_type(
     other = FakeSite(app_base_url=APP_BASE_URL, app_key=APP_KEY, key=site.key, kid=site.kid)
     confluence["clientKey"] = other.client_key
     assert post_json(client, "/installed", confluence, other.install_token()).status_code == 204
+    secure = FakeSite(app_base_url=APP_BASE_URL, app_key=APP_KEY, key=site.key, kid=site.kid)
+    body = secure.payload(baseUrl="https://localhost:8443/jira", displayUrl="https://localhost")
+    assert post_json(client, "/installed", body, secure.install_token()).status_code == 204
+    assert tenant(app, secure.client_key) is not None
 
 
 def test_a_lifecycle_token_names_its_tenant_in_the_error(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -57,6 +58,7 @@ def test_every_published_qsh_vector_passes(specs: Path) -> None:
         "/macros/customer-map?team=PAY&sides=both&expectations=false&page.id=123&xdm_e=https%3A%2F%2Fa.b&cp=%2Fwiki",
         "/api/v1/expectations?state=agreed&state=draft&team=R%26D&q=caf%C3%A9+au+lait",
         "/p/a&b/?x=~*!&y=",
+        "/macros/customer-map?jwt=eyJ.x.y&team=PAY",  # the token's own parameter is not hashed
     ],
 )
 def test_agrees_with_atlassians_python_library(target: str) -> None:
@@ -297,6 +299,10 @@ def test_verified_claims_carry_the_context_subject_and_qsh() -> None:
     odd = jwt.encode({**base, "context": "not a mapping"}, SECRET, algorithm="HS256")
     claims = verify(odd, "irrelevant", context=True)
     assert (claims.subject, claims.context) == (None, {})
+    numbered = jwt.encode({**base, "sub": 7}, SECRET, algorithm="HS256")
+    with pytest.raises(AuthenticationFailed) as refused:  # a subject is an account id or nothing
+        verify(numbered, "irrelevant", context=True)
+    assert refused.value.code == "token_malformed"
 
 
 @pytest.mark.parametrize(
@@ -374,6 +380,7 @@ def test_extract_token_messages() -> None:
         (("GET", "/wiki/rest/api", "/wiki/"), "GET&/rest/api&"),
         (("GET", "/rest/api", "/wiki"), "GET&/rest/api&"),
         (("GET", "/wiki", "/wiki"), "GET&/&"),
+        (("GET", "/ctxX/rest", "/ctxX/"), "GET&/rest&"),  # only the slash leaves the base path
         (("GET", "https://h.test//"), "GET&/&"),
         (("GET", "/taX/"), "GET&/taX&"),
         (("GET", "rest/api"), "GET&/rest/api&"),
@@ -382,3 +389,20 @@ def test_extract_token_messages() -> None:
 )
 def test_canonical_paths(args: tuple[str, ...], canonical: str) -> None:
     assert tokens.canonical_request(*args) == canonical
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "canonical"),
+    [
+        ("/p", [("b", "2"), ("a", "1")], "POST&/p&a=1&b=2"),  # form fields stand in for no query
+        ("/p?q=1", [("b", "2")], "POST&/p&q=1"),  # a query is hashed, the form then is not
+        ("/p", [], "POST&/p&"),
+        ("/p", None, "POST&/p&"),
+    ],
+)
+def test_form_parameters_stand_in_for_an_empty_query(
+    target: str, body: list[tuple[str, str]] | None, canonical: str
+) -> None:
+    assert tokens.canonical_request("POST", target, body_params=body) == canonical
+    qsh = hashlib.sha256(canonical.encode()).hexdigest()
+    assert tokens.query_hash("POST", target, body_params=body) == qsh

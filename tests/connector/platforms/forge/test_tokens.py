@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -201,6 +203,26 @@ def test_the_first_choice_of_each_field_wins(keys: ForgeKeys) -> None:
     assert verify_invocation_token(token(no_cloud), keys, app_id=APP_ID).cloud_id is None
 
 
+def test_empty_or_non_text_fields_count_as_absent(keys: ForgeKeys) -> None:
+    body = claims(
+        app={
+            "id": APP_ID,
+            "installationId": "",
+            "installation": {"id": "inst-2"},
+            "apiBaseUrl": "https://api.atlassian.com/ex/jira/CLOUDX//",
+            "appVersion": 3,
+            "version": "1.0.0",
+            "module": {"key": "", "type": 5},
+        },
+        context={"cloudId": "", "siteUrl": "", "moduleKey": "icm-macro"},
+    )
+    verified = verify_invocation_token(token(body), keys, app_id=APP_ID)
+    assert (verified.installation_id, verified.app_version) == ("inst-2", "1.0.0")
+    assert verified.api_base_url == "https://api.atlassian.com/ex/jira/CLOUDX"  # slashes only
+    assert (verified.cloud_id, verified.site_url) == (None, None)
+    assert (verified.module_key, verified.module_type) == ("icm-macro", None)
+
+
 @pytest.mark.parametrize(
     ("contexts", "api_base_url", "cloud_id"),
     [
@@ -274,6 +296,11 @@ def test_refusals_name_the_rule(keys: ForgeKeys) -> None:
             "the invocation token has no 'kid' header",
         ),
         (
+            jwt.encode(claims(), KEY, algorithm="RS256", headers={"kid": ""}),
+            "token_malformed",
+            "the invocation token has no 'kid' header",
+        ),
+        (
             token(claims(), kid="gone"),
             "unknown_key",
             "no Forge signing key with kid 'gone' at https://jwks.test",
@@ -308,17 +335,15 @@ def test_thirty_seconds_of_clock_skew_are_forgiven(keys: ForgeKeys) -> None:
 
 
 def test_a_refetch_is_allowed_exactly_when_the_interval_is_over() -> None:
-    now = [0.0]
-    keys = ForgeKeys(
-        "https://jwks.test", fetch=lambda _url: jwks(), clock=lambda: now[0], min_refetch_seconds=60
-    )
+    now = [1000.0]  # a monotonic clock starts anywhere
+    keys = ForgeKeys("https://jwks.test", fetch=lambda _url: jwks(), clock=lambda: now[0])
     with pytest.raises(AuthenticationFailed):
         keys.key("rotated")
-    now[0] = 59.9
+    now[0] = 1059.9  # the default interval is a minute
     with pytest.raises(AuthenticationFailed):
         keys.key("rotated")
     assert keys.fetches == 1
-    now[0] = 60.0
+    now[0] = 1060.0
     with pytest.raises(AuthenticationFailed):
         keys.key("rotated")
     assert keys.fetches == 2
@@ -355,11 +380,46 @@ def test_fetch_jwks_reads_the_published_set() -> None:
     with serve(app) as url:
         assert fetch_jwks(url) == jwks()
         published["body"] = ["not", "an", "object"]
-        with pytest.raises(ValueError, match="the JWKS is not a JSON object"):
+        with pytest.raises(ValueError, match="^the JWKS is not a JSON object$"):
             fetch_jwks(url)
         published["status"] = 500
         with pytest.raises(requests.HTTPError):
             fetch_jwks(url)
+
+
+def test_the_keys_come_from_the_published_set_at_their_url() -> None:
+    def app(environ: Any, start_response: Any) -> Any:
+        found = environ["PATH_INFO"] == "/.well-known/jwks.json"
+        response = Response(json.dumps(jwks()), status=200 if found else 404)
+        return response(environ, start_response)
+
+    with serve(app) as url:
+        keys = ForgeKeys(f"{url}/.well-known/jwks.json")
+        verified = verify_invocation_token(token(claims()), keys, app_id=APP_ID)
+    assert verified.installation_id == "inst-1"
+    assert keys.fetches == 1
+
+
+def test_a_jwks_server_that_never_answers_is_given_up_after_ten_seconds() -> None:
+    outcome: list[tuple[float, BaseException | None]] = []
+
+    def fetch(url: str) -> None:
+        started = time.monotonic()
+        try:
+            fetch_jwks(url)
+        except requests.RequestException as exc:
+            outcome.append((time.monotonic() - started, exc))
+        else:
+            outcome.append((time.monotonic() - started, None))
+
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # connects, never replies
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/jwks"
+        waiting = threading.Thread(target=fetch, args=(url,), daemon=True)
+        waiting.start()
+        waiting.join(12)  # a fetch without a timeout would wait for ever: the test ends anyway
+    [(waited, error)] = outcome
+    assert isinstance(error, requests.Timeout)
+    assert 9.9 <= waited < 10.9
 
 
 @pytest.mark.parametrize(
