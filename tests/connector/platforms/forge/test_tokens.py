@@ -380,7 +380,7 @@ def test_fetch_jwks_reads_the_published_set() -> None:
     with serve(app) as url:
         assert fetch_jwks(url) == jwks()
         published["body"] = ["not", "an", "object"]
-        with pytest.raises(ValueError, match="^the JWKS is not a JSON object$"):
+        with pytest.raises(ValueError, match=r"^the JWKS is not a JSON object$"):
             fetch_jwks(url)
         published["status"] = 500
         with pytest.raises(requests.HTTPError):
