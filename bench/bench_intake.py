@@ -294,6 +294,8 @@ def main() -> None:
                 1,
                 (f"icm ({args.compare})", ["-c", str(conf), "--workers", "2"], args.compare, 3213),
             )
+            # the same Forge load on the other checkout, with its own gunicorn settings
+            runs.insert(3, (f"{FORGE_RUN} ({args.compare})", ["-c", str(conf)], args.compare, 3215))
         variants = {
             "icm without group commit": {"ICM_INTAKE_GROUP_COMMIT": "false"},
             "icm without tenant cache": {"ICM_TENANT_CACHE_SECONDS": "0"},
@@ -307,8 +309,9 @@ def main() -> None:
             if name == "icm under 2 sync workers":
                 gargs = [*gargs, "--worker-class", "sync"]
             running = Server(gargs, {**env, **variants.get(name, {})}, port, cwd)
-            load = forge_load if name == FORGE_RUN else {}
-            run_token, run_body = forge_args if name == FORGE_RUN else (token, body)
+            forge_run = name.startswith(FORGE_RUN)
+            load = forge_load if forge_run else {}
+            run_token, run_body = forge_args if forge_run else (token, body)
             try:
                 wrk(port, run_token, run_body, 2, c, **load)  # warm-up
                 results[name] = wrk(port, run_token, run_body, args.duration, c, **load)
