@@ -21,7 +21,11 @@ from connector.api.importer import check, read, write
 from connector.db import get_db
 from macros.integrator_svg import OVERVIEW_TEAMS
 from tests.browser.test_macros_in_confluence import frames, macro
-from tests.browser.test_practice_on_both_platforms import HR_LEAD, PAYROLL_LEAD, Platform
+from tests.browser.test_practice_on_both_platforms import (
+    PAYROLL_LEAD,
+    Platform,
+    payroll_and_people,
+)
 from tests.macros.seed import payroll_organisation, tiered_organisation
 from tests.support.live import LiveSite
 
@@ -195,11 +199,7 @@ def test_download_csv_on_forge_builds_the_file_from_the_json_rows(
     request.getfixturevalue("forge_bundle")
     site = request.getfixturevalue("forge_live")
     forge = Platform("forge", site.sandbox, site)
-    for key, name, lead in (("PAY", "Payroll", PAYROLL_LEAD), ("HR", "People", HR_LEAD)):
-        team = {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": lead}
-        forge.api("POST", "/teams", team, 201)
-    service = {"supplier": "PAY", "customer": "HR", "service": "monthly payroll run"}
-    relationship = forge.api("POST", "/relationships", service, 201)
+    relationship = payroll_and_people(forge)
     words = "=HYPERLINK(payslips), on time, with “quotes”"
     made = {"relationshipId": relationship["id"], "statement": words}
     forge.api("POST", "/expectations", made, 201)

@@ -93,12 +93,17 @@ def platform(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Plat
     else:
         live: LiveSite = request.getfixturevalue("live_site")
         chosen = Platform("connect", live.sandbox, live)
+    payroll_and_people(chosen)
+    return chosen
+
+
+def payroll_and_people(platform: Platform) -> Any:
+    """The PAY and HR teams, and PAY's monthly payroll run for HR (the relationship, returned)."""
     for key, name, lead in (("PAY", "Payroll", PAYROLL_LEAD), ("HR", "People", HR_LEAD)):
         team = {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": lead}
-        chosen.api("POST", "/teams", team, 201)
+        platform.api("POST", "/teams", team, 201)
     relationship = {"supplier": "PAY", "customer": "HR", "service": "monthly payroll run"}
-    chosen.api("POST", "/relationships", relationship, 201)
-    return chosen
+    return platform.api("POST", "/relationships", relationship, 201)
 
 
 def record_and_propose(frame: Frame) -> None:
