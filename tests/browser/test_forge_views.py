@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_practice_on_both_platforms import HR_LEAD, PAYROLL_LEAD, WORDS, Platform
+from tests.browser.test_practice_on_both_platforms import (
+    HR_LEAD,
+    PAYROLL_LEAD,
+    WORDS,
+    Platform,
+    payroll_and_people,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,11 +31,7 @@ def forge(request: pytest.FixtureRequest) -> Platform:
     request.getfixturevalue("forge_bundle")
     site = request.getfixturevalue("forge_live")
     platform = Platform("forge", site.sandbox, site)
-    for key, name, lead in (("PAY", "Payroll", PAYROLL_LEAD), ("HR", "People", HR_LEAD)):
-        team = {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": lead}
-        platform.api("POST", "/teams", team, 201)
-    relationship = {"supplier": "PAY", "customer": "HR", "service": "monthly payroll run"}
-    platform.api("POST", "/relationships", relationship, 201)
+    payroll_and_people(platform)
     return platform
 
 

@@ -20,8 +20,12 @@ from playwright.sync_api import Frame, Page, expect
 from connector.api.importer import check, read, write
 from connector.db import get_db
 from macros.integrator_svg import OVERVIEW_TEAMS
-from tests.browser.test_macros_in_confluence import macro
-from tests.browser.test_practice_on_both_platforms import HR_LEAD, PAYROLL_LEAD, Platform
+from tests.browser.test_macros_in_confluence import frames, macro
+from tests.browser.test_practice_on_both_platforms import (
+    PAYROLL_LEAD,
+    Platform,
+    payroll_and_people,
+)
 from tests.macros.seed import payroll_organisation, tiered_organisation
 from tests.support.live import LiveSite
 
@@ -84,18 +88,6 @@ MEASURE = """() => {
 }"""
 
 
-def _frames(page: Page, count: int = 3) -> list[Frame]:
-    iframes = page.locator("iframe.ap-iframe")
-    expect(iframes).to_have_count(count)
-    found = []
-    for i in range(count):
-        frame = iframes.nth(i).element_handle().content_frame()
-        assert frame is not None
-        frame.wait_for_load_state("load")
-        found.append(frame)
-    return found
-
-
 def _frame_width(page: Page, width: int) -> None:
     """Size the window so that the macros' iframes (100 % of the page's content) are `width`."""
     page.set_viewport_size({"width": width + 16, "height": 900})
@@ -118,7 +110,7 @@ def test_macros_fit_760_and_1264_pixel_frames(
         _frame_width(page, width)
         page.reload()
         for name, frame in zip(
-            ("customer-map", "expectations", "integrator-map"), _frames(page), strict=True
+            ("customer-map", "expectations", "integrator-map"), frames(page, 3), strict=True
         ):
             measured = frame.evaluate(MEASURE)
             figures[f"{name}@{width}"] = measured
@@ -152,7 +144,7 @@ def test_a_very_large_organisation_is_scaled_to_the_frame_with_a_full_size_view(
     page.goto(sandbox.page_url(sandbox.confluence_seed_page("PAY", "All", macro("integrator-map"))))
     _frame_width(page, 760)
     page.reload()
-    (frame,) = _frames(page, 1)
+    (frame,) = frames(page, 1)
     overview = frame.evaluate(MEASURE)
     assert overview["scrollWidth"] <= overview["clientWidth"]
     (drawn,) = overview["maps"]
@@ -187,7 +179,7 @@ def test_download_csv_from_the_expectations_macro_and_the_integrator_map(
     sandbox = live_site.sandbox
     body = macro("expectations", team="pay", side="supplier") + macro("integrator-map")
     page.goto(sandbox.page_url(sandbox.confluence_seed_page("PAY", "Review", body)))
-    table, integrator = _frames(page, 2)
+    table, integrator = frames(page, 2)
 
     name, text = _downloaded(page, table).split("\n", 1)
     assert name == "PAY-expectations.csv"
@@ -207,11 +199,7 @@ def test_download_csv_on_forge_builds_the_file_from_the_json_rows(
     request.getfixturevalue("forge_bundle")
     site = request.getfixturevalue("forge_live")
     forge = Platform("forge", site.sandbox, site)
-    for key, name, lead in (("PAY", "Payroll", PAYROLL_LEAD), ("HR", "People", HR_LEAD)):
-        team = {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": lead}
-        forge.api("POST", "/teams", team, 201)
-    service = {"supplier": "PAY", "customer": "HR", "service": "monthly payroll run"}
-    relationship = forge.api("POST", "/relationships", service, 201)
+    relationship = payroll_and_people(forge)
     words = "=HYPERLINK(payslips), on time, with “quotes”"
     made = {"relationshipId": relationship["id"], "statement": words}
     forge.api("POST", "/expectations", made, 201)

@@ -21,6 +21,7 @@ from connector.db import utcnow
 from connector.sync.worker import drain_outbox
 from sandbox import Sandbox
 from sandbox.directory import USERS
+from tests.browser.test_jira_pages import propose
 from tests.connector.platforms.forge.conftest import PlatformSite
 from tests.support.live import LiveSite
 
@@ -93,27 +94,23 @@ def platform(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Plat
     else:
         live: LiveSite = request.getfixturevalue("live_site")
         chosen = Platform("connect", live.sandbox, live)
+    payroll_and_people(chosen)
+    return chosen
+
+
+def payroll_and_people(platform: Platform) -> Any:
+    """The PAY and HR teams, and PAY's monthly payroll run for HR (the relationship, returned)."""
     for key, name, lead in (("PAY", "Payroll", PAYROLL_LEAD), ("HR", "People", HR_LEAD)):
         team = {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": lead}
-        chosen.api("POST", "/teams", team, 201)
+        platform.api("POST", "/teams", team, 201)
     relationship = {"supplier": "PAY", "customer": "HR", "service": "monthly payroll run"}
-    chosen.api("POST", "/relationships", relationship, 201)
-    return chosen
+    return platform.api("POST", "/relationships", relationship, 201)
 
 
 def record_and_propose(frame: Frame) -> None:
     """Payroll's lead asks the seed question and records the answer in HR's words."""
     expect(frame.get_by_text("What are the needs and expectations you have for me")).to_be_visible()
-    frame.get_by_label("1. Pick a customer").select_option(label="People — monthly payroll run")
-    frame.get_by_label("Their answer, in their own words").fill(WORDS)
-    frame.get_by_label("Why it matters to them").fill("People plan their rent around payday.")
-    frame.get_by_label("Measure", exact=True).fill("Payslips on time")
-    frame.get_by_label("Target", exact=True).fill("99.5")
-    frame.get_by_label("Unit", exact=True).fill("%")
-    frame.get_by_label("4. An opportunity for growth").fill("Payslips in the employee app")
-    frame.get_by_label("5. Ask for feedback every (days)").fill("14")
-    frame.get_by_role("button", name="Propose to the customer").click()
-    expect(frame.get_by_role("status")).to_have_text("Proposed to the customer.")
+    propose(frame)  # the same form under Connect and Forge, filled as on the Jira pages
 
 
 def text_colour(frame: Frame) -> tuple[int, ...]:

@@ -211,7 +211,9 @@ def test_bulk_creates_stay_within_ceil_n_over_50(live_site: LiveSite) -> None:
         ("POST", "issue/bulk")
     ] * 3
     assert hooks.create_calls == [50, 50, 20]
-    assert all(i.properties.get("icm.expectation") for i in icm_issues(live_site))
+    issues = icm_issues(live_site)
+    assert len(issues) == 120
+    assert all(i.properties.get("icm.expectation") for i in issues)
 
 
 def test_each_issue_written_once_per_push_within_the_per_issue_limit(
