@@ -37,7 +37,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from sandbox.forge import APP_TOKEN_LIFETIME_S, ForgeApp, ForgeInstallError, ForgeSite, forge_site
 from sandbox.forge_remote import UI_TIMEOUT_S
-from sandbox.privacy import answer_report
+from sandbox.privacy import answer_report, refusal
 from sandbox.server import site
 
 blueprint = Blueprint("forge_functions", __name__)
@@ -226,14 +226,8 @@ def report_accounts() -> Response:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     owner = forge_site(site()).token_owner(token.strip()) if scheme == "Bearer" else None
     if owner is None or owner[1].kind != "system":
-        return _refused(401, "unauthorized", "an app token of an installed Forge app is required")
+        return refusal(401, "unauthorized", "an app token of an installed Forge app is required")
     scopes = ((owner[0].manifest.get("permissions") or {}).get("scopes")) or []
     if REPORT_SCOPE not in scopes:
-        return _refused(403, "forbidden", f"the app's manifest does not ask for {REPORT_SCOPE}")
+        return refusal(403, "forbidden", f"the app's manifest does not ask for {REPORT_SCOPE}")
     return answer_report(request.get_json(silent=True))
-
-
-def _refused(status: int, kind: str, message: str) -> Response:
-    response = jsonify({"errorType": kind, "errorMessage": message})
-    response.status_code = status
-    return response
