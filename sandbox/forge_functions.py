@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,9 +34,9 @@ from typing import Any
 import requests
 from flask import Blueprint, Response, jsonify, request
 
-from sandbox.forge import APP_TOKEN_LIFETIME_S, ForgeApp, ForgeInstallError, ForgeSite, forge_site
-from sandbox.forge_remote import UI_TIMEOUT_S
-from sandbox.privacy import answer_report
+from sandbox.forge import ForgeApp, ForgeInstallError, ForgeSite, forge_site
+from sandbox.forge_remote import UI_TIMEOUT_S, forge_headers
+from sandbox.privacy import answer_report, refusal
 from sandbox.server import site
 
 blueprint = Blueprint("forge_functions", __name__)
@@ -187,15 +186,8 @@ def invoke_remote(run_id: str) -> Any:
         for k, v in (data.get("headers") or {}).items()
         if str(k).lower() not in _HOP_BY_HOP
     }
-    headers["Authorization"] = "Bearer " + run.site.invocation_token(
-        run.app, module, None, backend=True
-    )
-    headers["x-b3-traceid"] = uuid.uuid4().hex
-    headers["x-b3-spanid"] = uuid.uuid4().hex[:16]
-    if ((remote.get("auth") or {}).get("appSystemToken") or {}).get("enabled"):
-        headers["x-forge-oauth-system"] = run.site.issue_app_token(
-            run.app, "system", None, APP_TOKEN_LIFETIME_S
-        )
+    auth = remote.get("auth") or {}
+    headers.update(forge_headers(run.site, run.app, module, auth, None, backend=True))
     body = data.get("body")
     try:
         answer = requests.request(
@@ -226,14 +218,8 @@ def report_accounts() -> Response:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     owner = forge_site(site()).token_owner(token.strip()) if scheme == "Bearer" else None
     if owner is None or owner[1].kind != "system":
-        return _refused(401, "unauthorized", "an app token of an installed Forge app is required")
+        return refusal(401, "unauthorized", "an app token of an installed Forge app is required")
     scopes = ((owner[0].manifest.get("permissions") or {}).get("scopes")) or []
     if REPORT_SCOPE not in scopes:
-        return _refused(403, "forbidden", f"the app's manifest does not ask for {REPORT_SCOPE}")
+        return refusal(403, "forbidden", f"the app's manifest does not ask for {REPORT_SCOPE}")
     return answer_report(request.get_json(silent=True))
-
-
-def _refused(status: int, kind: str, message: str) -> Response:
-    response = jsonify({"errorType": kind, "errorMessage": message})
-    response.status_code = status
-    return response

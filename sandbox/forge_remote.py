@@ -81,10 +81,29 @@ def call_remote(
     """One invocation of the remote through the endpoint `module` names: a UI module's `path`
     resolved against `baseUrl`, or (`path=None`, triggers) `baseUrl` + the endpoint's route."""
     endpoint = app.endpoint(str(module.get("endpoint") or _resolver_endpoint(module)))
-    auth = endpoint.get("auth") or {}
     headers = {
         **{str(k): str(v) for k, v in (headers or {}).items()},  # invokeRemote's own headers
-        "Authorization": "Bearer " + site.invocation_token(app, module, account_id, **context),
+        **forge_headers(site, app, module, endpoint.get("auth") or {}, account_id, **context),
+    }
+    url = remote_url(app.remote_base_url, endpoint, path)
+    return requests.request(method, url, json=body, headers=headers, timeout=timeout)
+
+
+def forge_headers(
+    site: ForgeSite,
+    app: ForgeApp,
+    module: dict[str, Any],
+    auth: dict[str, Any],
+    account_id: str | None,
+    *,
+    backend: bool = False,
+    **context: Any,
+) -> dict[str, str]:
+    """What Forge adds to every call of the remote: the FIT, the trace headers, and the app
+    tokens the endpoint's (or remote's) `auth` asks for."""
+    token = site.invocation_token(app, module, account_id, backend=backend, **context)
+    headers = {
+        "Authorization": "Bearer " + token,
         "x-b3-traceid": uuid.uuid4().hex,
         "x-b3-spanid": uuid.uuid4().hex[:16],
     }
@@ -97,8 +116,7 @@ def call_remote(
         headers["x-forge-oauth-system"] = site.issue_app_token(app, "system", None, lifetime)
     if account_id and (auth.get("appUserToken") or {}).get("enabled"):
         headers["x-forge-oauth-user"] = site.issue_app_token(app, "user", account_id)
-    url = remote_url(app.remote_base_url, endpoint, path)
-    return requests.request(method, url, json=body, headers=headers, timeout=timeout)
+    return headers
 
 
 def remote_url(base_url: str, endpoint: dict[str, Any], path: str | None) -> str:

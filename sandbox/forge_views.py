@@ -3,6 +3,7 @@ pages around Forge UI modules, each in a Custom UI iframe (`sandbox.forge_ui`)."
 
 from __future__ import annotations
 
+import itertools
 import re
 from html import escape
 from pathlib import Path
@@ -11,6 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, jsonify, request
 
+from sandbox.confluence import Page
 from sandbox.forge import ForgeApp, ForgeInstallError, forge_site
 from sandbox.forge_functions import run_scheduled_functions
 from sandbox.forge_remote import find_module, triggers
@@ -152,32 +154,43 @@ def _macro_config(match: re.Match[str]) -> dict[str, str]:
     return {p.group("name"): p.group("value") for p in PARAMETER.finditer(inner)}
 
 
-@blueprint.get("/forge/wiki/spaces/<space_key>/pages/<page_id>")
-def confluence_page(space_key: str, page_id: str) -> Response:
-    """A Confluence page whose macros are the Forge app's `macro` modules, each in its Custom UI
-    iframe; a macro with a `config` has a link to its configuration view."""
+def _page_and_app(space_key: str, page_id: str) -> tuple[Page, ForgeApp]:
+    """The page in `space_key` and the Forge app installed in Confluence (404 without either)."""
     state = site()
-    account_id = viewer()
     page = state.confluence.pages.get(page_id)
     app = forge_site(state).app("confluence")
     if page is None or page.space.key != space_key or app is None:
         abort(404)
+    return page, app
+
+
+def _macro_extension(page: Page, match: re.Match[str], *, editing: bool) -> dict[str, Any]:
+    """The `extension` context Forge gives a macro on `page`."""
+    return {
+        "type": "macro",
+        "config": _macro_config(match),
+        "content": {"id": page.id, "type": "page"},
+        "space": {"key": page.space.key, "id": page.space.id},
+        "isEditing": editing,
+    }
+
+
+@blueprint.get("/forge/wiki/spaces/<space_key>/pages/<page_id>")
+def confluence_page(space_key: str, page_id: str) -> Response:
+    """A Confluence page whose macros are the Forge app's `macro` modules, each in its Custom UI
+    iframe; a macro with a `config` has a link to its configuration view."""
+    account_id = viewer()
+    page, app = _page_and_app(space_key, page_id)
     macros = {str(m.get("key")): m for m in app.modules("macro")}
     theme = _theme()
-    position = iter(range(len(_macros(page.body))))
+    position = itertools.count()
 
     def render_macro(match: re.Match[str]) -> str:
         index = next(position)
         key = _macro_key(match)
         if key not in macros:
             return f'<div class="macro-unknown">Unknown macro: {escape(key)}</div>'
-        extension = {
-            "type": "macro",
-            "config": _macro_config(match),
-            "content": {"id": page.id, "type": "page"},
-            "space": {"key": page.space.key, "id": page.space.id},
-            "isEditing": False,
-        }
+        extension = _macro_extension(page, match, editing=False)
         frame = open_frame(app, key, account_id, extension, theme=theme)
         settings = ""
         if macros[key].get("config"):
@@ -196,10 +209,7 @@ def macro_config(space_key: str, page_id: str, index: int) -> Response:
     `view.submit({config})` writes the parameters into the page, as the editor does."""
     state = site()
     account_id = viewer()
-    page = state.confluence.pages.get(page_id)
-    app = forge_site(state).app("confluence")
-    if page is None or page.space.key != space_key or app is None:
-        abort(404)
+    page, app = _page_and_app(space_key, page_id)
     found = _macros(page.body)
     if index >= len(found):
         abort(404)
@@ -227,13 +237,7 @@ def macro_config(space_key: str, page_id: str, index: int) -> Response:
             account_id,
         )
 
-    extension = {
-        "type": "macro",
-        "config": _macro_config(found[index]),
-        "content": {"id": page.id, "type": "page"},
-        "space": {"key": page.space.key, "id": page.space.id},
-        "isEditing": True,
-    }
+    extension = _macro_extension(page, found[index], editing=True)
     frame = open_frame(
         app, key, account_id, extension, theme=_theme(), config_view=True, on_submit=save
     )

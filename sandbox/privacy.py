@@ -62,7 +62,8 @@ def _when(text: str) -> datetime:
     return value
 
 
-def _error(status: int, kind: str, message: str) -> Response:
+def refusal(status: int, kind: str, message: str) -> Response:
+    """The reporting API's error body (`errorType`, `errorMessage`) with `status`."""
     response = jsonify({"errorType": kind, "errorMessage": message})
     response.status_code = status
     return response
@@ -85,7 +86,7 @@ def answer_report(body: Any) -> Response:
     api.atlassian.com's `/app/report-accounts` from a Forge app: `sandbox.forge_functions`)."""
     accounts = body.get("accounts") if isinstance(body, dict) else None
     if not isinstance(accounts, list) or not 1 <= len(accounts) <= LIMIT:
-        return _error(400, "invalid_request", f"accounts must list 1 to {LIMIT} accounts")
+        return refusal(400, "invalid_request", f"accounts must list 1 to {LIMIT} accounts")
     for item in accounts:
         if (
             not isinstance(item, dict)
@@ -94,11 +95,11 @@ def answer_report(body: Any) -> Response:
             or item["accountId"] == "unknown"
             or not isinstance(item.get("updatedAt"), str)
         ):
-            return _error(400, "invalid_request", "each account needs accountId and updatedAt")
+            return refusal(400, "invalid_request", "each account needs accountId and updatedAt")
         try:
             _when(item["updatedAt"])
         except ValueError:
-            return _error(400, "invalid_request", "updatedAt must be an RFC 3339 date-time")
+            return refusal(400, "invalid_request", "updatedAt must be an RFC 3339 date-time")
     directory = _directory()
     status, actions = directory.answer([dict(item) for item in accounts])
     response = jsonify({"accounts": actions}) if status == 200 else Response(status=status)

@@ -23,10 +23,16 @@ export function queryFor(extension) {
 }
 
 // The service escapes every value it renders (macros/markup.py); nothing here is user HTML.
+// One <style> for the fragments' CSS, reused: the team page shows its fragment again after
+// every action, and each showing used to add another copy of the whole sheet to <head>.
 export function showFragment(target, answer) {
-  const style = document.createElement('style');
+  let style = document.getElementById('icm-fragment-css');
+  if (!style) {
+    style = document.createElement('style');
+    style.id = 'icm-fragment-css';
+    document.head.appendChild(style);
+  }
   style.textContent = answer.css ?? '';
-  document.head.appendChild(style);
   const box = el('div', { class: 'icm-fragment' });
   box.innerHTML = answer.html ?? '';
   target.replaceChildren(box);
