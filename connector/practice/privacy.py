@@ -101,8 +101,13 @@ class PrivacyCycle(Base):
 # --- where the accounts are
 
 
+def _tables(session: Session) -> set[str]:
+    """The tables the schema has (some of the tables read by name may not exist yet)."""
+    return set(inspect(session.connection()).get_table_names())
+
+
 def _present(session: Session) -> list[AccountColumn]:
-    names = set(inspect(session.connection()).get_table_names())
+    names = _tables(session)
     return [spot for spot in ACCOUNT_COLUMNS if spot.table in names]
 
 
@@ -498,7 +503,10 @@ INSTALLATIONS = (
 def uninstalled_since(session: Session, site_id: str) -> datetime | None:
     """When the site's last installation was uninstalled; None while one is still installed
     (a disabled app is still installed) or when the site has no installation on record."""
-    names = set(inspect(session.connection()).get_table_names())
+    return _uninstalled_since(session, site_id, _tables(session))
+
+
+def _uninstalled_since(session: Session, site_id: str, names: set[str]) -> datetime | None:
     last: datetime | None = None
     for name, live_states in INSTALLATIONS:
         if name not in names:
@@ -523,7 +531,7 @@ def _aware(value: Any) -> datetime:
 
 def sites_to_purge(session: Session, now: datetime, keep: timedelta) -> list[str]:
     """Sites whose last installation was uninstalled more than `keep` ago."""
-    names = set(inspect(session.connection()).get_table_names())
+    names = _tables(session)  # once, not once per site
     sites: set[str] = set()
     for name, _states in INSTALLATIONS:
         if name in names:
@@ -531,7 +539,7 @@ def sites_to_purge(session: Session, now: datetime, keep: timedelta) -> list[str
             sites.update(session.scalars(select(rows.c.site_id).distinct()))
     due = []
     for site_id in sorted(sites):
-        since = uninstalled_since(session, site_id)
+        since = _uninstalled_since(session, site_id, names)
         if since is not None and since + keep <= now:
             due.append(site_id)
     return due
@@ -543,7 +551,7 @@ def purge_site(
     """Delete every row of the site (its shared secret and app tokens included), children first;
     with `dry_run`, only count them. Tables without `site_id` go with the parent they point to."""
     counts: dict[str, int] = {}
-    present = set(inspect(session.connection()).get_table_names())
+    present = _tables(session)
     for table_ in reversed(metadata.sorted_tables):
         if table_.name not in present:
             continue
