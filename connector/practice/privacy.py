@@ -338,16 +338,22 @@ def apply_answer(
 
 
 def report_site(
-    database: Database, site_id: str, reporter: Reporter | None, now: datetime
+    database: Database,
+    site_id: str,
+    reporter: Reporter | None,
+    now: datetime,
+    *,
+    tracked: bool = False,
 ) -> CycleOutcome:
     """One site's turn of the cycle, when due, the remote calling the reporting API: batches
     until every account is reported, a 429 (wait the Retry-After, by rescheduling: nothing
-    sleeps) or an error (retry in an hour).
+    sleeps) or an error (retry in an hour). `tracked`: the caller has just run `track_accounts`
+    (it scans every site's accounts, so a run over all sites does it once, not once per site).
 
     Every batch is its own transaction and the HTTP call happens outside any, so an interrupted
     run resumes where it stopped and holds no lock while it waits on Atlassian."""
     result = CycleOutcome()
-    period = open_turn(database, site_id, now)
+    period = open_turn(database, site_id, now, tracked=tracked)
     if period is None:
         return result
     if reporter is None:
@@ -371,11 +377,14 @@ def report_site(
     return _finish(database, site_id, now, result)
 
 
-def open_turn(database: Database, site_id: str, now: datetime) -> timedelta | None:
-    """Bring the tracked accounts up to date; the site's cycle period when its turn is due,
-    else None."""
+def open_turn(
+    database: Database, site_id: str, now: datetime, *, tracked: bool = False
+) -> timedelta | None:
+    """Bring the tracked accounts up to date (unless the caller just did); the site's cycle
+    period when its turn is due, else None."""
     with database.transaction() as session:
-        track_accounts(session, now)
+        if not tracked:
+            track_accounts(session, now)
         cycle = cycle_of(session, site_id, now)
         if cycle.next_run_at > now:
             return None
