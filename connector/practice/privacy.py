@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from connector.db import Base, Database, UTCDateTime, utcnow
+from connector.db import Base, Database, UTCDateTime, rows_affected, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ def erase_account(session: Session, account_id: str, now: datetime) -> Erasure:
             statement = update(rows).where(match).values(values)
         else:
             statement = update(rows).where(match).values({spot.column: None})
-        done.add(spot.table, _count(session.execute(statement)))
+        done.add(spot.table, rows_affected(session.execute(statement)))
     done.add(INBOX, _erase_from_inbox(session, account_id))
     session.execute(delete(PrivacyAccount).where(PrivacyAccount.account_id == account_id))
     session.flush()
@@ -201,7 +201,7 @@ def _erase_from_inbox(session: Session, account_id: str) -> int:
     if not ACCOUNT_ID.match(account_id):  # no LIKE wildcard can reach the pattern
         return 0
     inbox = _light(INBOX, "body")
-    return _count(session.execute(delete(inbox).where(inbox.c.body.contains(account_id))))
+    return rows_affected(session.execute(delete(inbox).where(inbox.c.body.contains(account_id))))
 
 
 def refresh_account(session: Session, account_id: str, now: datetime) -> None:
@@ -209,10 +209,6 @@ def refresh_account(session: Session, account_id: str, now: datetime) -> None:
     session.execute(
         update(PrivacyAccount).where(PrivacyAccount.account_id == account_id).values(updated_at=now)
     )
-
-
-def _count(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --- the reporting cycle
@@ -572,7 +568,7 @@ def purge_site(
                 session.scalar(select(func.count()).select_from(table_).where(condition)) or 0
             )
         else:
-            found = _count(session.execute(delete(table_).where(condition)))
+            found = rows_affected(session.execute(delete(table_).where(condition)))
         if found:
             counts[table_.name] = found
     if not dry_run:
