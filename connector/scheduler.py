@@ -137,6 +137,7 @@ def report_personal_data(app: Flask, now: datetime) -> int:
     function, or a failing one). Returns accounts reported."""
     database = get_db(app)
     with database.transaction() as session:
+        track_accounts(session, now)  # every site's accounts: once per run, not once per site
         sites = held_sites(session)
     total = 0
     for site_id in sites:
@@ -146,14 +147,13 @@ def report_personal_data(app: Flask, now: datetime) -> int:
                 if reporter is None and reported_by_forge(session, site_id):
                     _warn_if_overdue(session, site_id, now)
                     continue
-            total += report_site(database, site_id, reporter, now).reported
+            total += report_site(database, site_id, reporter, now, tracked=True).reported
         except Exception:
             log.exception("personal data report failed for a site", extra={"site": site_id})
     return total
 
 
 def _warn_if_overdue(session: Session, site_id: str, now: datetime) -> None:
-    track_accounts(session, now)
     late = overdue_accounts(session, site_id, now, OVERDUE_GRACE)
     if late:
         log.warning(

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from connector.db import Base, UTCDateTime, utcnow
+from connector.db import Base, UTCDateTime, rows_affected, utcnow
 
 MAX_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 2.0
@@ -329,7 +329,7 @@ def prune(session: Session, before: datetime) -> int:
             InboxDelivery.received_at < before,
         )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)
 
 
 def prune_parked(session: Session, before: datetime) -> int:
@@ -344,4 +344,4 @@ def prune_parked(session: Session, before: datetime) -> int:
             ),
         )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_affected(result)

@@ -63,6 +63,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def rows_affected(result: Any) -> int:
+    """How many rows an UPDATE or DELETE touched (0 when the driver does not say)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class Database:
     """One engine and session factory; `transaction()` is the unit of work."""
 

@@ -12,7 +12,7 @@ Each engine carries its own keyring (on its dialect), so two apps in one process
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,21 +57,21 @@ class Keyring:
         return self._fernet.encrypt(clear.encode("utf-8")).decode("ascii")
 
     def decrypt(self, token: str) -> str:
-        try:
-            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
-        except (InvalidToken, UnicodeEncodeError) as error:
-            raise SecretUnreadable(
-                "a stored secret cannot be decrypted with any key in ICM_SECRET_KEYS"
-            ) from error
+        return _opened(self._fernet.decrypt, token).decode("utf-8")
 
     def rotate(self, token: str) -> str:
         """The same secret under the first key (raises SecretUnreadable if no key opens it)."""
-        try:
-            return self._fernet.rotate(token.encode("ascii")).decode("ascii")
-        except (InvalidToken, UnicodeEncodeError) as error:
-            raise SecretUnreadable(
-                "a stored secret cannot be decrypted with any key in ICM_SECRET_KEYS"
-            ) from error
+        return _opened(self._fernet.rotate, token).decode("ascii")
+
+
+def _opened(operation: Callable[[bytes], bytes], token: str) -> bytes:
+    """`operation` (decrypt or rotate) applied to the token; SecretUnreadable if no key opens it."""
+    try:
+        return operation(token.encode("ascii"))
+    except (InvalidToken, UnicodeEncodeError) as error:
+        raise SecretUnreadable(
+            "a stored secret cannot be decrypted with any key in ICM_SECRET_KEYS"
+        ) from error
 
 
 def new_key() -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from connector.db import Base, UTCDateTime
+from connector.db import Base, UTCDateTime, rows_affected
 
 
 class Outcome(enum.StrEnum):
@@ -73,4 +73,4 @@ def prune_runs(session: Session, before: datetime) -> int:
     result = session.execute(
         delete(JobRun).where(JobRun.started_at < before, JobRun.id.not_in(newest))
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return rows_affected(result)

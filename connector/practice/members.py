@@ -76,21 +76,6 @@ def teams_of(session: Session, site_id: str, account_id: str) -> Sequence[tuple[
     return sorted(found, key=lambda pair: pair[0].key)
 
 
-def is_member(session: Session, team: Team, account_id: str | None) -> bool:
-    if account_id is None:
-        return False
-    if team.lead_account_id == account_id:
-        return True
-    return (
-        session.scalars(
-            select(TeamMember.id).where(
-                TeamMember.team_id == team.id, TeamMember.account_id == account_id
-            )
-        ).first()
-        is not None
-    )
-
-
 def member_of(session: Session, account_id: str | None, teams: Iterable[Team]) -> set[int]:
     """The ids of those `teams` the account leads or is listed in (one query at most)."""
     if account_id is None:

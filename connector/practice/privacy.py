@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from connector.db import Base, Database, UTCDateTime, utcnow
+from connector.db import Base, Database, UTCDateTime, rows_affected, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,13 @@ class PrivacyCycle(Base):
 # --- where the accounts are
 
 
+def _tables(session: Session) -> set[str]:
+    """The tables the schema has (some of the tables read by name may not exist yet)."""
+    return set(inspect(session.connection()).get_table_names())
+
+
 def _present(session: Session) -> list[AccountColumn]:
-    names = set(inspect(session.connection()).get_table_names())
+    names = _tables(session)
     return [spot for spot in ACCOUNT_COLUMNS if spot.table in names]
 
 
@@ -183,7 +188,7 @@ def erase_account(session: Session, account_id: str, now: datetime) -> Erasure:
             statement = update(rows).where(match).values(values)
         else:
             statement = update(rows).where(match).values({spot.column: None})
-        done.add(spot.table, _count(session.execute(statement)))
+        done.add(spot.table, rows_affected(session.execute(statement)))
     done.add(INBOX, _erase_from_inbox(session, account_id))
     session.execute(delete(PrivacyAccount).where(PrivacyAccount.account_id == account_id))
     session.flush()
@@ -196,7 +201,7 @@ def _erase_from_inbox(session: Session, account_id: str) -> int:
     if not ACCOUNT_ID.match(account_id):  # no LIKE wildcard can reach the pattern
         return 0
     inbox = _light(INBOX, "body")
-    return _count(session.execute(delete(inbox).where(inbox.c.body.contains(account_id))))
+    return rows_affected(session.execute(delete(inbox).where(inbox.c.body.contains(account_id))))
 
 
 def refresh_account(session: Session, account_id: str, now: datetime) -> None:
@@ -204,10 +209,6 @@ def refresh_account(session: Session, account_id: str, now: datetime) -> None:
     session.execute(
         update(PrivacyAccount).where(PrivacyAccount.account_id == account_id).values(updated_at=now)
     )
-
-
-def _count(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # --- the reporting cycle
@@ -333,16 +334,22 @@ def apply_answer(
 
 
 def report_site(
-    database: Database, site_id: str, reporter: Reporter | None, now: datetime
+    database: Database,
+    site_id: str,
+    reporter: Reporter | None,
+    now: datetime,
+    *,
+    tracked: bool = False,
 ) -> CycleOutcome:
     """One site's turn of the cycle, when due, the remote calling the reporting API: batches
     until every account is reported, a 429 (wait the Retry-After, by rescheduling: nothing
-    sleeps) or an error (retry in an hour).
+    sleeps) or an error (retry in an hour). `tracked`: the caller has just run `track_accounts`
+    (it scans every site's accounts, so a run over all sites does it once, not once per site).
 
     Every batch is its own transaction and the HTTP call happens outside any, so an interrupted
     run resumes where it stopped and holds no lock while it waits on Atlassian."""
     result = CycleOutcome()
-    period = open_turn(database, site_id, now)
+    period = open_turn(database, site_id, now, tracked=tracked)
     if period is None:
         return result
     if reporter is None:
@@ -366,11 +373,14 @@ def report_site(
     return _finish(database, site_id, now, result)
 
 
-def open_turn(database: Database, site_id: str, now: datetime) -> timedelta | None:
-    """Bring the tracked accounts up to date; the site's cycle period when its turn is due,
-    else None."""
+def open_turn(
+    database: Database, site_id: str, now: datetime, *, tracked: bool = False
+) -> timedelta | None:
+    """Bring the tracked accounts up to date (unless the caller just did); the site's cycle
+    period when its turn is due, else None."""
     with database.transaction() as session:
-        track_accounts(session, now)
+        if not tracked:
+            track_accounts(session, now)
         cycle = cycle_of(session, site_id, now)
         if cycle.next_run_at > now:
             return None
@@ -498,7 +508,10 @@ INSTALLATIONS = (
 def uninstalled_since(session: Session, site_id: str) -> datetime | None:
     """When the site's last installation was uninstalled; None while one is still installed
     (a disabled app is still installed) or when the site has no installation on record."""
-    names = set(inspect(session.connection()).get_table_names())
+    return _uninstalled_since(session, site_id, _tables(session))
+
+
+def _uninstalled_since(session: Session, site_id: str, names: set[str]) -> datetime | None:
     last: datetime | None = None
     for name, live_states in INSTALLATIONS:
         if name not in names:
@@ -523,7 +536,7 @@ def _aware(value: Any) -> datetime:
 
 def sites_to_purge(session: Session, now: datetime, keep: timedelta) -> list[str]:
     """Sites whose last installation was uninstalled more than `keep` ago."""
-    names = set(inspect(session.connection()).get_table_names())
+    names = _tables(session)  # once, not once per site
     sites: set[str] = set()
     for name, _states in INSTALLATIONS:
         if name in names:
@@ -531,7 +544,7 @@ def sites_to_purge(session: Session, now: datetime, keep: timedelta) -> list[str
             sites.update(session.scalars(select(rows.c.site_id).distinct()))
     due = []
     for site_id in sorted(sites):
-        since = uninstalled_since(session, site_id)
+        since = _uninstalled_since(session, site_id, names)
         if since is not None and since + keep <= now:
             due.append(site_id)
     return due
@@ -543,7 +556,7 @@ def purge_site(
     """Delete every row of the site (its shared secret and app tokens included), children first;
     with `dry_run`, only count them. Tables without `site_id` go with the parent they point to."""
     counts: dict[str, int] = {}
-    present = set(inspect(session.connection()).get_table_names())
+    present = _tables(session)
     for table_ in reversed(metadata.sorted_tables):
         if table_.name not in present:
             continue
@@ -555,7 +568,7 @@ def purge_site(
                 session.scalar(select(func.count()).select_from(table_).where(condition)) or 0
             )
         else:
-            found = _count(session.execute(delete(table_).where(condition)))
+            found = rows_affected(session.execute(delete(table_).where(condition)))
         if found:
             counts[table_.name] = found
     if not dry_run:

@@ -30,7 +30,7 @@ from connector.domain.roles import (
 from connector.domain.states import ExpectationState
 from connector.jira.port import jira_site
 from connector.jira.site import JiraCallFailed
-from connector.practice.members import is_member, member_of
+from connector.practice.members import member_of
 from connector.practice.models import Expectation, Relationship, SyncState, Team
 
 log = logging.getLogger(__name__)
@@ -108,9 +108,7 @@ def team_standing(
         site_admin=is_site_admin(session, site_id, account),
         supplier_lead=account is not None
         and any(team is not None and team.lead_account_id == account for team in teams),
-        supplier_member=any(
-            team is not None and is_member(session, team, account) for team in teams
-        ),
+        supplier_member=bool(member_of(session, account, [t for t in teams if t is not None])),
     )
 
 
