@@ -102,13 +102,14 @@ def relationship_standing(
 def team_standing(
     session: Session, site_id: str, account: str | None, teams: Sequence[Team | None]
 ) -> Standing:
-    """Towards one or two teams: the lead (or a member) of any of them stands as "the team"."""
+    """Towards one or two teams: the lead of any of them stands as "the team". Membership is not
+    read: every action taken on teams (domain/roles.py: managing teams, members, goals and
+    relationships) is for administrators and leads only, so it would decide nothing."""
     return Standing(
         account_id=account,
         site_admin=is_site_admin(session, site_id, account),
         supplier_lead=account is not None
         and any(team is not None and team.lead_account_id == account for team in teams),
-        supplier_member=bool(member_of(session, account, [t for t in teams if t is not None])),
     )
 
 
