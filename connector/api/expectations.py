@@ -181,4 +181,5 @@ def reattach_expectation(expectation_id: int) -> Response:
     answer=schemas.ExpectationOut,
 )
 def retry_expectation_sync(expectation_id: int) -> Response:
+    guarded(expectation_id, Action.EDIT)  # it resets the backoff: the supplier side only
     return present(expectations.retry_sync(request_session(), site_id(), expectation_id))

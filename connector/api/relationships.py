@@ -17,6 +17,7 @@ from connector.api.routing import (
 from connector.db import request_session
 from connector.domain.roles import Action, Standing, require
 from connector.practice import relationships
+from connector.practice.members import people_of
 from connector.practice.roles import require_on_relationship, require_on_teams
 from connector.practice.teams import find_team
 from connector.web.caller import current_caller
@@ -45,6 +46,9 @@ def create_relationship() -> Response:
     if data.get("integrator_account_id") and not (standing.site_admin or customer_lead):
         # The integrator may agree for the customer: only its lead, or an administrator, names one.
         require(Action.NAME_INTEGRATOR, Standing(account))
+    if supplier is not None and customer is not None:
+        if people_of(session, [supplier]) & people_of(session, [customer]):
+            require(Action.CROSS_ENROL, standing)  # else: enrol first, relate after
     made = relationships.create_relationship(session, site_id(), **data)
     return respond(schemas.RelationshipOut, made, 201)
 
@@ -57,6 +61,7 @@ def create_relationship() -> Response:
     query=schemas.RelationshipQuery,
     answer=schemas.RelationshipOut,
     many=True,
+    user=True,
 )
 def list_relationships() -> Response:
     query = load_query(schemas.RelationshipQuery)
@@ -70,6 +75,7 @@ def list_relationships() -> Response:
     "Read a relationship",
     TAG,
     answer=schemas.RelationshipOut,
+    user=True,
 )
 def get_relationship(relationship_id: int) -> Response:
     found = relationships.relationship_by_id(request_session(), site_id(), relationship_id)

@@ -12,6 +12,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from connector.domain.accounts import PROBLEM as ACCOUNT_ID_PROBLEM
+from connector.domain.accounts import is_account_id
 from connector.domain.states import ExpectationState
 from connector.practice.crossteam import LinkOrigin, LinkState
 from connector.practice.members import MAX_MEMBERS
@@ -96,9 +98,14 @@ class TeamOut(Schema):
     permissions = fields.Nested(TeamPermissionsOut, required=True)
 
 
+def _account_id(value: str) -> None:
+    if not is_account_id(value):
+        raise ValidationError(ACCOUNT_ID_PROBLEM)
+
+
 class MembersIn(Strict):
     account_ids = fields.List(
-        fields.String(validate=validate.Length(1, 128)),
+        fields.String(validate=_account_id),
         data_key="accountIds",
         required=True,
         validate=validate.Length(max=MAX_MEMBERS),
