@@ -34,6 +34,7 @@ ROLES = {
 TABLE = {
     A.MANAGE_TEAMS: {"admin"},
     A.MANAGE_MEMBERS: {"admin", "supplier lead"},
+    A.CROSS_ENROL: {"admin"},
     A.MANAGE_RELATIONSHIP: {"admin", "supplier lead", "customer lead"},
     A.MANAGE_GOAL: {"admin", "supplier lead"},
     A.NAME_INTEGRATOR: {"admin", "customer lead"},
