@@ -46,9 +46,8 @@ def create_relationship() -> Response:
     if data.get("integrator_account_id") and not (standing.site_admin or customer_lead):
         # The integrator may agree for the customer: only its lead, or an administrator, names one.
         require(Action.NAME_INTEGRATOR, Standing(account))
-    if supplier is not None and customer is not None:
-        if people_of(session, [supplier]) & people_of(session, [customer]):
-            require(Action.CROSS_ENROL, standing)  # else: enrol first, relate after
+    if supplier and customer and people_of(session, [supplier]) & people_of(session, [customer]):
+        require(Action.CROSS_ENROL, standing)  # else: enrol first, relate after
     made = relationships.create_relationship(session, site_id(), **data)
     return respond(schemas.RelationshipOut, made, 201)
 

@@ -199,7 +199,9 @@ def test_reading_comments_members_and_relationships_needs_a_user(api: Api) -> No
         "/relationships",
         f"/relationships/{made['payroll']['id']}",
     ):
-        assert refused(anonymous.get(path), "user_required") == "reading this needs a signed-in user"
+        assert (
+            refused(anonymous.get(path), "user_required") == "reading this needs a signed-in user"
+        )
         assert api.as_(STRANGER).get(path).status_code == 200
     assert anonymous.ok("GET", "/teams/PAY")["members"] == []
     assert api.as_(STRANGER).ok("GET", "/teams/PAY")["members"] == [SUPPLIER, "pay-1"]
