@@ -39,8 +39,10 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 200
 IDLE_SECONDS = 5.0  # with nothing to store for this long, the committer closes its connections
-STATEMENT_SECONDS = 5.0  # a batch the database has not answered by then is failed as "away"
-WAIT_SECONDS = 10.0  # a request gives up (503, so Atlassian delivers again) if no commit by then
+# A delivery waits for the batch in flight, then for its own: each bounded by STATEMENT_SECONDS
+# (and connecting by `connector.db.HOT_PATH_CONNECT_TIMEOUT`, 3 s), so within Jira's ~10 s.
+STATEMENT_SECONDS = 3.0  # a batch the database has not answered by then is failed as "away"
+WAIT_SECONDS = 8.0  # a request gives up (503, so Atlassian delivers again) if no commit by then
 RETRY_AFTER = 30  # seconds, in the 503's Retry-After
 
 

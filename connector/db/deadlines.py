@@ -75,6 +75,6 @@ def ping_on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
             if not getattr(dbapi_connection, "autocommit", True):
                 dbapi_connection.rollback()  # end the transaction the check began
     except Exception as error:
-        raise DisconnectionError(
-            "the connection did not answer its check", invalidate_pool=True
-        ) from error
+        dropped = DisconnectionError("the connection did not answer its check")
+        dropped.invalidate_pool = True
+        raise dropped from error

@@ -41,7 +41,7 @@ def register_error_handlers(app: Flask) -> None:
     def _database_away(error: OperationalError) -> Response:
         # Lost, refused or timed-out connections, a statement timeout, a locked SQLite file:
         # nothing was committed, and the caller may send the same request again.
-        log.warning("database unavailable: %s", type(error.orig).__name__, exc_info=error)
+        log.warning("database unavailable: %s", type(error.orig).__name__)
         return error_response(
             Unavailable(
                 "the database is unavailable; try again shortly", code="database_unavailable"
