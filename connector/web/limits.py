@@ -31,11 +31,21 @@ def body_limit(path: str) -> int:
 
 def _limit_body() -> None:
     limit = body_limit(request.path)
-    request.max_content_length = limit  # a body without Content-Length stops at the limit too
     if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge(
             f"the body is {request.content_length} bytes; this route takes at most {limit}"
         )
+    request.max_content_length = limit
+    if request.content_length is None and "chunked" in request.headers.get(
+        "Transfer-Encoding", ""
+    ).lower():
+        # Without a length, werkzeug stops reading at the limit and hands on what it has, as if
+        # the body ended there. Read one byte beyond it (at most): more than the limit is a 413.
+        request.max_content_length = limit + 1
+        if len(request.get_data(cache=True)) > limit:
+            raise RequestEntityTooLarge(
+                f"the body (sent without a length) is over the {limit} bytes this route takes"
+            )
 
 
 def json_depth(value: Any) -> int:
