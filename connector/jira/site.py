@@ -77,7 +77,12 @@ class JiraSite:
             raise JiraCallFailed(method, path, 0, [type(exc).__name__]) from exc
         if response.status_code not in ok:
             raise JiraCallFailed(method, path, response.status_code, _messages(response))
-        return response.json() if response.content else None
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:  # a proxy's or a login page's HTML, a cut-off body
+            raise JiraCallFailed(method, path, response.status_code, ["not JSON"]) from exc
 
     # --- issues
 

@@ -51,7 +51,10 @@ def ask_jira_if_admin(session: Session, site_id: str, account_id: str) -> bool:
         )
     except LookupError:
         return False  # no Jira on this site
-    granted = (answer or {}).get("globalPermissions") or []
+    granted = answer.get("globalPermissions") if isinstance(answer, dict) else None
+    if not isinstance(granted, list) or not all(isinstance(p, str) for p in granted):
+        # Not the documented shape (a list of permission keys): no answer, so "no", not kept.
+        raise JiraCallFailed("POST", "permissions/check", 200, ["not a list of permissions"])
     return "ADMINISTER" in granted
 
 
