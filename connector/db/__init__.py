@@ -105,7 +105,10 @@ class Database:
     @cached_property
     def _probe(self) -> Engine:
         return create_engine(
-            self.url, poolclass=NullPool, connect_args=postgres_connect_args(self.url)
+            self.url,
+            poolclass=NullPool,
+            hide_parameters=True,
+            connect_args=postgres_connect_args(self.url),
         )
 
     def migrate(self, revision: str = "heads") -> None:
@@ -136,6 +139,7 @@ def alembic_config(connection: Any = None) -> Config:
 # due in time (`connector.db.deadlines`). SQLite (a local file): a lock is waited for at most
 # SQLITE_BUSY_SECONDS, then the statement fails ("database is locked").
 CONNECT_TIMEOUT = 5
+HOT_PATH_CONNECT_TIMEOUT = 3
 STATEMENT_TIMEOUT_MS = 60_000
 IDLE_IN_TRANSACTION_TIMEOUT_MS = 120_000
 SQLITE_BUSY_SECONDS = 10
@@ -153,29 +157,44 @@ POSTGRES_CONNECT_ARGS: dict[str, Any] = {
 }
 
 
-def postgres_connect_args(url: str) -> dict[str, Any]:
-    """The connection settings above, less those the URL sets itself (none for SQLite)."""
+def postgres_connect_args(url: str, **overrides: Any) -> dict[str, Any]:
+    """The connection settings above (with `overrides`), less those the URL sets itself (none
+    for SQLite)."""
     parsed = make_url(url)
     if not parsed.drivername.startswith("postgresql"):
         return {}
-    given = parsed.query
-    return {name: value for name, value in POSTGRES_CONNECT_ARGS.items() if name not in given}
+    wanted = POSTGRES_CONNECT_ARGS | overrides
+    return {name: value for name, value in wanted.items() if name not in parsed.query}
 
 
 def _make_engine(url: str, *, echo: bool) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        engine = create_engine(
+            url,
+            echo=echo,
+            hide_parameters=True,  # rows hold accountIds: never in a log line or an error
+            connect_args={"timeout": SQLITE_BUSY_SECONDS},
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(url, echo=echo, connect_args=postgres_connect_args(url))
+    engine = create_engine(
+        url, echo=echo, hide_parameters=True, connect_args=postgres_connect_args(url)
+    )
     event.listen(engine, "checkout", ping_on_checkout)
     return engine
 
 
 def unpinged_engine(url: str) -> Engine:
     """A small pool without a ping before each use, for a hot path that retries on its own: a
-    connection that died fails its statement, the pool is then renewed, and the retry works."""
-    return create_engine(url, pool_size=2, max_overflow=2, connect_args=postgres_connect_args(url))
+    connection that died fails its statement, the pool is then renewed, and the retry works. It
+    gives up connecting sooner (the intake answers within Jira's wait)."""
+    return create_engine(
+        url,
+        pool_size=2,
+        max_overflow=2,
+        hide_parameters=True,
+        connect_args=postgres_connect_args(url, connect_timeout=HOT_PATH_CONNECT_TIMEOUT),
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
