@@ -130,3 +130,23 @@ def test_a_chunked_body_over_the_cap_is_refused(api: Api, app: Flask, path: str,
         if path.startswith("/api"):
             at_cap = requests.post(url, data=chunks(limit), headers=headers, timeout=30)
             assert at_cap.status_code == 201, at_cap.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feedback/panel?issue.key=PAY%00-1",
+        "/macros/customer-map?team=PA%00Y",
+        "/macros/expectations?team=%00&side=supplier",
+        "/pages/team?project.key=P%00",
+        "/api/v1/teams/PAY%00/members",
+    ],
+)
+def test_nul_in_a_path_or_query_is_a_400(api: Api, path: str) -> None:
+    """PostgreSQL refuses NUL in a statement: a 400 naming it, never a 500 (issue #24)."""
+    seed(api)
+    joiner = "&" if "?" in path else "?"
+    token = api.site.tenant_token("GET", path.replace("%00", "\x00"), sub="acc-1")
+    response = api.client.get(f"{path}{joiner}jwt={token}")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "NUL (U+0000)" in response.get_data(as_text=True)
