@@ -36,9 +36,10 @@ def _limit_body() -> None:
             f"the body is {request.content_length} bytes; this route takes at most {limit}"
         )
     request.max_content_length = limit
-    if request.content_length is None and "chunked" in request.headers.get(
-        "Transfer-Encoding", ""
-    ).lower():
+    if (
+        request.content_length is None
+        and "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    ):
         # Without a length, werkzeug stops reading at the limit and hands on what it has, as if
         # the body ended there. Read one byte beyond it (at most): more than the limit is a 413.
         request.max_content_length = limit + 1
@@ -53,9 +54,7 @@ def _refuse_nul() -> None:
     and PostgreSQL refuses it in a statement: a 400 here, not a 500 there."""
     given = [request.path, *(part for pair in request.args.items(multi=True) for part in pair)]
     if any("\x00" in value for value in given):
-        raise BadRequest(
-            "the request's path or query holds NUL (U+0000)", code="nul_in_request"
-        )
+        raise BadRequest("the request's path or query holds NUL (U+0000)", code="nul_in_request")
 
 
 def json_depth(value: Any) -> int:

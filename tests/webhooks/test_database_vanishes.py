@@ -120,7 +120,7 @@ def test_a_silent_database_is_survived(
     recovered_by = time.monotonic() + 15
     while True:
         webhook_id = str(uuid.uuid4())
-        status, took, _ = timed_delivery(app, site, webhook_id)
+        status, _took, _ = timed_delivery(app, site, webhook_id)
         if status == 204:
             acknowledged.append(webhook_id)
             break

@@ -12,8 +12,8 @@ import requests
 from flask import Flask
 
 from connector.web.limits import DEFAULT_BODY_LIMIT, MAX_JSON_DEPTH, WEBHOOK_BODY_LIMIT
-from tests.support.api import Api, row_counts, seed
 from sandbox.serving import serving
+from tests.support.api import Api, row_counts, seed
 from tests.support.atlassian import post_json
 
 
@@ -105,7 +105,9 @@ def test_lifecycle_refuses_a_body_from_an_unsigned_caller(app: Flask) -> None:
 @pytest.mark.parametrize(
     ("path", "limit"), [("/api/v1/teams", 256 * 1024), ("/webhooks/jira/issue-updated", 1024**2)]
 )
-def test_a_chunked_body_over_the_cap_is_refused(api: Api, app: Flask, path: str, limit: int) -> None:
+def test_a_chunked_body_over_the_cap_is_refused(
+    api: Api, app: Flask, path: str, limit: int
+) -> None:
     """Sent without Content-Length (chunked) through a real HTTP server: a body over the cap is a
     413, not its first `limit` bytes taken as the whole (issue #24); one at the cap still fits."""
     seed(api)

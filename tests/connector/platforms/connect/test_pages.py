@@ -128,4 +128,4 @@ def test_a_viewer_without_an_account_gets_no_token(api: Api, path: str) -> None:
     tokens = [m.get("content") for m in document.iter("meta") if m.get("name") == "icm-token"]
     assert tokens == [""]
     signed_in = parse(page(api, path).get_data(as_text=True))
-    assert [m.get("content") for m in signed_in.iter("meta") if m.get("name") == "icm-token"][0]
+    assert next(m.get("content") for m in signed_in.iter("meta") if m.get("name") == "icm-token")
