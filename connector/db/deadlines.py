@@ -1,5 +1,5 @@
 """A client-side deadline for one database round trip, for the paths that must answer in time
-(the webhook intake's group commit, the readiness probe).
+(the webhook intake's group commit, the readiness probe, a pooled connection's check before use).
 
 A server that has gone silent behind a connection that stays open (a proxy or load balancer
 holding the socket, a frozen host) is noticed by nothing else: `statement_timeout` runs on the
