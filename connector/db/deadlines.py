@@ -12,8 +12,11 @@ SQLite has no socket; its bound is the busy timeout (`connector.db`).
 from __future__ import annotations
 
 import contextlib
+import itertools
+import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,6 +41,46 @@ def _cut(fd: int) -> None:
         s.shutdown(socket.SHUT_RDWR)
 
 
+class _Watchdog:
+    """One thread per process that cuts the sockets of round trips past their deadline (a timer
+    thread per round trip would cost a thread start on every request)."""
+
+    def __init__(self) -> None:
+        self._due: dict[int, tuple[float, int]] = {}  # ticket -> (deadline, fd)
+        self._tickets = itertools.count()
+        self._wake = threading.Condition()
+        self._pid: int | None = None
+
+    def watch(self, fd: int, seconds: float) -> int:
+        with self._wake:
+            if self._pid != os.getpid():  # first use in this process (after a fork too)
+                self._due.clear()
+                threading.Thread(target=self._run, name="icm-db-deadlines", daemon=True).start()
+                self._pid = os.getpid()
+            ticket = next(self._tickets)
+            self._due[ticket] = (time.monotonic() + seconds, fd)
+            self._wake.notify()
+            return ticket
+
+    def done(self, ticket: int) -> None:
+        with self._wake:
+            self._due.pop(ticket, None)
+
+    def _run(self) -> None:
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                for ticket, (deadline, fd) in list(self._due.items()):
+                    if deadline <= now:
+                        del self._due[ticket]
+                        _cut(fd)
+                nearest = min((deadline for deadline, _fd in self._due.values()), default=None)
+                self._wake.wait(None if nearest is None else max(0.0, nearest - now))
+
+
+_WATCHDOG = _Watchdog()
+
+
 @contextlib.contextmanager
 def dbapi_within(dbapi_connection: Any, seconds: float) -> Iterator[None]:
     """Run the block; if it has not finished after `seconds`, cut the connection's socket so
@@ -46,13 +89,11 @@ def dbapi_within(dbapi_connection: Any, seconds: float) -> Iterator[None]:
     if fd is None:
         yield
         return
-    timer = threading.Timer(seconds, _cut, args=(fd,))
-    timer.daemon = True
-    timer.start()
+    ticket = _WATCHDOG.watch(fd, seconds)
     try:
         yield
     finally:
-        timer.cancel()
+        _WATCHDOG.done(ticket)
 
 
 def answer_within(
