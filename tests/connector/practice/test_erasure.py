@@ -1,0 +1,116 @@
+"""Erasure of a closed account, pinned row by row on both databases: the member list and the
+integrator column, and the inbox's deliveries found by the accountId fields they keep, exactly
+(a short or overlapping id never deletes a delivery naming someone else)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from connector.db import utcnow
+from connector.db.models import Relationship, TeamMember
+from connector.practice.privacy import erase_account
+from tests.webhooks.support import CUSTOMER_MEMBER, INTEGRATOR, seed
+from webhooks.inbox import Delivery, InboxDelivery, store
+
+NOW = utcnow()
+
+
+def deliver(session: Session, site_id: str, name: str, body: str) -> None:
+    store(
+        session,
+        Delivery(
+            site_id=site_id,
+            client_key=f"ck-{site_id}",
+            event="comment_created",
+            webhook_id=name,
+            retry_count=0,
+            flow=None,
+            body=body,
+            event_at=None,
+        ),
+    )
+
+
+def kept_comment(author: str, text: str = "fine") -> str:
+    """A delivery as the inbox keeps it (webhooks.kept): the author's accountId and the text."""
+    return json.dumps(
+        {
+            "webhookEvent": "comment_created",
+            "comment": {"id": "1", "author": {"accountId": author}, "body": text},
+            "issue": {"id": "11901", "key": "TES-1"},
+        },
+        separators=(",", ":"),
+    )
+
+
+def inbox(session: Session) -> list[str]:
+    return sorted(session.scalars(select(InboxDelivery.webhook_id)))
+
+
+def test_a_member_and_an_integrator_are_erased_from_their_columns(db_session: Session) -> None:
+    for site in ("site-a", "site-b"):
+        seed(db_session, site)
+
+    member = erase_account(db_session, CUSTOMER_MEMBER, NOW)
+    integrator = erase_account(db_session, INTEGRATOR, NOW)
+
+    assert member.rows == {"team_members": 2}
+    assert integrator.rows == {"relationships": 2}
+    members = db_session.scalars(select(TeamMember.account_id)).all()
+    assert CUSTOMER_MEMBER not in members and len(members) == 2
+    integrators = db_session.scalars(select(Relationship.integrator_account_id)).all()
+    assert integrators == [None, None]
+
+
+def test_inbox_rows_go_by_the_author_field_not_by_substring(db_session: Session) -> None:
+    closed = "557058:0f0e0d0c-aaaa-bbbb-cccc-000000000001"
+    deliver(db_session, "site-a", "by-closed", kept_comment(closed))
+    deliver(db_session, "site-b", "by-closed-b", kept_comment(closed))
+    # Another author whose text names the closed account, and one whose id contains it.
+    deliver(db_session, "site-a", "mentions", kept_comment("acc-other", f"ask {closed}"))
+    deliver(db_session, "site-a", "longer-id", kept_comment(f"{closed}-2"))
+    # A parked delivery, kept as received: its accountId field names the account, or only text.
+    parked = '{"comment": {"author": {"accountId": "' + closed + '", "displayName": "Al'
+    deliver(db_session, "site-a", "parked", parked)
+    deliver(db_session, "site-a", "parked-text", f"not json, about {closed}")
+    db_session.execute(
+        InboxDelivery.__table__.update()
+        .where(InboxDelivery.webhook_id.like("parked%"))
+        .values(state="parked")
+    )
+
+    erased = erase_account(db_session, closed, NOW)
+
+    assert erased.rows == {"webhook_inbox": 3}
+    assert inbox(db_session) == ["longer-id", "mentions", "parked-text"]
+
+
+@pytest.mark.parametrize("member", ["a", "acc", "5b10"])
+def test_a_short_member_id_reported_closed_deletes_no_other_delivery(
+    db_session: Session, member: str
+) -> None:
+    """Issue #24: a member `a` reported closed deleted every delivery whose body held an `a`."""
+    deliver(db_session, "site-a", "other-site", kept_comment("5b10ac8d82e05b22cc7d4ef5"))
+    deliver(db_session, "site-b", "theirs", kept_comment("acc-someone", "a cat"))
+
+    erased = erase_account(db_session, member, NOW)
+
+    assert erased.rows == {}
+    assert inbox(db_session) == ["other-site", "theirs"]
+
+
+@pytest.mark.parametrize("malformed", ["", "a b", "a%", "a_", "x\x00y", "a\n", "é", "x" * 129])
+def test_a_malformed_account_id_erases_nothing(db_session: Session, malformed: str) -> None:
+    seed(db_session, "site-a")
+    deliver(db_session, "site-a", "one", kept_comment(malformed))
+    before = db_session.scalar(select(func.count()).select_from(TeamMember))
+
+    erased = erase_account(db_session, malformed, NOW)
+
+    assert erased.rows == {}
+    assert inbox(db_session) == ["one"]
+    assert db_session.scalar(select(func.count()).select_from(TeamMember)) == before
