@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from connector.practice.privacy.accounts import (
     ACCOUNT_COLUMNS,
-    ACCOUNT_ID,
     PSEUDONYM_PREFIX,
     AccountColumn,
     PrivacyAccount,
@@ -40,7 +39,6 @@ from connector.practice.privacy.purge import purge_site, sites_to_purge, uninsta
 
 __all__ = [
     "ACCOUNT_COLUMNS",
-    "ACCOUNT_ID",
     "BATCH",
     "DEFAULT_CYCLE",
     "MIN_CYCLE",

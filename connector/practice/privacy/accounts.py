@@ -17,9 +17,7 @@ from sqlalchemy import union as sql_union
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime
-from connector.domain.accounts import ACCOUNT_ID, is_account_id
-
-__all__ = ["ACCOUNT_ID", "is_account_id"]
+from connector.domain.accounts import is_account_id
 
 PSEUDONYM_PREFIX = "erased-"
 NOT_AN_ACCOUNT = "unknown"  # what a rating without a known author is stored under

@@ -18,8 +18,8 @@ from connector.db import Base, get_db, utcnow
 from connector.db.models import Feedback, Team
 from connector.practice.health import map_health
 from connector.practice.privacy import (
-    DEFAULT_CYCLE,
     PSEUDONYM_PREFIX,
+    PrivacyCycle,
     ReportAnswer,
     answer_for_site,
     due_accounts,
@@ -33,6 +33,7 @@ from tests.webhooks.support import INTEGRATOR, ROBIN, SUPPLIER_LEAD, install, se
 from webhooks.inbox import Delivery, DeliveryState, InboxDelivery, store
 
 NOW = utcnow()
+WEEK = timedelta(days=7)  # README: "the default 7-day period"
 
 
 def rate(
@@ -153,7 +154,7 @@ def test_a_turn_the_platform_drives_comes_back_a_period_later_less_the_slack(app
     answer_for_site(database, "site-a", batch, ReportAnswer(status=204), start)
     assert due_accounts(database, "site-a", start, slack) == []  # the turn is over
 
-    next_turn = start + DEFAULT_CYCLE - slack
+    next_turn = start + WEEK - slack
     assert due_accounts(database, "site-a", next_turn - minute, slack) == []
     batch = due_accounts(database, "site-a", next_turn + minute, slack)
     assert len(batch) == 5
@@ -162,6 +163,41 @@ def test_a_turn_the_platform_drives_comes_back_a_period_later_less_the_slack(app
     answer_for_site(database, "site-a", batch, limited, next_turn + minute)
     assert due_accounts(database, "site-a", next_turn + 10 * minute, slack) == []
     assert len(due_accounts(database, "site-a", next_turn + 12 * minute, slack)) == 5
+
+
+def test_the_default_cycle_is_seven_days(app: Flask) -> None:
+    database, start, minute = get_db(app), utcnow(), timedelta(minutes=1)
+    seed_app(app, "site-a")
+    batch = due_accounts(database, "site-a", start)
+    answer_for_site(database, "site-a", batch, ReportAnswer(status=204), start)
+    assert due_accounts(database, "site-a", start) == []
+
+    assert due_accounts(database, "site-a", start + WEEK - minute) == []
+    assert len(due_accounts(database, "site-a", start + WEEK + minute)) == 5
+    with database.transaction() as session:
+        assert session.get(PrivacyCycle, "site-a").period_seconds == 604_800
+
+
+@pytest.mark.parametrize(
+    ("header", "period_seconds"),
+    [
+        (timedelta(seconds=1), 604_800),  # one second is not believed: the period stays a week
+        (timedelta(minutes=59), 604_800),  # nor anything under an hour
+        (timedelta(hours=1), 3_600),
+        (timedelta(days=20), 1_728_000),
+    ],
+)
+def test_a_cycle_period_under_an_hour_is_not_believed(
+    app: Flask, header: timedelta, period_seconds: int
+) -> None:
+    database, start = get_db(app), utcnow()
+    seed_app(app, "site-a")
+    batch = due_accounts(database, "site-a", start)
+
+    answer_for_site(database, "site-a", batch, ReportAnswer(status=204, cycle_period=header), start)
+
+    with database.transaction() as session:
+        assert session.get(PrivacyCycle, "site-a").period_seconds == period_seconds
 
 
 def _uninstall(app: Flask, site: Any) -> None:
