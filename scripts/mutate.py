@@ -79,6 +79,69 @@ TARGETS: dict[str, list[str]] = {
     ],
     "connect-tokens": ["connector.platforms.connect.tokens.*"],
     "forge-tokens": ["connector.platforms.forge.tokens.*"],
+    # The rules added since issue #10 (issue #25): each README rule's code, and its lookups.
+    "roles": [
+        "connector.domain.roles.*",
+        *(
+            f"connector.practice.roles.x_{name}__mutmut_*"
+            for name in (
+                "is_site_admin",
+                "_admin_cache",
+                "relationship_standing",
+                "team_standing",
+                "pair_standing",
+                "require_on_pair",
+                "require_on_relationship",
+                "require_on_teams",
+                "require_user",
+                "expectation_permissions",
+            )
+        ),
+    ],
+    "personal-data": [
+        "connector.domain.accounts.*",
+        "connector.practice.privacy.erasure.*",
+        "webhooks.erasure.*",
+        "webhooks.kept.x_accounts_named__mutmut_*",
+        *(
+            f"connector.practice.privacy.{module}.x_{name}__mutmut_*"
+            for module, name in (
+                ("accounts", "site_accounts"),
+                ("accounts", "held_accounts"),
+                ("accounts", "track_accounts"),
+                ("cycle", "parse_cycle_period"),
+                ("cycle", "_believed"),
+                ("cycle", "cycle_of"),
+                ("cycle", "due_rows"),
+                ("cycle", "apply_answer"),
+                ("cycle", "take_answer"),
+                ("cycle", "due_accounts"),
+                ("cycle", "answer_for_site"),
+            )
+        ),
+    ],
+    "limits": ["connector.web.limits.*"],
+    "exports": ["connector.api.export.x_neutralised__mutmut_*", "connector.api.export.x_as_csv__mutmut_*"],
+    "search-words": ["connector.domain.words.*"],
+    "forge-routes": [
+        "connector.platforms.forge.auth.x_authenticate_invocation__mutmut_*",
+        "connector.platforms.forge.auth.x_caller_for__mutmut_*",
+        "connector.platforms.forge.auth.xǁRecordedInvocationsǁfresh__mutmut_*",
+        "connector.platforms.forge.routes.x_lifecycle__mutmut_*",
+        "connector.platforms.forge.routes.x_scheduled__mutmut_*",
+    ],
+    "connect-routes": [
+        f"connector.platforms.connect.auth.x_{name}__mutmut_*"
+        for name in (
+            "request_target",
+            "expected_query_hashes",
+            "request_token",
+            "authenticate",
+            "verify",
+            "cached_caller",
+            "caller_for",
+        )
+    ],
 }
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
