@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter, defaultdict
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -121,7 +122,10 @@ TARGETS: dict[str, list[str]] = {
         ),
     ],
     "limits": ["connector.web.limits.*"],
-    "exports": ["connector.api.export.x_neutralised__mutmut_*", "connector.api.export.x_as_csv__mutmut_*"],
+    "exports": [
+        "connector.api.export.x_neutralised__mutmut_*",
+        "connector.api.export.x_as_csv__mutmut_*",
+    ],
     "search-words": ["connector.domain.words.*"],
     "forge-routes": [
         "connector.platforms.forge.auth.x_authenticate_invocation__mutmut_*",
@@ -143,6 +147,25 @@ TARGETS: dict[str, list[str]] = {
         )
     ],
 }
+
+# The JavaScript copy of the CSV rules (forge/src/download.js), mutated by hand: mutmut mutates
+# Python only. Each mutant is one (text, replacement) in the file; forge/test/download.test.mjs
+# runs under node for each. Target "exports-js".
+JS_FILE = ROOT / "forge" / "src" / "download.js"
+JS_TEST = "test/download.test.mjs"
+JS_MUTANTS: list[tuple[str, str]] = [
+    *((f"'{start}', ", "") for start in ("=", "+", "-", "@", "\\t")),
+    (", '\\r']", "]"),
+    ("text = `'${text}`", "text = text"),
+    ("typeof value === 'string' && ", ""),
+    ("text.startsWith(start)", "text.includes(start)"),
+    ('/[",\\r\\n]/', '/[",\\n]/'),
+    ('text.replace(/"/g, \'""\')', 'text.replace(/"/, \'""\')'),
+    ("`\\ufeff${", "`${"),
+    ("lines.join('\\r\\n')", "lines.join('\\n')"),
+    ("value === null || value === undefined", "value === null"),
+    ("return '';", "return 'null';"),
+]
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
 STATUS.update({36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout"})
@@ -189,6 +212,36 @@ def report(targets: list[str]) -> bool:
     return ok
 
 
+def js_mutants() -> bool:
+    """Run every JS_MUTANTS mutant of download.js in a copy of forge/src and forge/test."""
+    node = shutil.which("node")
+    if node is None:
+        print("exports-js: node is not installed")
+        return False
+    source = JS_FILE.read_text()
+    survivors, killed = [], 0
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch)
+        for part in ("src", "test"):
+            shutil.copytree(ROOT / "forge" / part, copy / part)
+        for before, after in JS_MUTANTS:
+            if source.count(before) != 1:
+                raise SystemExit(f"exports-js: {before!r} is not once in {JS_FILE.name}")
+            (copy / "src" / JS_FILE.name).write_text(source.replace(before, after))
+            done = subprocess.run(  # noqa: S603 - node, fixed arguments
+                [node, "--test", JS_TEST], cwd=copy, capture_output=True, check=False
+            )
+            if done.returncode == 0:
+                survivors.append(f"{before!r} -> {after!r}")
+            else:
+                killed += 1
+    total = len(JS_MUTANTS)
+    print(f"{'exports-js':16} {killed:>7} {total:>6} {killed / total:>6.1%}")
+    for survivor in survivors:
+        print(f"  survived: {survivor}")
+    return killed / total >= 0.9
+
+
 def natural(name: str) -> tuple[str, int]:
     match = re.search(r"__mutmut_(\d+)$", name)
     return (name[: match.start()] if match else name, int(match.group(1)) if match else 0)
@@ -196,7 +249,7 @@ def natural(name: str) -> tuple[str, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("targets", nargs="*", help=f"some of: {', '.join(TARGETS)}")
+    parser.add_argument("targets", nargs="*", help=f"some of: {', '.join(TARGETS)}, exports-js")
     parser.add_argument("--report", action="store_true", help="only print the last run's score")
     parser.add_argument(
         "--keep", action="store_true", help="keep the other targets' results in mutants/"
@@ -206,11 +259,13 @@ def main() -> int:
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
-    targets = args.targets or list(TARGETS)
+    targets = args.targets or [*TARGETS, "exports-js"]
+    js = "exports-js" in targets
+    targets = [t for t in targets if t != "exports-js"]
     unknown = set(targets) - set(TARGETS)
     if unknown:
         parser.error(f"unknown targets {sorted(unknown)}; known: {', '.join(TARGETS)}")
-    if not args.report:
+    if not args.report and targets:
         if not (args.keep or args.survivors):
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         # Which tests reach which function: always measured afresh (the tests may have changed).
@@ -239,7 +294,10 @@ def main() -> int:
             if done.returncode != 0:
                 print(log.read_text()[-4000:])
                 return done.returncode
-    return 0 if report(targets) else 1
+    ok = report(targets) if targets else True
+    if js:
+        ok = js_mutants() and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ test('other cells are kept as they are', () => {
   assert.equal(cell(' =1'), ' =1');
   assert.equal(cell(-3), '-3');
   assert.equal(cell(null), '');
+  assert.equal(cell(undefined), '');
   assert.equal(cell('a,b'), '"a,b"');
 });
 
