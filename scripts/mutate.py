@@ -286,7 +286,7 @@ def main() -> int:
                     continue
             command = [str(MUTMUT), "run", "--max-children", str(args.jobs), *names]
             log = ROOT / "mutants" / f"{target}.log"
-            log.parent.mkdir(exist_ok=True)
+            (ROOT / "mutants" / "forge").mkdir(parents=True, exist_ok=True)  # also_copy's folder
             with log.open("w") as out:
                 done = subprocess.run(  # noqa: S603 - our own venv's mutmut, fixed arguments
                     command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
