@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 import connector.db.models  # noqa: F401  (every table, so every one is searched)
 from connector import scheduler
 from connector.db import Base, get_db, utcnow
-from connector.db.models import Feedback, Team
+from connector.db.models import Feedback, Team, TeamMember
 from connector.practice.health import map_health
 from connector.practice.privacy import (
     PSEUDONYM_PREFIX,
@@ -26,6 +26,7 @@ from connector.practice.privacy import (
     erase_account,
     held_accounts,
     parse_cycle_period,
+    report_site,
     track_accounts,
 )
 from tests.support.atlassian import post_json
@@ -283,3 +284,37 @@ def test_parked_deliveries_expire_after_the_parked_period(app: Flask) -> None:
     assert scheduler.prune_inbox(app, now + timedelta(days=31)) == 1
     with get_db(app).transaction() as session:
         assert session.scalars(select(InboxDelivery.state)).all() == ["pending"]
+
+
+def test_a_turn_reads_the_sites_accounts_once_whatever_its_batches(app: Flask) -> None:
+    """Linear in the accounts: 205 accounts are three batches, and one read of where they live."""
+    database = get_db(app)
+    org = seed_app(app, "site-a")  # five accounts
+    with database.transaction() as session:
+        session.add_all(
+            TeamMember(site_id="site-a", team_id=org.customer_id, account_id=f"acc-m{n:03}")
+            for n in range(200)
+        )
+    with database.transaction() as session:
+        track_accounts(session, NOW)
+    sent: list[int] = []
+
+    def reporter(batch: Any) -> ReportAnswer:
+        sent.append(len(batch))
+        return ReportAnswer(status=204)
+
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "team_members" in statement and statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        result = report_site(database, "site-a", reporter, NOW, tracked=True)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+
+    assert sent == [90, 90, 25]
+    assert result.reported == 205 and result.outcome == "reported"
+    assert len(reads) == 1
