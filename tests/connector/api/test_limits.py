@@ -57,6 +57,12 @@ def test_a_jira_sized_delivery_still_fits(api: Api) -> None:
     assert response.status_code == 204, response.get_data(as_text=True)
 
 
+# A chunked body as gunicorn hands it over: no length, the stream ends where the body does.
+AS_GUNICORN: dict[str, Any] = {
+    "environ_overrides": {"wsgi.input_terminated": True, "CONTENT_LENGTH": ""}
+}
+
+
 def signed_post(api: Api, path: str, body: bytes, *, chunked: bool = False) -> Any:
     """POST /api/v1`path` as the api's user; `chunked`: without Content-Length."""
     url = "/api/v1" + path
@@ -64,14 +70,10 @@ def signed_post(api: Api, path: str, body: bytes, *, chunked: bool = False) -> A
         "Authorization": f"JWT {api.site.tenant_token('POST', url, sub=api.user)}",
         "Content-Type": "application/json",
     }
-    if chunked:  # as gunicorn hands it over: no length, the stream ends where the body does
+    if chunked:
         headers["Transfer-Encoding"] = "chunked"
         return api.client.open(
-            url,
-            method="POST",
-            input_stream=io.BytesIO(body),
-            headers=headers,
-            environ_overrides={"wsgi.input_terminated": True},
+            url, method="POST", input_stream=io.BytesIO(body), headers=headers, **AS_GUNICORN
         )
     return api.client.post(url, data=body, headers=headers)
 
@@ -95,6 +97,29 @@ def test_an_api_body_of_256_kib_fits_and_one_byte_more_is_refused(
     assert over.status_code == 413, over.get_data(as_text=True)
     assert over.json["error"]["code"] == "request_entity_too_large"
     assert row_counts(app) == before  # nothing of a truncated body was taken
+
+
+def test_a_chunked_body_is_read_one_byte_past_the_cap_and_no_further(api: Api) -> None:
+    url = "/api/v1/teams"
+    stream = io.BytesIO(team_padded_to(API_LIMIT + 100, "OVER"))
+    headers = {
+        "Authorization": f"JWT {api.site.tenant_token('POST', url, sub=api.user)}",
+        "Content-Type": "application/json",
+        "Transfer-Encoding": "chunked",
+    }
+    answer = api.client.open(
+        url, method="POST", input_stream=stream, headers=headers, **AS_GUNICORN
+    )
+    assert answer.status_code == 413
+    assert stream.tell() == API_LIMIT + 1
+
+
+def test_a_request_without_a_body_passes_as_gunicorn_hands_it_over(api: Api) -> None:
+    """gunicorn marks every request's input terminated, a GET's included."""
+    url = "/api/v1/teams"
+    headers = {"Authorization": f"JWT {api.site.tenant_token('GET', url, sub=api.user)}"}
+    answer = api.client.open(url, method="GET", headers=headers, **AS_GUNICORN)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("depth", [JSON_LEVELS, JSON_LEVELS - 1])
