@@ -127,10 +127,9 @@ TARGETS: dict[str, list[str]] = {
         "connector.api.export.x_as_csv__mutmut_*",
     ],
     "search-words": ["connector.domain.words.*"],
+    # Which token a Forge route takes (the Caller's fields and the write cache are not the check).
     "forge-routes": [
         "connector.platforms.forge.auth.x_authenticate_invocation__mutmut_*",
-        "connector.platforms.forge.auth.x_caller_for__mutmut_*",
-        "connector.platforms.forge.auth.xǁRecordedInvocationsǁfresh__mutmut_*",
         "connector.platforms.forge.routes.x_lifecycle__mutmut_*",
         "connector.platforms.forge.routes.x_scheduled__mutmut_*",
     ],
