@@ -32,7 +32,6 @@ def body_limit(path: str) -> int:
 
 def _limit_body() -> None:
     limit = body_limit(request.path)
-    request.max_content_length = limit
     if request.content_length is not None:
         if request.content_length > limit:
             raise RequestEntityTooLarge(
@@ -56,7 +55,6 @@ def _read_unsized_body(limit: int) -> None:
     environ["wsgi.input"] = io.BytesIO(raw)
     environ["CONTENT_LENGTH"] = str(len(raw))
     environ.pop("HTTP_TRANSFER_ENCODING", None)
-    environ.pop("wsgi.input_terminated", None)
 
 
 def json_depth(value: Any) -> int:

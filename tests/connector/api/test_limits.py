@@ -96,6 +96,12 @@ def test_an_api_body_of_256_kib_fits_and_one_byte_more_is_refused(
 
     assert over.status_code == 413, over.get_data(as_text=True)
     assert over.json["error"]["code"] == "request_entity_too_large"
+    assert over.json["error"]["message"] == (
+        "the body (sent without Content-Length) is over 262144 bytes; this route takes at most "
+        "262144"
+        if chunked
+        else "the body is 262145 bytes; this route takes at most 262144"
+    )
     assert row_counts(app) == before  # nothing of a truncated body was taken
 
 
@@ -129,6 +135,17 @@ def test_json_nested_64_levels_is_read(api: Api, depth: int) -> None:
     response = api.post("/teams", raw=nested)
     assert response.status_code == 422, response.get_data(as_text=True)  # read; not a team
     assert "name" in response.json["error"]["details"]
+
+
+def test_objects_nested_65_deep_are_refused_like_lists(api: Api) -> None:
+    nested = '{"a": ' * (JSON_LEVELS + 1) + "1" + "}" * (JSON_LEVELS + 1)
+    response = api.post("/teams", raw=nested)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["error"] == {
+        "code": "too_deeply_nested",
+        "message": "the JSON nests deeper than 64 levels",
+        "details": {"maxDepth": 64},
+    }
 
 
 @pytest.mark.parametrize("depth", [JSON_LEVELS + 1, 100_000])
