@@ -44,17 +44,14 @@ def _limit_body() -> None:
 def _read_unsized_body(limit: int) -> None:
     """A body without Content-Length (chunked): Werkzeug would stop reading at the limit and hand
     the route what came before it, so it is read here, one byte past the limit at most: over it
-    is a 413, within it the route reads it as if its length had been sent."""
-    environ = request.environ
-    raw = environ["wsgi.input"].read(limit + 1)
+    is a 413, within it the route reads what was read here."""
+    raw = request.environ["wsgi.input"].read(limit + 1)
     if len(raw) > limit:
         raise RequestEntityTooLarge(
             f"the body (sent without Content-Length) is over {limit} bytes; "
             f"this route takes at most {limit}"
         )
-    environ["wsgi.input"] = io.BytesIO(raw)
-    environ["CONTENT_LENGTH"] = str(len(raw))
-    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    request.environ["wsgi.input"] = io.BytesIO(raw)  # the server ended it: Werkzeug reads it all
 
 
 def json_depth(value: Any) -> int:
@@ -92,6 +89,5 @@ def too_deep() -> BadRequest:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("MAX_CONTENT_LENGTH", WEBHOOK_BODY_LIMIT)
     app.json = BoundedJSONProvider(app)
     app.before_request(_limit_body)

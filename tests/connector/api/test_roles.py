@@ -230,3 +230,20 @@ def test_a_customer_lead_relates_its_own_team_and_names_the_integrator(api: Api)
     by_supplier = {**named, "customer": "IT", "supplier": "PAY"}
     assert "customer side's lead" in refused(api.as_(SUPPLIER).post("/relationships", by_supplier))
     refused(api.as_(CUSTOMER).post("/relationships", {**body, "customer": "PAY"}))  # not its team
+
+
+def test_a_refusal_names_the_rule_and_the_action(api: Api) -> None:
+    seed(api)
+    body = {"supplier": "PAY", "customer": "IT", "service": "x"}
+    error = api.as_(STRANGER).post("/relationships", body).json["error"]
+    assert error == {
+        "code": "role_required",
+        "message": "only a Jira administrator or the lead of one of its teams may manage a "
+        "relationship",
+        "details": {"action": "manage_relationship"},
+    }
+    nobody = api.as_(None).post("/relationships", body).json["error"]
+    assert (nobody["code"], nobody["message"]) == (
+        "user_required",
+        "this change needs a signed-in user",
+    )

@@ -5,6 +5,7 @@ integrator column, and the inbox's deliveries found by the accountId fields they
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from sqlalchemy import func, select
@@ -12,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from connector.db import utcnow
 from connector.db.models import Relationship, TeamMember
-from connector.practice.privacy import erase_account
+from connector.practice.privacy import erase_account, erasure
 from tests.webhooks.support import CUSTOMER_MEMBER, INTEGRATOR, seed
+from webhooks.erasure import erase_account as inbox_erase
 from webhooks.inbox import Delivery, InboxDelivery, store
+from webhooks.kept import accounts_named
 
 NOW = utcnow()
 
@@ -114,3 +117,45 @@ def test_a_malformed_account_id_erases_nothing(db_session: Session, malformed: s
     assert erased.rows == {}
     assert inbox(db_session) == ["one"]
     assert db_session.scalar(select(func.count()).select_from(TeamMember)) == before
+
+
+def test_erasure_logs_what_it_did_and_never_whom(
+    db_session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    seed(db_session, "site-a")
+    with caplog.at_level(logging.INFO, logger="connector.practice.privacy.erasure"):
+        erased = erase_account(db_session, CUSTOMER_MEMBER, NOW)
+        refused = erase_account(db_session, "a b", NOW)
+    assert (erased.account_id, refused.account_id) == (CUSTOMER_MEMBER, "a b")
+    records = [(r.levelname, r.getMessage(), getattr(r, "rows", None)) for r in caplog.records]
+    assert records == [
+        ("INFO", "closed account erased", {"team_members": 1}),
+        ("WARNING", "erasure refused: not an accountId", None),
+    ]
+    assert CUSTOMER_MEMBER not in caplog.text
+
+
+def test_an_unregistered_inbox_eraser_stops_the_erasure(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The inbox holds accountIds: an erasure that could not reach it must not pass for done."""
+    monkeypatch.setattr(erasure, "_ELSEWHERE", {})
+    with pytest.raises(
+        erasure.EraserMissing, match=r"no eraser registered for \['webhook_inbox'\]"
+    ):
+        erase_account(db_session, CUSTOMER_MEMBER, NOW)
+
+
+def test_the_inbox_eraser_alone(db_session: Session) -> None:
+    deliver(db_session, "site-a", "list", json.dumps(["acc-x", {"accountId": "acc-x"}]))
+    deliver(db_session, "site-a", "text", '{"comment": "acc-x"}')
+    assert inbox_erase(db_session, "a b") == 0
+    assert inbox_erase(db_session, "acc-x") == 0  # neither names it in an accountId field
+    assert inbox(db_session) == ["list", "text"]
+
+
+def test_the_accountid_fields_of_a_kept_payload() -> None:
+    assert accounts_named({"comment": {"author": {"accountId": "acc-1"}}}) == {"acc-1"}
+    assert accounts_named({"comment": "acc-1"}) == set()
+    assert accounts_named({"comment": {"author": "acc-1"}}) == set()
+    assert accounts_named({"comment": {"author": {"accountId": 7}}}) == set()

@@ -19,6 +19,7 @@ from connector.db.models import Feedback, Team, TeamMember
 from connector.practice.health import map_health
 from connector.practice.privacy import (
     PSEUDONYM_PREFIX,
+    PrivacyAccount,
     PrivacyCycle,
     ReportAnswer,
     answer_for_site,
@@ -135,6 +136,11 @@ def test_a_closed_account_is_erased_everywhere_and_health_holds(db_session: Sess
         ("P7D", timedelta(days=7)),
         ("PT12H", timedelta(hours=12)),
         ("P1W", timedelta(weeks=1)),
+        ("1 DAY", timedelta(days=1)),
+        ("pt12h", timedelta(hours=12)),
+        ("PT30M", timedelta(minutes=30)),
+        ("PT90S", timedelta(seconds=90)),
+        ("P1DT2H3M4S", timedelta(days=1, hours=2, minutes=3, seconds=4)),
         ("", None),
         ("soon", None),
         ("P", None),
@@ -318,3 +324,25 @@ def test_a_turn_reads_the_sites_accounts_once_whatever_its_batches(app: Flask) -
     assert sent == [90, 90, 25]
     assert result.reported == 205 and result.outcome == "reported"
     assert len(reads) == 1
+
+
+def test_an_answer_acts_on_the_batchs_accounts_only(app: Flask) -> None:
+    """Closed accounts of the batch are erased, updated ones refreshed; an account the answer
+    names that the batch did not hold is left alone."""
+    database, start = get_db(app), utcnow()
+    seed_app(app, "site-a")
+    seed_app(app, "site-b")
+    batch = [item for item in due_accounts(database, "site-a", start) if item["accountId"] != ROBIN]
+    later = start + timedelta(minutes=5)
+    answer = ReportAnswer(status=200, closed=(INTEGRATOR, ROBIN), updated=(SUPPLIER_LEAD,))
+
+    result = answer_for_site(database, "site-a", batch, answer, later)
+
+    assert (result.reported, result.closed, result.updated) == (4, 1, 1)
+    with database.transaction() as session:
+        assert rows_naming(session, INTEGRATOR) == []
+        assert rows_naming(session, ROBIN) != []  # named, but not in the batch
+        refreshed = session.get(PrivacyAccount, SUPPLIER_LEAD)
+        assert refreshed is not None and refreshed.updated_at == later
+        untouched = session.get(PrivacyAccount, ROBIN)
+        assert untouched is not None and untouched.updated_at < later

@@ -4,6 +4,7 @@ asked the answer is "no" and is not remembered."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -88,9 +89,16 @@ def test_a_full_cache_drops_one_answer_not_all(clock: Clock, jira: Jira) -> None
     assert len(jira.asked) == asked + 1
 
 
-def test_when_jira_cannot_be_asked_the_answer_is_no_and_not_kept(clock: Clock, jira: Jira) -> None:
+def test_when_jira_cannot_be_asked_the_answer_is_no_and_not_kept(
+    clock: Clock, jira: Jira, caplog: pytest.LogCaptureFixture
+) -> None:
     jira.down = True
-    assert admin("acc-admin") is False
+    with caplog.at_level(logging.WARNING, logger="connector.practice.roles"):
+        assert admin("acc-admin") is False
+    [record] = caplog.records
+    assert record.getMessage() == "administrator check failed; refusing"
+    assert record.status == {"status": 0}  # type: ignore[attr-defined]
+    assert "acc-admin" not in caplog.text
     assert admin("acc-admin") is False
     assert jira.asked == ["acc-admin", "acc-admin"]
     jira.down = False
