@@ -43,7 +43,7 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 
 # Mutation testing of the rules that guard tenants, tokens and the practice (scripts/mutate.py;
-# not in CI: 20-40 minutes on two cores). `scripts/mutate.py --report` reprints the last score.
+# not in CI: 30-60 minutes on two cores). `scripts/mutate.py --report` reprints the last score.
 mutate: install
 	$(BIN)/python scripts/mutate.py
 

@@ -11,8 +11,9 @@ pyproject.toml; the targets below pick the functions whose mutants count. Each m
 the tests that reach its function. Expect 10-40 minutes on two cores; it is not part of CI. With
 ICM_TEST_POSTGRES_URL set, the tests run on PostgreSQL as well as SQLite (the inbox's
 PostgreSQL statement is only reached there).
-A survivor is either a missing test or an equivalent mutant (it changes no behaviour): the note of
-issue #10 names each one with its reason.
+A survivor is either a missing test or an equivalent mutant (it changes no behaviour): the notes of
+issues #10 and #25 name each one with its reason. `exports-js` is no mutmut target: it applies
+JS_MUTANTS to forge/src/download.js and runs its node:test file for each.
 """
 
 from __future__ import annotations
