@@ -149,9 +149,10 @@ def test_an_unregistered_inbox_eraser_stops_the_erasure(
 def test_the_inbox_eraser_alone(db_session: Session) -> None:
     deliver(db_session, "site-a", "list", json.dumps(["acc-x", {"accountId": "acc-x"}]))
     deliver(db_session, "site-a", "text", '{"comment": "acc-x"}')
+    deliver(db_session, "site-a", "unreadable", "acc-x, not JSON")  # pending, yet no JSON
     assert inbox_erase(db_session, "a b") == 0
     assert inbox_erase(db_session, "acc-x") == 0  # neither names it in an accountId field
-    assert inbox(db_session) == ["list", "text"]
+    assert inbox(db_session) == ["list", "text", "unreadable"]
 
 
 def test_the_accountid_fields_of_a_kept_payload() -> None:

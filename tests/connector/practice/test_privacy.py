@@ -346,3 +346,15 @@ def test_an_answer_acts_on_the_batchs_accounts_only(app: Flask) -> None:
         assert refreshed is not None and refreshed.updated_at == later
         untouched = session.get(PrivacyAccount, ROBIN)
         assert untouched is not None and untouched.updated_at < later
+
+
+def test_a_closed_lead_reported_in_a_batch_leaves_a_former_lead(app: Flask) -> None:
+    database, start = get_db(app), utcnow()
+    seed_app(app, "site-a")
+    batch = due_accounts(database, "site-a", start)
+
+    answer_for_site(database, "site-a", batch, ReportAnswer(status=200, closed=(ROBIN,)), start)
+
+    with database.transaction() as session:
+        [hr] = session.scalars(select(Team).where(Team.key == "HR")).all()
+        assert (hr.lead_account_id, hr.former_lead) == (None, True)
