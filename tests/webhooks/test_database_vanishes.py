@@ -80,10 +80,8 @@ def test_a_silent_database_is_survived(
         status, _, _ = timed_delivery(app, site, webhook_id)
         assert status == 204
         acknowledged.append(webhook_id)
-    assert app.test_client().get("/readyz").json["checks"] == {
-        "database": "ok",
-        "committer": "ok",
-    }
+    checks = app.test_client().get("/readyz").json["checks"]
+    assert (checks["database"], checks["committer"]) == ("ok", "ok")
 
     proxy.start_blackhole()
     outage_ends = time.monotonic() + OUTAGE_SECONDS
