@@ -32,6 +32,7 @@ from connector.practice.health import relationship_health
 from connector.practice.members import teams_of
 from connector.practice.models import Expectation, Feedback, Relationship, Team
 from connector.practice.roles import require_on_relationship
+from connector.practice.settings import site_settings
 
 S = ExpectationState
 SOURCE_ROVO = "rovo"
@@ -275,7 +276,14 @@ def list_expectations(
         lines = [_line(i, side) for i in items]
         head = f"{len(items)} expectation(s) for {whose}" + (f", {late} late" if promised else "")
         message = head + ":\n" + "\n".join(lines)
-    return Answer("answered", message, {"teams": [t.key for t in teams], "expectations": items})
+    data = {"teams": [t.key for t in teams], "expectations": items}
+    return Answer("answered", message, {**data, "conversation": conversation(session, caller)})
+
+
+def conversation(session: Session, caller: Caller) -> dict[str, Any]:
+    """The questions to ask, from the site's settings (the agent's prompt reads them here)."""
+    settings = site_settings(session, caller.site_id)
+    return {"seedQuestion": settings.seed_question, "followUps": settings.asked_follow_ups}
 
 
 def _item(expectation: Expectation, health: Health, late: list[str]) -> dict[str, Any]:
