@@ -250,7 +250,9 @@ def list_expectations(
         else own_teams(session, caller)
     )
     if not teams:
-        raise invalid("You are on no team in the customer map: name the team to ask about (team).")
+        alone = "You are on no team in the customer map: name the team to ask about (team)."
+        data = {"teams": [], "expectations": [], "conversation": conversation(session, caller)}
+        return Answer("answered", alone, data)
     ids = [t.id for t in teams]
     mine = Relationship.supplier_id if side == "customers" else Relationship.customer_id
     relationships = active_relationships(session, caller.site_id, mine.in_(ids))

@@ -13,10 +13,13 @@ import requests
 from sqlalchemy import func, select
 
 from connector.db import get_db, utcnow
+from connector.platforms.forge.modules import ROVO_ACTIONS, ROVO_AGENT
+from connector.platforms.forge.rovo import HANDLERS
 from connector.practice.models import Expectation, Feedback, Measure
 from sandbox.directory import USERS
 from sandbox.rovo import invoke_action
-from tests.connector.platforms.forge.conftest import UI_MODULE, PlatformSite
+from tests.connector.platforms.forge.conftest import FORGE_DIR, UI_MODULE, PlatformSite
+from tests.connector.platforms.forge.test_manifest import manifest
 from tests.support.api import make_admins
 
 ADMIN = "admin-not-on-a-team"
@@ -153,7 +156,9 @@ def test_list_is_for_the_tokens_user_not_the_one_the_inputs_name(
     assert "expectations" not in nobody
 
 
-def test_list_explains_bad_inputs(forge_live: PlatformSite, org: dict[str, Any]) -> None:
+def test_list_explains_bad_inputs_and_a_user_on_no_team(
+    forge_live: PlatformSite, org: dict[str, Any]
+) -> None:
     side = act(forge_live, "list-expectations", {"side": "sideways", "promised": "yes"}, PAY_LEAD)
     assert side["outcome"] == "invalid"
     assert "side must be customers or suppliers (got 'sideways')" in side["message"]
@@ -163,7 +168,8 @@ def test_list_explains_bad_inputs(forge_live: PlatformSite, org: dict[str, Any])
     assert "No team is called 'Treasury'" in unknown["message"]
     assert "People (HR), Payroll (PAY)" in unknown["message"]
     alone = act(forge_live, "list-expectations", {}, OUTSIDER)
-    assert alone["outcome"] == "invalid" and "on no team" in alone["message"]
+    assert alone["outcome"] == "answered" and "on no team" in alone["message"]
+    assert alone["expectations"] == [] and alone["conversation"]["seedQuestion"]
 
 
 # --- relationship health -------------------------------------------------------------------
@@ -418,3 +424,33 @@ def test_the_sandbox_invokes_an_action_over_http(
         f"{forge_live.sandbox.url}/_sandbox/forge/rovo/general-page", json={}, timeout=10
     )
     assert refused.status_code == 400 and "not an action" in refused.json()["error"]
+
+
+def test_the_manifest_declares_the_agent_and_its_actions() -> None:
+    """Read with PyYAML (Atlassian's validator runs in test_manifest.py)."""
+    modules = manifest(FORGE_DIR)["modules"]
+    [agent] = modules["rovo:agent"]
+    assert agent["key"] == ROVO_AGENT and agent["actions"] == list(ROVO_ACTIONS)
+    assert len(agent["name"]) <= 30
+    assert all(len(s) <= 85 for s in agent["conversationStarters"])
+    actions = {a["key"]: a for a in modules["action"]}
+    assert {key: a["endpoint"] for key, a in actions.items()} == ROVO_ACTIONS
+    assert {key: a["actionVerb"] for key, a in actions.items()} == {
+        "list-expectations": "GET",
+        "relationship-health": "GET",
+        "draft-expectation": "CREATE",
+        "record-feedback": "CREATE",
+    }
+    endpoints = {e["key"]: e for e in modules["endpoint"]}
+    for key, endpoint in ROVO_ACTIONS.items():
+        assert endpoints[endpoint]["route"]["path"] == f"/forge/rovo/{key}"
+        assert key in HANDLERS
+        inputs = actions[key]["inputs"]
+        assert len(inputs) <= 10
+        assert all(i["type"] in ("string", "integer", "number", "boolean") for i in inputs.values())
+        assert not {"accountId", "author", "user"} & set(inputs)  # never who, only what
+    # The prompt is a resource file; the questions themselves come from the settings.
+    resource, _, name = agent["prompt"].removeprefix("resource:").partition(";")
+    [folder] = [r["path"] for r in manifest(FORGE_DIR)["resources"] if r["key"] == resource]
+    prompt = (FORGE_DIR / folder / name).read_text()
+    assert "ONE AT A TIME" in prompt and "conversation" in prompt and "DRAFT only" in prompt
