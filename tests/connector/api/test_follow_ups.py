@@ -47,7 +47,7 @@ def test_bad_follow_ups_are_refused_and_change_nothing(api: Api, app: Flask) -> 
         ([{"field": "measures"}], "followUps"),
         ([DEFAULTS[1], {"field": "measures", "question": "Again?"}], "followUps[1]"),
         ([{"field": "measures", "question": "   "}], "followUps[0]"),
-        (DEFAULTS + [DEFAULTS[0]], "followUps"),
+        ([*DEFAULTS, DEFAULTS[0]], "followUps"),
     ]
     for follow_ups, where in bad:
         answer = api.call("PUT", "/settings", {"followUps": follow_ups})
