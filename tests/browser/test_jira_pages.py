@@ -171,7 +171,7 @@ def test_admin_page_sets_the_default_cadence(page: Page, site: LiveSite, output_
     assert unlabelled(frame) == []
     cadence = frame.get_by_label("Default feedback cadence (days)")
     cadence.fill("21")
-    frame.get_by_role("button", name="Save").click()
+    frame.get_by_role("button", name="Save", exact=True).click()
     expect(frame.get_by_role("status")).to_have_text("Settings saved.")
     settings = api(site, "GET", "/settings")
     assert (settings["defaultCadenceDays"], settings["issueType"]) == (21, "Story")
