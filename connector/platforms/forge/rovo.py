@@ -27,14 +27,12 @@ from connector.domain.errors import BadRequest
 from connector.platforms.forge.auth import authenticate_invocation, caller_for
 from connector.platforms.forge.modules import ROVO_ACTIONS
 from connector.platforms.forge.rovo_actions import (
-    Answer,
-    Inputs,
-    Unanswered,
     draft_expectation,
     list_expectations,
     record_rating,
     relationship_health_answer,
 )
+from connector.platforms.forge.rovo_inputs import Answer, Inputs, Unanswered
 from connector.web.caller import set_caller
 
 bp = Blueprint("forge_rovo", __name__, url_prefix="/forge/rovo")

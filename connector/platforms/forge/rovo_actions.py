@@ -10,7 +10,6 @@ or a bad input writes nothing. The statement and the answers stay in the custome
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +24,13 @@ from connector.domain.errors import Forbidden, ICMError
 from connector.domain.health import Health
 from connector.domain.roles import Action
 from connector.domain.states import ExpectationState
+from connector.platforms.forge.rovo_inputs import (
+    Answer,
+    Inputs,
+    invalid,
+    refused,
+    require_user,
+)
 from connector.practice.assessments import assess_expectations
 from connector.practice.expectations import create_expectation
 from connector.practice.feedback import record_feedback, site_expectation
@@ -44,105 +50,7 @@ BANDS = {
     "unhealthy": "unhealthy",
     "no_feedback": "no feedback yet",
 }
-NO_USER = (
-    "I can only do this for a signed-in user, and this request names none: open the agent "
-    "from Jira or Confluence while signed in."
-)
-
-
-@dataclass(frozen=True)
-class Answer:
-    outcome: str  # answered | drafted | recorded | refused | invalid
-    message: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"outcome": self.outcome, "message": self.message, **self.data}
-
-
-class Unanswered(Exception):
-    """The action ends with a sentence and writes nothing (a refusal, or bad inputs)."""
-
-    def __init__(self, outcome: str, message: str) -> None:
-        super().__init__(message)
-        self.answer = Answer(outcome, message)
-
-
-def refused(message: str) -> Unanswered:
-    return Unanswered("refused", message)
-
-
-def invalid(message: str) -> Unanswered:
-    return Unanswered("invalid", f"{message} Nothing was written.")
-
-
-class Inputs:
-    """The action's inputs, read by type; every problem is collected, then told at once."""
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self.values = values
-        self.problems: list[str] = []
-
-    def _given(self, name: str) -> Any:
-        value = self.values.get(name)
-        return None if value is None or (isinstance(value, str) and not value.strip()) else value
-
-    def text(self, name: str, *, required: bool = False) -> str | None:
-        value = self._given(name)
-        if value is None:
-            if required:
-                self.problems.append(f"{name} is needed")
-            return None
-        if not isinstance(value, str):
-            self.problems.append(f"{name} must be text (got {value!r})")
-            return None
-        return value
-
-    def integer(self, name: str, low: int, high: int, *, required: bool = False) -> int | None:
-        value = self._given(name)
-        if value is None:
-            if required:
-                self.problems.append(f"{name} is needed (a whole number from {low} to {high})")
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.problems.append(
-                f"{name} must be a whole number from {low} to {high} (got {value!r})"
-            )
-            return None
-        return value
-
-    def number(self, name: str) -> float | None:
-        value = self._given(name)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-            self.problems.append(f"{name} must be a number (got {value!r})")
-            return None
-        return float(value)
-
-    def flag(self, name: str) -> bool:
-        value = self._given(name)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            self.problems.append(f"{name} must be true or false (got {value!r})")
-            return False
-        return value
-
-    def check(self) -> None:
-        if self.problems:
-            raise invalid("I could not use these inputs: " + "; ".join(self.problems) + ".")
-
-
 # --- who and which teams -------------------------------------------------------------------
-
-
-def require_user(caller: Caller) -> str:
-    if caller.account_id is None:
-        raise refused(NO_USER)
-    return caller.account_id
 
 
 def live_teams(session: Session, site_id: str) -> Sequence[Team]:
@@ -251,7 +159,11 @@ def list_expectations(
     )
     if not teams:
         alone = "You are on no team in the customer map: name the team to ask about (team)."
-        data = {"teams": [], "expectations": [], "conversation": conversation(session, caller)}
+        data: dict[str, Any] = {
+            "teams": [],
+            "expectations": [],
+            "conversation": conversation(session, caller),
+        }
         return Answer("answered", alone, data)
     ids = [t.id for t in teams]
     mine = Relationship.supplier_id if side == "customers" else Relationship.customer_id
@@ -358,7 +270,9 @@ def relationship_health_answer(
             f" {_health_words(h)}, trend {h.trend}, from {h.n} counted rating(s)"
         )
     return Answer(
-        "answered", f"{whose} and {other.name}:\n" + "\n".join(lines), {"relationships": items}
+        "answered",
+        f"The relationships of {whose} with {other.name}:\n" + "\n".join(lines),
+        {"relationships": items},
     )
 
 
