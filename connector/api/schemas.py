@@ -319,7 +319,7 @@ class FeedbackOut(Schema):
     author_account_id = fields.String(data_key="authorAccountId", required=True)
     source = fields.String(
         required=True,
-        metadata={"description": "`api`, `panel` (the issue panel) or `jira-comment`"},
+        metadata={"description": "`api`, `panel` (the issue panel), `jira-comment` or `rovo`"},
     )
     at = fields.DateTime(required=True)
 
