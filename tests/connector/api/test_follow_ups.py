@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.support.api import Api
+from tests.connector.platforms.connect.test_pages import page, parse
+from tests.support.api import Api, seed
 
 DEFAULTS = [
     {"field": "whyItMatters", "question": "Why does this matter to you?"},
@@ -61,3 +62,27 @@ def test_only_an_administrator_edits_them(api: Api) -> None:
     assert answer.status_code == 403
     assert answer.json["error"]["code"] == "role_required"
     assert api.ok("GET", "/settings")["followUps"] == DEFAULTS
+
+
+def test_the_connect_capture_form_asks_the_sites_questions_escaped(api: Api) -> None:
+    """Server-rendered on Connect: the edited set, in order, an administrator's markup as text;
+    every field stays in the form, those no follow-up asks about under "Other details"."""
+    seed(api)
+    edited = [
+        {"field": "cadenceDays", "question": "How often <b>should</b> I ask?"},
+        {"field": "whyItMatters", "question": "What happens when I get it wrong?"},
+    ]
+    api.ok("PUT", "/settings", {"followUps": edited})
+    for path in ("/pages/team?project.key=PAY", "/pages/teams"):
+        document = parse(page(api, path).get_data(as_text=True))
+        steps = [li for li in document.iter("li") if li.get("data-field")]
+        assert [(li.get("data-field"), "".join(li.find(".//q").itertext())) for li in steps] == [
+            ("cadenceDays", "How often <b>should</b> I ask?"),
+            ("whyItMatters", "What happens when I get it wrong?"),
+        ]
+        why = next(t for t in document.iter("textarea") if t.get("name") == "whyItMatters")
+        assert why.get("aria-describedby") == "follow-up-2"
+        names = {f.get("name") for f in [*document.iter("input"), *document.iter("textarea")]}
+        assert {"whyItMatters", "measureName", "growthOpportunity", "cadenceDays"} <= names
+        legends = ["".join(g.itertext()).strip() for g in document.iter("legend")]
+        assert "4. Other details" in legends
