@@ -395,6 +395,10 @@ def test_each_action_route_takes_only_its_own_tokens(forge_live: PlatformSite) -
             url, json={"rating": 5, "expectationId": 1}, headers=headers, timeout=10
         )
         assert answer.status_code == 403 and answer.json()["error"]["code"] == "wrong_module"
+    # ... and an action's token opens no API route nor page: the actions are all it may call.
+    for path in ("/api/v1/teams", "/forge/ui/team-page"):
+        api = requests.get(forge_live.url + path, headers=listing, timeout=10)
+        assert api.status_code == 403 and api.json()["error"]["code"] == "wrong_module"
     assert requests.post(url, json={"rating": 5}, timeout=10).status_code == 401
     bare = requests.post(
         url, data="[]", headers={**endpoint, "Content-Type": "application/json"}, timeout=10
