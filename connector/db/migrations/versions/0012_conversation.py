@@ -1,7 +1,7 @@
 """conversation: the follow-up questions a site's administrator chose (NULL: the defaults)
 
 Revision ID: 0012_conversation
-Revises: 0009_perf
+Revises: 0011_stemmer
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_conversation"
-down_revision: str | None = "0009_perf"
+down_revision: str | None = "0011_stemmer"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
