@@ -9,7 +9,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import relationship as relation
 
@@ -171,6 +181,12 @@ class SiteSettings(Base):
     link_type_name: Mapped[str] = mapped_column(String(64), default="Internal customer")
     link_type_id: Mapped[str | None] = mapped_column(String(32))  # resolved on install
     default_cadence_days: Mapped[int] = mapped_column(Integer, default=30)
+    # Review packs (connector.practice.review_packs): the Confluence space they are written in,
+    # and whether the scheduler writes every relationship's in a quarter's last week.
+    review_space_key: Mapped[str | None] = mapped_column(String(255))
+    review_packs_scheduled: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
