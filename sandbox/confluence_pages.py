@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
+from sandbox.directory import USERS
 from sandbox.errors import ConfluenceError
 
 ADF = "atlas_doc_format"
@@ -161,6 +162,15 @@ def _extension(node: Mapping[str, Any], where: str) -> str:
     return f'<ac:structured-macro ac:name="{escape(name)}">{params}</ac:structured-macro>'
 
 
+def _mention(node: Mapping[str, Any], where: str) -> str:
+    account_id = _attrs(node).get("id")
+    if not isinstance(account_id, str) or not account_id:
+        raise invalid(f"{where}: a mention needs the user's accountId")
+    user = next((u for u in USERS if u.account_id == account_id), None)
+    name = user.display_name if user else "Unknown user"
+    return f'<span class="mention">@{escape(name)}</span>'
+
+
 RENDER: dict[str, Callable[[Mapping[str, Any], str], str]] = {
     "text": _text,
     "paragraph": _wrap("p"),
@@ -177,4 +187,5 @@ RENDER: dict[str, Callable[[Mapping[str, Any], str], str]] = {
     "panel": _panel,
     "status": _status,
     "extension": _extension,
+    "mention": _mention,
 }

@@ -105,6 +105,8 @@ def _row(session: Session, relationship: Relationship, period: Period) -> Review
             relationship_id=relationship.id,
             period=period.label,
             attempts=0,
+            state=PackState.FAILED.value,  # until a write succeeds
+            error="not written yet",
         )
         session.add(row)
     return row

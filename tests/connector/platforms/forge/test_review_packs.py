@@ -1,0 +1,333 @@
+"""Review packs on both platforms: the page written in sandbox Confluence (v2, ADF, validated
+against Atlassian's OpenAPI document), what each section holds for the period and nothing from
+outside it, the same page updated when asked again, and who may ask."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from connector.db import get_db
+from connector.practice.crossteam import Improvement
+from connector.practice.feedback import apply_comment, comment_event
+from connector.practice.health import HealthSnapshot
+from connector.practice.models import Expectation, Feedback, Measure, Relationship
+from sandbox.confluence import Page
+from sandbox.directory import USERS
+from tests.connector.platforms.forge.conftest import PlatformSite
+from tests.support.live import LiveSite
+
+SUPPLIER_LEAD, CUSTOMER_LEAD, INTEGRATOR, MEMBER, OUTSIDER = (u.account_id for u in USERS)
+TITLE = "Payroll → People Operations: review 2026-Q4"
+PARENT = "Payroll → People Operations: reviews"
+Q4 = "2026-Q4"
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+def texts(node: Any) -> Iterator[str]:
+    """Every text of an ADF node, status labels included, in document order."""
+    if isinstance(node, dict):
+        if node.get("type") == "text":
+            yield str(node["text"])
+        if node.get("type") == "status":
+            yield str(node["attrs"]["text"])
+        for child in node.get("content") or []:
+            yield from texts(child)
+
+
+def sections(document: dict[str, Any]) -> dict[str, str]:
+    """The document's text under each level-2 heading."""
+    found: dict[str, list[str]] = {"intro": []}
+    current = "intro"
+    for block in document["content"]:
+        if block["type"] == "heading" and block["attrs"]["level"] == 2:
+            current = "".join(texts(block))
+            found[current] = []
+        else:
+            found[current].append(" ".join(texts(block)))
+    return {k: " ".join(" ".join(v).split()) for k, v in found.items()}
+
+
+def nodes(node: Any, kind: str) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if node.get("type") == kind:
+            yield node
+        for child in node.get("content") or []:
+            yield from nodes(child, kind)
+
+
+def call(site: PlatformSite, method: str, path: str, body: Any = None) -> Any:
+    answer = site.call(method, path, body)
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def organise(site: PlatformSite) -> int:
+    """Payroll supplies People Operations; the caller (the sandbox's administrator) names the
+    leads and the integrator, and chooses the space for review packs."""
+    call(site, "PUT", "/api/v1/settings", {"reviewSpaceKey": "ICM"})
+    for key, name, lead in (
+        ("PAY", "Payroll", SUPPLIER_LEAD),
+        ("HR", "People Operations", CUSTOMER_LEAD),
+    ):
+        team = {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": lead}
+        call(site, "POST", "/api/v1/teams", team)
+    relationship = call(
+        site,
+        "POST",
+        "/api/v1/relationships",
+        {
+            "supplier": "PAY",
+            "customer": "HR",
+            "service": "monthly payroll run",
+            "integratorAccountId": INTEGRATOR,
+        },
+    )
+    for statement, measures in (
+        (
+            "Payslips are right the first time",
+            [
+                {"name": "correct payslips", "target": 99.5, "unit": "%"},
+                {"name": "days to fix", "target": 2, "unit": "days", "direction": "atMost"},
+            ],
+        ),
+        ("Questions answered within a day", []),
+        ("A payroll calendar a year ahead", []),
+    ):
+        call(
+            site,
+            "POST",
+            "/api/v1/expectations",
+            {
+                "relationshipId": relationship["id"],
+                "statement": statement,
+                "whyItMatters": "People trust their pay",
+                "measures": measures,
+                "growthOpportunity": f"Growth for: {statement}",
+                "cadenceDays": 30,
+            },
+        )
+    relationship_id: int = relationship["id"]
+    return relationship_id
+
+
+def record_the_quarter(site: PlatformSite, relationship_id: int) -> None:
+    """What happened, inside 2026-Q4 and just before it (Q3), written as the app records it."""
+    with get_db(site.app).transaction() as session:
+        first, second, third = session.scalars(
+            select(Expectation)
+            .where(Expectation.relationship_id == relationship_id)
+            .order_by(Expectation.id)
+        ).all()
+        first.state, second.state, third.state = "agreed", "at_risk", "proposed"
+        correct, days_to_fix = session.scalars(
+            select(Measure).where(Measure.expectation_id == first.id).order_by(Measure.position)
+        ).all()
+        correct.latest_value, days_to_fix.latest_value = 99.7, 3.0
+        site_id = first.site_id
+        for expectation, rating, comment, author, when in (
+            (first, 4, "Q4: October payslips were fine", CUSTOMER_LEAD, "2026-10-20"),
+            (first, 2, "Q4: November had two errors", MEMBER, "2026-11-18"),
+            (first, 5, "Q3: summer was perfect", CUSTOMER_LEAD, "2026-09-15"),
+            (second, 3, "Q3: answers took a week", MEMBER, "2026-08-01"),
+        ):
+            session.add(
+                Feedback(
+                    site_id=site_id,
+                    expectation_id=expectation.id,
+                    rating=rating,
+                    comment=comment,
+                    author_account_id=author,
+                    source="api",
+                    at=at(when),
+                )
+            )
+        for issue, summary, when in (
+            ("10101", "Payslip preview before the run", "2026-11-02"),
+            ("10102", "Old fix from the summer", "2026-09-20"),
+        ):
+            session.add(
+                Improvement(
+                    site_id=site_id,
+                    expectation_id=first.id,
+                    issue_id=issue,
+                    issue_key=f"IT-{issue[-1]}",
+                    summary=summary,
+                    done_at=at(when),
+                )
+            )
+        for day, score, band in (
+            (date(2026, 9, 30), 0.123, "unhealthy"),
+            (date(2026, 10, 1), 0.81, "healthy"),
+            (date(2026, 10, 2), 0.66, "at_risk"),
+            (date(2026, 11, 20), 0.38, "unhealthy"),
+        ):
+            session.add(
+                HealthSnapshot(
+                    site_id=site_id,
+                    subject="relationship",
+                    subject_id=relationship_id,
+                    day=day,
+                    score=score,
+                    band=band,
+                    n=3,
+                )
+            )
+        session.flush()
+        first.jira_issue_key, first.jira_issue_id = "PAY-1", "20001"
+        # A restricted Jira comment with a rating: never recorded, so never in a pack.
+        restricted = {
+            "id": "777",
+            "body": "Rating: 1/5 RESTRICTED salary detail",
+            "author": {"accountId": CUSTOMER_LEAD},
+            "created": "2026-11-10T10:00:00.000+0000",
+            "visibility": {"type": "role", "value": "Administrators"},
+        }
+        event = comment_event(restricted, "20001", "PAY-1", at("2026-11-10"))
+        assert apply_comment(session, site_id, event) == "ignored: a restricted comment"
+
+
+def page_titled(site: PlatformSite, title: str) -> Page:
+    found = [p for p in site.sandbox.state.confluence.pages.values() if p.title == title]
+    assert len(found) == 1, [p.title for p in site.sandbox.state.confluence.pages.values()]
+    return found[0]
+
+
+@pytest.mark.slow
+def test_a_review_pack_holds_the_period_and_is_rewritten_in_place(
+    platform_site: PlatformSite,
+) -> None:
+    site = platform_site
+    if site.platform == "forge":
+        # Forge hands the remote a Confluence app token when Confluence invokes the app.
+        assert site.call("GET", "/api/v1/settings", product="confluence").status_code == 200
+    relationship_id = organise(site)
+    record_the_quarter(site, relationship_id)
+
+    made = call(site, "POST", f"/api/v1/relationships/{relationship_id}/review-pack?period={Q4}")
+
+    assert made["state"] == "written" and made["version"] == 1, made
+    assert made["title"] == TITLE and made["spaceKey"] == "ICM"
+    page = page_titled(site, TITLE)
+    assert made["pageId"] == page.id
+    assert made["url"].endswith(f"/wiki/spaces/ICM/pages/{page.id}")
+    assert page.parent_id == page_titled(site, PARENT).id
+    document = page.adf
+    assert document is not None
+    part = sections(document)
+
+    assert "Payroll supplies People Operations" in part["intro"]
+    assert "2026-10-01 to 2026-12-31" in part["intro"]
+    # Health: the first and the last snapshot inside the quarter, never September's.
+    health = part["Health"]
+    assert "Start of the period 81 healthy on 2026-10-01" in health
+    assert "End of the period" in health and "2026-09-30" not in health
+    calendar = list(nodes(document, "table"))[1]
+    coloured = [c for c in nodes(calendar, "tableCell") if c["attrs"].get("background")]
+    assert [" ".join(texts(c)) for c in coloured] == ["81", "66", "38"]
+    assert [c["attrs"]["background"] for c in coloured] == ["#abf5d1", "#f8e6a0", "#ffd5d2"]
+    # Each agreed expectation in the customer's words: measures, the period's ratings, growth.
+    expectations = part["Expectations"]
+    assert "“Payslips are right the first time”" in expectations
+    assert "correct payslips ≥ 99.5 % 99.7 % met" in expectations
+    assert "days to fix ≤ 2 days 3 days not met" in expectations
+    assert "Q4: October payslips were fine" in expectations
+    assert "Q4: November had two errors" in expectations
+    assert "Q3:" not in expectations and "RESTRICTED" not in json.dumps(document)
+    assert "Growth for: Payslips are right the first time" in expectations
+    assert "A payroll calendar a year ahead" not in expectations  # only proposed
+    mentions = [m["attrs"]["id"] for m in nodes(document, "mention")]
+    assert mentions == [CUSTOMER_LEAD, MEMBER]
+    # You said → we did: only what was done in the quarter.
+    done = part["You said → we did"]
+    assert "Payslip preview before the run (IT-1)" in done and "2026-11-02" in done
+    assert "Old fix from the summer" not in done
+    assert "Questions answered within a day" in part["At risk or breached"]
+    upcoming = part["Open for the next period"]
+    assert "A payroll calendar a year ahead" in upcoming
+    assert "“Questions answered within a day”: last rated 2026-08-01" in upcoming
+    # The live customer map of the supplier, as each platform embeds its macro.
+    [macro] = nodes(document, "extension")
+    attrs = macro["attrs"]
+    if site.platform == "connect":
+        assert attrs["extensionType"] == "com.atlassian.confluence.macro.core"
+        assert attrs["extensionKey"] == "customer-map"
+        assert attrs["parameters"]["macroParams"]["team"] == {"value": "PAY"}
+    else:
+        assert attrs["extensionType"] == "com.atlassian.ecosystem"
+        app_uuid = site.forge_app("confluence").app_id.rsplit("/", 1)[-1]
+        assert attrs["extensionKey"] == f"{app_uuid}/sandbox/static/customer-map"
+        assert attrs["parameters"]["guestParams"]["team"] == "PAY"
+    assert '<ac:structured-macro ac:name="customer-map">' in page.body
+
+    # Asked again after one more rating: the same page, its next version, the new rating on it.
+    with get_db(site.app).transaction() as session:
+        first = session.scalars(select(Expectation).order_by(Expectation.id)).first()
+        assert first is not None
+        session.add(
+            Feedback(
+                site_id=first.site_id,
+                expectation_id=first.id,
+                rating=5,
+                comment="Q4: December was spotless",
+                author_account_id=CUSTOMER_LEAD,
+                source="api",
+                at=at("2026-12-01"),
+            )
+        )
+    again = call(site, "POST", f"/api/v1/relationships/{relationship_id}/review-pack?period={Q4}")
+
+    assert again["pageId"] == made["pageId"] and again["version"] == 2 and again["id"] == made["id"]
+    rewritten = page_titled(site, TITLE)
+    assert rewritten.version.number == 2
+    assert "Q4: December was spotless" in json.dumps(rewritten.adf)
+    assert len(site.sandbox.state.confluence.pages) == 2  # the pack and its parent, no more
+    assert site.sandbox.contract_violations == []
+
+
+def test_only_the_leads_and_the_integrator_may_ask(live_site: LiveSite) -> None:
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    relationship_id = organise(site)
+    path = f"/api/v1/relationships/{relationship_id}/review-pack?period={Q4}"
+
+    for account in (MEMBER, OUTSIDER):
+        refused = live_site.call("POST", path, sub=account)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"]["message"] == (
+            "only the supplier side's lead, the customer side's lead or the relationship's"
+            " integrator may write its review pack"
+        )
+    # The site's administrator is none of the three (USERS[0] leads Payroll: see below).
+    with get_db(live_site.app).transaction() as session:
+        relationship = session.get(Relationship, relationship_id)
+        assert relationship is not None
+        relationship.supplier.lead_account_id = OUTSIDER
+    refused = live_site.call("POST", path)
+    assert refused.status_code == 403, refused.text
+    assert live_site.sandbox.state.confluence.pages == {}
+    for account in (OUTSIDER, CUSTOMER_LEAD, INTEGRATOR):
+        answer = live_site.call("POST", path, sub=account)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["title"] == TITLE
+
+
+def test_a_bad_period_and_no_space(live_site: LiveSite) -> None:
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    relationship_id = organise(site)
+    path = f"/api/v1/relationships/{relationship_id}/review-pack"
+
+    bad = live_site.call("POST", path + "?period=2026-Q5")
+    assert bad.status_code == 422 and "period" in bad.json()["error"]["details"], bad.text
+    call(site, "PUT", "/api/v1/settings", {"reviewSpaceKey": None})
+    missing = live_site.call("POST", path + f"?period={Q4}")
+    assert missing.status_code == 409, missing.text
+    assert missing.json()["error"]["code"] == "review_space_missing"
+    assert live_site.sandbox.state.confluence.pages == {}
