@@ -19,6 +19,7 @@ PAGE_CSS = """
 .wiki-content th,.wiki-content td{border:1px solid #c1c7d0;padding:4px 6px;text-align:left;
  vertical-align:top;overflow-wrap:anywhere}
 .wiki-content th{background:rgba(9,30,66,.06)}
+.wiki-content td>p,.wiki-content th>p{margin:0}
 .wiki-content .status{display:inline-block;padding:0 4px;border-radius:3px;font-size:12px;
  font-weight:700;text-transform:uppercase;border:1px solid currentColor}
 .status-green{color:#216e4e}.status-red{color:#ae2a19}.status-yellow{color:#7f5f01}

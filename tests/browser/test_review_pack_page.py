@@ -1,0 +1,80 @@
+"""A review pack as people read it: the page the app wrote, opened in sandbox Confluence in
+Chromium, reads as a meeting document (title, sections in order, tables, the live customer map),
+has no serious accessibility violation, and printed to PDF it fits A4 paper."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from sandbox.directory import USERS
+from tests.connector.platforms.forge.conftest import PlatformSite
+from tests.support.live import LiveSite
+from tests.support.review_packs import Q4, TITLE, call, organise, record_the_quarter
+
+pytestmark = pytest.mark.browser
+
+A4_POINTS = (595.28, 841.89)  # 210 x 297 mm
+A4_PRINTABLE_PX = 680  # 210 mm less 2 x 15 mm margins (the page's @page rule), at 96 px/inch
+SECTIONS = [
+    "Health",
+    "Expectations",
+    "You said → we did",
+    "At risk or breached",
+    "Open for the next period",
+    "Payroll's customer map (live)",
+]
+
+
+@pytest.mark.slow
+def test_the_review_pack_reads_as_a_meeting_document_and_prints_on_a4(
+    page: Page, live_site: LiveSite, output_dir: Path
+) -> None:
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    relationship_id = organise(site)
+    record_the_quarter(site, relationship_id)
+    pack = call(site, "POST", f"/api/v1/relationships/{relationship_id}/review-pack?period={Q4}")
+
+    page.goto(f"{pack['url']}?as={USERS[1].account_id}")
+
+    expect(page.locator("h1")).to_have_text(TITLE)
+    expect(page.locator("h2")).to_have_text(SECTIONS)
+    expect(page.locator("h3").first).to_have_text("Daily health")
+    expect(page.get_by_role("heading", name="“Payslips are right the first time”")).to_be_visible()
+    measures = page.locator("table").filter(has_text="correct payslips")
+    expect(measures.locator("tr").nth(1)).to_contain_text("99.7 %")
+    expect(page.get_by_text("@Emma Richards").first).to_be_visible()
+    customer_map = page.locator("iframe.ap-iframe")
+    expect(customer_map).to_have_count(1)
+    frame = customer_map.element_handle().content_frame()
+    assert frame is not None
+    expect(frame.locator("h2").first).to_have_text("Customer map: Payroll")
+    page.screenshot(path=output_dir / "review-pack.png", full_page=True)
+
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+    # Printed: nothing wider than A4's printable width, and the PDF's pages are A4.
+    page.set_viewport_size({"width": A4_PRINTABLE_PX, "height": 1000})
+    page.emulate_media(media="print")
+    widest = page.evaluate(
+        "Math.max(document.documentElement.scrollWidth,"
+        " ...[...document.querySelectorAll('.wiki-content *')]"
+        ".map(e => e.getBoundingClientRect().right))"
+    )
+    assert widest <= A4_PRINTABLE_PX, widest
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    (output_dir / "review-pack.pdf").write_bytes(pdf)
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert boxes, "the PDF has no pages"
+    for width, height in boxes:  # Chromium rounds to whole CSS pixels: within a point
+        assert abs(float(width) - A4_POINTS[0]) < 1 and abs(float(height) - A4_POINTS[1]) < 1
+    assert b"/Type /Page" in pdf
