@@ -4,6 +4,7 @@
 // the token's `principal`; only the actions the service's `permissions` allow are offered.
 import { view } from '@forge/bridge';
 import { wireDownloads } from './download.js';
+import { reviewPackButton } from './review-pack.js';
 import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
@@ -149,6 +150,7 @@ function relationshipCard(relationship, side, refresh) {
   return el('article', { class: 'icm-card', 'aria-label': other.name }, [
     el('h3', {}, [`${other.name} · ${relationship.service} `, healthBadge(relationship.health)]),
     ...(items.length ? items : [el('p', { class: 'icm-meta', text: 'No expectations recorded yet.' })]),
+    reviewPackButton(relationship),
   ]);
 }
 

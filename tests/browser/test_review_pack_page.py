@@ -5,6 +5,7 @@ has no serious accessibility violation, and printed to PDF it fits A4 paper."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from sandbox.directory import USERS
+from tests.browser.test_jira_pages import app_frame, jira_page
 from tests.connector.platforms.forge.conftest import PlatformSite
 from tests.support.live import LiveSite
 from tests.support.review_packs import Q4, TITLE, call, organise, record_the_quarter
@@ -78,3 +80,22 @@ def test_the_review_pack_reads_as_a_meeting_document_and_prints_on_a4(
     for width, height in boxes:  # Chromium rounds to whole CSS pixels: within a point
         assert abs(float(width) - A4_POINTS[0]) < 1 and abs(float(height) - A4_POINTS[1]) < 1
     assert b"/Type /Page" in pdf
+
+
+@pytest.mark.slow
+def test_the_team_page_writes_a_relationship_review_pack(page: Page, live_site: LiveSite) -> None:
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    relationship_id = organise(site)
+    lead = USERS[0].account_id  # Payroll's lead
+    frame = app_frame(page, jira_page(live_site, "icm-team-page", lead, "PAY"))
+    card = frame.locator(f'article[data-relationship="{relationship_id}"]')
+
+    card.get_by_role("button", name="Write review pack (", exact=False).click()
+
+    period = f"{datetime.now(UTC).year}-Q{(datetime.now(UTC).month - 1) // 3 + 1}"
+    title = f"Payroll → People Operations: review {period}"
+    expect(frame.get_by_role("status")).to_have_text(f"Review pack written: {title} (version 1)")
+    link = card.get_by_role("link", name=f"Open “{title}”")
+    expect(link).to_have_attribute("target", "_top")
+    [written] = [p for p in live_site.sandbox.state.confluence.pages.values() if p.title == title]
+    assert link.get_attribute("href") == live_site.sandbox.page_url(written.id)

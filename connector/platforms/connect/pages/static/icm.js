@@ -120,7 +120,7 @@
     if (!items.length) { items = [el("p", { "class": "hint", text: "No expectations recorded yet." })]; }
     return el("article", { "class": "relationship", "aria-label": other.name, "data-relationship": String(rel.id) }, [
       el("h3", {}, [document.createTextNode(other.name + " · " + rel.service + " "), healthBadge(rel.health)])
-    ].concat(items));
+    ].concat(items, [window.ICMReviewPack ? ICMReviewPack.button(rel.id, api, say) : null]));
   }
 
   var SVG = "http://www.w3.org/2000/svg";
