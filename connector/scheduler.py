@@ -40,6 +40,7 @@ from connector.practice.privacy import (
     sites_to_purge,
     track_accounts,
 )
+from connector.practice.review_packs import write_site_packs
 from connector.sync.worker import drain_outbox
 from webhooks.inbox import prune, prune_parked
 from webhooks.reconcile import reconcile_site
@@ -109,6 +110,17 @@ def snapshot_health(app: Flask, today: date) -> int:
     return _per_site(
         app, "snapshot_health", lambda site: snapshot_site_health(app, site, now, today)
     )
+
+
+def write_review_packs(app: Flask, now: datetime) -> int:
+    """In a quarter's last week, every relationship's review pack, on sites that asked for it
+    (the setting is off by default)."""
+
+    def work(site_id: str) -> int:
+        with get_db(app).transaction() as session:
+            return write_site_packs(app, session, site_id, now)
+
+    return _per_site(app, "write_review_packs", work)
 
 
 def prune_inbox(app: Flask, now: datetime) -> int:
@@ -191,6 +203,10 @@ def _snapshot_job(app: Flask) -> None:
     snapshot_health(app, utcnow().date())
 
 
+def _review_packs_job(app: Flask) -> None:
+    write_review_packs(app, utcnow())
+
+
 def _prune_job(app: Flask) -> None:
     prune_inbox(app, utcnow())
 
@@ -209,6 +225,8 @@ JOBS: tuple[tuple[str, Callable[[Flask], Any], Any], ...] = (
     ("icm.retry_pending_syncs", retry_pending_syncs, IntervalTrigger(minutes=1, timezone=UTC)),
     ("icm.snapshot_health", _snapshot_job, CronTrigger(hour=0, minute=15, timezone=UTC)),
     ("icm.prune_inbox", _prune_job, CronTrigger(hour=3, minute=0, timezone=UTC)),
+    # After the snapshot, so a pack shows the day's health; only in a quarter's last week.
+    ("icm.write_review_packs", _review_packs_job, CronTrigger(hour=1, minute=0, timezone=UTC)),
     # Hourly look for due cycles (each site's is 7 days or its Cycle-Period), off the hour mark
     # as Atlassian asks; it never sleeps on a Retry-After, it reschedules the site.
     ("icm.report_personal_data", _privacy_job, IntervalTrigger(minutes=61, timezone=UTC)),

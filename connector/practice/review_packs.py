@@ -91,14 +91,18 @@ def review_space(session: Session, site_id: str) -> str:
     return key
 
 
-def _row(session: Session, relationship: Relationship, period: Period) -> ReviewPack:
-    row = session.scalars(
+def _found(session: Session, relationship: Relationship, period: Period) -> ReviewPack | None:
+    return session.scalars(
         select(ReviewPack).where(
             ReviewPack.site_id == relationship.site_id,
             ReviewPack.relationship_id == relationship.id,
             ReviewPack.period == period.label,
         )
     ).first()
+
+
+def _row(session: Session, relationship: Relationship, period: Period) -> ReviewPack:
+    row = _found(session, relationship, period)
     if row is None:
         row = ReviewPack(
             site_id=relationship.site_id,
@@ -194,3 +198,24 @@ def live_relationships(session: Session, site_id: str) -> Iterator[Relationship]
         .where(Relationship.site_id == site_id, Relationship.state == "active")
         .order_by(Relationship.id)
     )
+
+
+def write_site_packs(app: Flask, session: Session, site_id: str, now: datetime) -> int:
+    """The quarterly run for one site: when its settings ask for it and today is in the
+    quarter's last week, every live relationship's pack for this quarter (one written today is
+    left alone, so hourly or repeated runs write each once a day). Packs written."""
+    settings = site_settings(session, site_id)
+    period = Period.of(now.date())
+    if not (settings.review_packs_scheduled and settings.review_space_key):
+        return 0
+    if not period.in_last_week(now.date()):
+        return 0
+    written = 0
+    for relationship in list(live_relationships(session, site_id)):
+        done = _found(session, relationship, period)
+        if done is not None and done.state == PackState.WRITTEN and done.written_at is not None:
+            if done.written_at.date() == now.date():
+                continue
+        pack = write_review_pack(app, session, relationship, period, now)
+        written += pack.state == PackState.WRITTEN
+    return written

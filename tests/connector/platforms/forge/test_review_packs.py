@@ -9,6 +9,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from connector import scheduler
 from connector.db import get_db
 from connector.practice.models import Expectation, Feedback, Relationship
 from tests.connector.platforms.forge.conftest import PlatformSite
@@ -162,3 +163,45 @@ def test_a_bad_period_and_no_space(live_site: LiveSite) -> None:
     assert missing.status_code == 409, missing.text
     assert missing.json()["error"]["code"] == "review_space_missing"
     assert live_site.sandbox.state.confluence.pages == {}
+
+
+def test_the_quarterly_run_writes_each_pack_once_in_the_last_week(live_site: LiveSite) -> None:
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    organise(site)
+    pages = live_site.sandbox.state.confluence.pages
+    last_week, earlier = at("2026-12-28T01:00:00"), at("2026-12-24T01:00:00")
+
+    assert scheduler.write_review_packs(live_site.app, last_week) == 0  # off by default
+    assert pages == {}
+    call(site, "PUT", "/api/v1/settings", {"reviewPacksScheduled": True})
+    assert scheduler.write_review_packs(live_site.app, earlier) == 0  # not the last week yet
+    assert pages == {}
+
+    assert scheduler.write_review_packs(live_site.app, last_week) == 1
+    assert scheduler.write_review_packs(live_site.app, last_week) == 0  # once a day
+    assert page_titled(site, TITLE).version.number == 1
+    assert scheduler.write_review_packs(live_site.app, at("2026-12-29T01:00:00")) == 1
+    assert page_titled(site, TITLE).version.number == 2
+
+
+def test_a_failed_write_shows_in_operations_and_is_retried(live_site: LiveSite) -> None:
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    relationship_id = organise(site)
+    call(site, "PUT", "/api/v1/settings", {"reviewSpaceKey": "NOPE"})  # no such space
+
+    failed = live_site.call("POST", f"/api/v1/relationships/{relationship_id}/review-pack")
+    assert failed.status_code == 502, failed.text
+    assert (
+        "Confluence GET spaces failed with 404: no space 'NOPE'"
+        in failed.json()["error"]["message"]
+    )
+    [listed] = call(site, "GET", "/api/v1/operations")["reviewPacks"]
+    assert listed["title"] == TITLE and listed["attempts"] == 1
+    assert listed["retry"] == f"/api/v1/review-packs/{listed['id']}/retry"
+
+    call(site, "PUT", "/api/v1/settings", {"reviewSpaceKey": "ICM"})
+    assert live_site.call("POST", listed["retry"], sub=MEMBER).status_code == 403
+    retried = call(site, "POST", listed["retry"])
+    assert retried["state"] == "written" and retried["attempts"] == 2
+    assert call(site, "GET", "/api/v1/operations")["reviewPacks"] == []
+    assert page_titled(site, TITLE).id == retried["pageId"]
