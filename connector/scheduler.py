@@ -40,6 +40,7 @@ from connector.practice.privacy import (
     sites_to_purge,
     track_accounts,
 )
+from connector.practice.review_integrator import write_integrator_pages
 from connector.practice.review_packs import write_site_packs
 from connector.sync.worker import drain_outbox
 from webhooks.inbox import prune, prune_parked
@@ -116,9 +117,11 @@ def write_review_packs(app: Flask, now: datetime) -> int:
     """In a quarter's last week, every relationship's review pack, on sites that asked for it
     (the setting is off by default)."""
 
-    def work(site_id: str) -> int:
+    def work(site_id: str) -> int:  # packs written (then the integrators' pages, uncounted)
         with get_db(app).transaction() as session:
-            return write_site_packs(app, session, site_id, now)
+            written = write_site_packs(app, session, site_id, now)
+            write_integrator_pages(app, session, site_id, now)
+            return written
 
     return _per_site(app, "write_review_packs", work)
 

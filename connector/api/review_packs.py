@@ -11,7 +11,7 @@ from connector.db import request_session, utcnow
 from connector.domain.errors import UpstreamError
 from connector.domain.periods import Period
 from connector.domain.roles import Action, require
-from connector.practice import review_packs
+from connector.practice import review_integrator, review_packs
 from connector.practice.relationships import relationship_by_id
 from connector.practice.review_packs import PackState, ReviewPack
 from connector.practice.roles import relationship_standing, require_on_relationship, require_user
@@ -40,6 +40,13 @@ class ReviewPackOut(Schema):
     error = fields.String(allow_none=True, required=True)
     attempts = fields.Integer(required=True)
     written_at = fields.DateTime(data_key="writtenAt", allow_none=True, required=True)
+
+
+class IntegratorPageOut(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    url = fields.String(required=True)
+    version = fields.Integer(required=True)
 
 
 def _answer(pack: ReviewPack) -> Response:
@@ -90,3 +97,26 @@ def retry_review_pack(pack_id: int) -> Response:
     if not standing.site_admin:  # administrators retry from the operations view
         require(Action.REVIEW_PACK, standing)
     return _answer(review_packs.retry_pack(current_app, session, site_id(), pack_id, now))
+
+
+@api_route(
+    "/review-packs/integrator",
+    "POST",
+    "Write the caller's integrator review page: every relationship they integrate, for a quarter",
+    TAG,
+    query=ReviewPackQuery,
+    answer=IntegratorPageOut,
+    errors=(400, 401, 403, 409, 422, 502),
+)
+def write_integrator_page() -> Response:
+    query = load_query(ReviewPackQuery)
+    session, caller, now = request_session(), current_caller(), utcnow()
+    require_user(caller)
+    period = Period.parse(query["period"]) if query.get("period") else Period.of(now.date())
+    try:
+        page = review_integrator.write_integrator_page(
+            current_app, session, site_id(), str(caller.account_id), period, now
+        )
+    except LookupError as exc:
+        raise UpstreamError(f"the integrator page was not written: {exc}") from exc
+    return respond(IntegratorPageOut, page)

@@ -200,22 +200,31 @@ def live_relationships(session: Session, site_id: str) -> Iterator[Relationship]
     )
 
 
+def scheduled_on(session: Session, site_id: str, now: datetime) -> bool:
+    """Whether the quarterly run writes this site's packs today: its settings ask for it, a
+    space is chosen, and today is in the quarter's last week."""
+    settings = site_settings(session, site_id)
+    if not (settings.review_packs_scheduled and settings.review_space_key):
+        return False
+    return Period.of(now.date()).in_last_week(now.date())
+
+
+def _written_on(pack: ReviewPack | None, now: datetime) -> bool:
+    written = pack.written_at if pack is not None and pack.state == PackState.WRITTEN else None
+    return written is not None and written.date() == now.date()
+
+
 def write_site_packs(app: Flask, session: Session, site_id: str, now: datetime) -> int:
     """The quarterly run for one site: when its settings ask for it and today is in the
     quarter's last week, every live relationship's pack for this quarter (one written today is
     left alone, so hourly or repeated runs write each once a day). Packs written."""
-    settings = site_settings(session, site_id)
+    if not scheduled_on(session, site_id, now):
+        return 0
     period = Period.of(now.date())
-    if not (settings.review_packs_scheduled and settings.review_space_key):
-        return 0
-    if not period.in_last_week(now.date()):
-        return 0
     written = 0
     for relationship in list(live_relationships(session, site_id)):
-        done = _found(session, relationship, period)
-        if done is not None and done.state == PackState.WRITTEN and done.written_at is not None:
-            if done.written_at.date() == now.date():
-                continue
+        if _written_on(_found(session, relationship, period), now):
+            continue
         pack = write_review_pack(app, session, relationship, period, now)
         written += pack.state == PackState.WRITTEN
     return written

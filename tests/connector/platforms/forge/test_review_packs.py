@@ -179,6 +179,8 @@ def test_the_quarterly_run_writes_each_pack_once_in_the_last_week(live_site: Liv
 
     assert scheduler.write_review_packs(live_site.app, last_week) == 1
     assert scheduler.write_review_packs(live_site.app, last_week) == 0  # once a day
+    integrator_pages = [p for p in pages.values() if p.title.startswith("Integrator review")]
+    assert [p.title[:26] for p in integrator_pages] == ["Integrator review 2026-Q4 "]
     assert page_titled(site, TITLE).version.number == 1
     assert scheduler.write_review_packs(live_site.app, at("2026-12-29T01:00:00")) == 1
     assert page_titled(site, TITLE).version.number == 2
@@ -205,3 +207,41 @@ def test_a_failed_write_shows_in_operations_and_is_retried(live_site: LiveSite) 
     assert retried["state"] == "written" and retried["attempts"] == 2
     assert call(site, "GET", "/api/v1/operations")["reviewPacks"] == []
     assert page_titled(site, TITLE).id == retried["pageId"]
+
+
+def test_the_integrator_page_lists_their_relationships_needing_attention_first(
+    live_site: LiveSite,
+) -> None:
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    relationship_id = organise(site)
+    record_the_quarter(site, relationship_id)
+    call(site, "POST", "/api/v1/teams", {"key": "IT", "name": "IT Service", "jiraProjectKey": "IT"})
+    laptops = {"supplier": "IT", "customer": "PAY", "service": "laptops"}
+    call(site, "POST", "/api/v1/relationships", {**laptops, "integratorAccountId": INTEGRATOR})
+    call(
+        site, "POST", "/api/v1/relationships", {"supplier": "IT", "customer": "HR", "service": "x"}
+    )
+    pack = call(site, "POST", f"/api/v1/relationships/{relationship_id}/review-pack?period={Q4}")
+    path = f"/api/v1/review-packs/integrator?period={Q4}"
+
+    refused = live_site.call("POST", path, sub=MEMBER)
+    assert refused.status_code == 403 and "integrates no relationship" in refused.text
+    made = live_site.call("POST", path, sub=INTEGRATOR)
+    assert made.status_code == 200, made.text
+    again = live_site.call("POST", path, sub=INTEGRATOR).json()
+
+    assert again["id"] == made.json()["id"] and again["version"] == 2
+    assert again["title"].startswith("Integrator review 2026-Q4 · ")
+    assert INTEGRATOR not in again["title"]
+    document = page_titled(site, again["title"]).adf
+    assert document is not None
+    rows = list(nodes(list(nodes(document, "table"))[0], "tableRow"))[1:]
+    assert [" ".join(texts(row)).split(":")[0] for row in rows] == [
+        "Payroll → People Operations",  # at risk, with an expectation at risk
+        "IT Service → Payroll",  # no feedback yet
+    ]
+    [link] = [m for m in json.dumps(rows[0]).split('"href": "')[1:]]
+    assert link.startswith(pack["url"])
+    assert [m["attrs"]["id"] for m in nodes(document, "mention")] == [INTEGRATOR]
+    [macro] = nodes(document, "extension")
+    assert macro["attrs"]["extensionKey"] == "integrator-map"
