@@ -13,7 +13,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from sandbox.directory import USERS
+from tests.browser.test_forge_views import forge  # noqa: F401  (the fixture)
 from tests.browser.test_jira_pages import app_frame, jira_page
+from tests.browser.test_practice_on_both_platforms import PAYROLL_LEAD, Platform
 from tests.connector.platforms.forge.conftest import PlatformSite
 from tests.support.live import LiveSite
 from tests.support.review_packs import Q4, TITLE, call, organise, record_the_quarter
@@ -99,3 +101,30 @@ def test_the_team_page_writes_a_relationship_review_pack(page: Page, live_site: 
     expect(link).to_have_attribute("target", "_top")
     [written] = [p for p in live_site.sandbox.state.confluence.pages.values() if p.title == title]
     assert link.get_attribute("href") == live_site.sandbox.page_url(written.id)
+
+
+@pytest.fixture
+def forge_site(request: pytest.FixtureRequest) -> Platform:
+    """PAY and HR on a Forge site whose Custom UI is the built bundle (test_forge_views.forge)."""
+    made: Platform = request.getfixturevalue("forge")
+    return made
+
+
+@pytest.mark.slow
+def test_the_forge_team_page_writes_a_relationship_review_pack(
+    page: Page, forge_site: Platform
+) -> None:
+    assert isinstance(forge_site.site, PlatformSite)
+    # Confluence's own invocation hands the remote the Confluence app token pages are written with.
+    assert forge_site.site.call("GET", "/api/v1/settings", product="confluence").status_code == 200
+    forge_site.api("PUT", "/settings", {"reviewSpaceKey": "ICM"})
+    frame = forge_site.frame(page, forge_site.team_page(PAYROLL_LEAD, "PAY"))
+
+    frame.locator("#icm-customers").get_by_role("button", name="Write review pack (").click()
+
+    period = f"{datetime.now(UTC).year}-Q{(datetime.now(UTC).month - 1) // 3 + 1}"
+    title = f"Payroll → People: review {period}"
+    expect(frame.get_by_role("status")).to_have_text(f"Review pack written: {title} (version 1)")
+    expect(frame.get_by_role("button", name=f"Open “{title}”")).to_be_visible()
+    [written] = [p for p in forge_site.sandbox.state.confluence.pages.values() if p.title == title]
+    assert written.adf is not None and "com.atlassian.ecosystem" in str(written.adf)
