@@ -14,7 +14,7 @@ blueprint = Blueprint("confluence_site", __name__)
 
 # How the site shows a page: readable on screen, and on A4 paper without clipping.
 PAGE_CSS = """
-.wiki-content{max-width:60rem;font:15px/1.5 system-ui,sans-serif}
+.wiki-content{font:15px/1.5 system-ui,sans-serif}
 .wiki-content table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;table-layout:auto}
 .wiki-content th,.wiki-content td{border:1px solid #c1c7d0;padding:4px 6px;text-align:left;
  vertical-align:top;overflow-wrap:anywhere}

@@ -27,3 +27,31 @@ export function reviewPackButton(relationship, now = new Date()) {
   holder.appendChild(button);
   return holder;
 }
+
+// The admin page's review pack settings: the Confluence space, and the quarterly run (off by
+// default). Saved on their own: PUT /settings changes only the fields it is given.
+export function reviewPackSettings() {
+  const space = el('input', { id: 'icm-reviewSpaceKey', name: 'reviewSpaceKey', type: 'text', autocomplete: 'off' });
+  const scheduled = el('input', { id: 'icm-reviewPacksScheduled', name: 'reviewPacksScheduled', type: 'checkbox' });
+  const form = el('form', { id: 'icm-review-settings', class: 'icm-card', 'aria-labelledby': 'icm-review-settings-title' }, [
+    el('h2', { id: 'icm-review-settings-title', text: 'Review packs' }),
+    el('label', { for: 'icm-reviewSpaceKey', text: 'Confluence space key for review packs (empty: none)' }), space,
+    el('div', { class: 'icm-row' }, [scheduled,
+      el('label', { for: 'icm-reviewPacksScheduled', text: "Write every relationship's pack in each quarter's last week" })]),
+    el('div', { class: 'icm-row' }, [el('button', { type: 'submit', text: 'Save the review pack settings' })]),
+  ]);
+  api('GET', '/settings').then((settings) => {
+    space.value = settings.reviewSpaceKey ?? '';
+    scheduled.checked = Boolean(settings.reviewPacksScheduled);
+  }, (error) => say(error.message));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await api('PUT', '/settings', { reviewSpaceKey: space.value.trim() || null, reviewPacksScheduled: scheduled.checked });
+      say('Review pack settings saved.');
+    } catch (error) {
+      say(error.message);
+    }
+  });
+  return form;
+}

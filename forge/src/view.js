@@ -4,7 +4,7 @@
 // the token's `principal`; only the actions the service's `permissions` allow are offered.
 import { view } from '@forge/bridge';
 import { wireDownloads } from './download.js';
-import { reviewPackButton } from './review-pack.js';
+import { reviewPackButton, reviewPackSettings } from './review-pack.js';
 import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
@@ -333,7 +333,7 @@ async function adminPage(root) {
     ...field('Ask for feedback every (days), by default', 'defaultCadenceDays', 'number'),
     el('div', { class: 'icm-row' }, [el('button', { type: 'submit', text: 'Save the settings' })]),
   ]);
-  root.replaceChildren(el('h1', { text: 'Internal Customer Map' }), form, installation);
+  root.replaceChildren(el('h1', { text: 'Internal Customer Map' }), form, reviewPackSettings(), installation);
   const settings = await api('GET', '/settings');
   for (const [k, v] of Object.entries(settings)) if (form[k]) form[k].value = v;
   form.addEventListener('submit', async (event) => {

@@ -171,7 +171,7 @@ def test_admin_page_sets_the_default_cadence(page: Page, site: LiveSite, output_
     assert unlabelled(frame) == []
     cadence = frame.get_by_label("Default feedback cadence (days)")
     cadence.fill("21")
-    frame.get_by_role("button", name="Save").click()
+    frame.get_by_role("button", name="Save", exact=True).click()
     expect(frame.get_by_role("status")).to_have_text("Settings saved.")
     settings = api(site, "GET", "/settings")
     assert (settings["defaultCadenceDays"], settings["issueType"]) == (21, "Story")
@@ -213,6 +213,7 @@ def test_capture_form_by_keyboard_alone(page: Page, site: LiveSite) -> None:
     tab_to("q")  # the first stop in the frame: the team's search, then its CSV
     tab_to("search-go")
     tab_to("download")
+    tab_to("review-pack")  # the customer relationship's "Write review pack"
     tab_to("relationshipId")
     tab_to("statement", WORDS)
     tab_to("whyItMatters")

@@ -128,3 +128,24 @@ def test_the_forge_team_page_writes_a_relationship_review_pack(
     expect(frame.get_by_role("button", name=f"Open “{title}”")).to_be_visible()
     [written] = [p for p in forge_site.sandbox.state.confluence.pages.values() if p.title == title]
     assert written.adf is not None and "com.atlassian.ecosystem" in str(written.adf)
+
+
+def test_an_administrator_chooses_the_space_and_the_quarterly_run(
+    page: Page, live_site: LiveSite
+) -> None:
+    frame = app_frame(page, jira_page(live_site, "icm-admin", USERS[0].account_id))
+    form = frame.locator("#review-settings")
+    expect(form.get_by_label("Confluence space key for review packs (empty: none)")).to_have_value(
+        ""
+    )
+    scheduled = form.get_by_label("Write every relationship's pack in each quarter's last week")
+    expect(scheduled).not_to_be_checked()
+
+    form.get_by_label("Confluence space key for review packs (empty: none)").fill("ICM")
+    scheduled.check()
+    form.get_by_role("button", name="Save the review pack settings").click()
+
+    expect(frame.get_by_role("status")).to_have_text("Review pack settings saved.")
+    saved = live_site.call("GET", "/api/v1/settings").json()
+    assert (saved["reviewSpaceKey"], saved["reviewPacksScheduled"]) == ("ICM", True)
+    assert saved["issueType"] == "Task"  # the other settings untouched

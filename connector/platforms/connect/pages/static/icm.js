@@ -329,5 +329,7 @@
     } else if (team) { startTeam(team); }
     var settings = document.getElementById("settings");
     if (settings) { startSettings(settings); }
+    var reviewSettings = document.getElementById("review-settings");
+    if (reviewSettings && window.ICMReviewPack) { ICMReviewPack.settings(reviewSettings, api, say); }
   });
 }());

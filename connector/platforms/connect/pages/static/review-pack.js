@@ -12,6 +12,7 @@
     var write = document.createElement("button");
     write.type = "button";
     write.className = "secondary";
+    write.name = "review-pack";
     write.textContent = "Write review pack (" + period + ")";
     write.addEventListener("click", function () {
       say("Writing the review pack for " + period + "…");
@@ -28,5 +29,18 @@
     return holder;
   }
 
-  window.ICMReviewPack = { button: button, quarter: quarter };
+  /* The admin page's review pack settings: the space, and the quarterly run (off by default). */
+  function settings(form, api, say) {
+    api("GET", "/settings").then(function (s) {
+      form.reviewSpaceKey.value = s.reviewSpaceKey || "";
+      form.reviewPacksScheduled.checked = Boolean(s.reviewPacksScheduled);
+    }, function (e) { say(e.message); });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = { reviewSpaceKey: form.reviewSpaceKey.value.trim() || null, reviewPacksScheduled: form.reviewPacksScheduled.checked };
+      api("PUT", "/settings", body).then(function () { say("Review pack settings saved."); }, function (e) { say(e.message); });
+    });
+  }
+
+  window.ICMReviewPack = { button: button, quarter: quarter, settings: settings };
 }());
