@@ -251,3 +251,21 @@ def test_the_integrator_page_lists_their_relationships_needing_attention_first(
     assert [m["attrs"]["id"] for m in nodes(document, "mention")] == [INTEGRATOR]
     [macro] = nodes(document, "extension")
     assert macro["attrs"]["extensionKey"] == "integrator-map"
+
+
+def test_confluence_rate_limits_are_waited_out(live_site: LiveSite) -> None:
+    """A 429 from Confluence is retried after its Retry-After, as Jira's are (one retrying
+    session under both); the pack is written once, no duplicate page."""
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    relationship_id = organise(site)
+    live_site.sandbox.set_faults(rate429=0.3, retryAfter=0, seed=7)
+    before = len(live_site.sandbox.calls)
+
+    made = call(site, "POST", f"/api/v1/relationships/{relationship_id}/review-pack?period={Q4}")
+
+    live_site.sandbox.set_faults(rate429=0.0)
+    wiki = [c for c in live_site.sandbox.calls[before:] if c.path.startswith("/wiki/api/v2/")]
+    assert any(c.status == 429 for c in wiki), wiki  # the seed makes some calls meet the limit
+    assert made["state"] == "written" and made["version"] == 1
+    assert [c.method for c in wiki if c.status == 200].count("POST") == 2  # parent, pack
+    assert page_titled(site, TITLE).id == made["pageId"]
