@@ -117,7 +117,14 @@ def test_the_forge_team_page_writes_a_relationship_review_pack(
     assert isinstance(forge_site.site, PlatformSite)
     # Confluence's own invocation hands the remote the Confluence app token pages are written with.
     assert forge_site.site.call("GET", "/api/v1/settings", product="confluence").status_code == 200
-    forge_site.api("PUT", "/settings", {"reviewSpaceKey": "ICM"})
+    admin = f"{forge_site.sandbox.url}/forge/apps/admin-page?as={PAYROLL_LEAD}"
+    settings = forge_site.frame(page, admin).locator("#icm-review-settings")
+    settings.get_by_label("Confluence space key for review packs (empty: none)").fill("ICM")
+    settings.get_by_role("button", name="Save the review pack settings").click()
+    expect(page.frame_locator("iframe.forge-iframe").get_by_role("status")).to_have_text(
+        "Review pack settings saved."
+    )
+    assert forge_site.api("GET", "/settings")["reviewSpaceKey"] == "ICM"
     frame = forge_site.frame(page, forge_site.team_page(PAYROLL_LEAD, "PAY"))
 
     frame.locator("#icm-customers").get_by_role("button", name="Write review pack (").click()
