@@ -137,18 +137,26 @@ def test_the_forge_team_page_writes_a_relationship_review_pack(
     assert written.adf is not None and "com.atlassian.ecosystem" in str(written.adf)
 
 
-def test_an_administrator_chooses_the_space_and_the_quarterly_run(
+def test_an_administrator_chooses_the_space_and_retries_a_failed_pack(
     page: Page, live_site: LiveSite
 ) -> None:
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    relationship_id = organise(site)
+    call(site, "PUT", "/api/v1/settings", {"reviewSpaceKey": "NOPE"})  # no such space: it fails
+    path = f"/api/v1/relationships/{relationship_id}/review-pack?period={Q4}"
+    assert live_site.call("POST", path).status_code == 502
     frame = app_frame(page, jira_page(live_site, "icm-admin", USERS[0].account_id))
+    failed = frame.locator("#ops-review-packs")
+    expect(failed.locator("tbody tr")).to_have_count(1)
+    expect(failed).to_contain_text(TITLE)
+    expect(failed).to_contain_text("no space 'NOPE'")
     form = frame.locator("#review-settings")
-    expect(form.get_by_label("Confluence space key for review packs (empty: none)")).to_have_value(
-        ""
-    )
+    space = form.get_by_label("Confluence space key for review packs (empty: none)")
+    expect(space).to_have_value("NOPE")
     scheduled = form.get_by_label("Write every relationship's pack in each quarter's last week")
     expect(scheduled).not_to_be_checked()
 
-    form.get_by_label("Confluence space key for review packs (empty: none)").fill("ICM")
+    space.fill("ICM")
     scheduled.check()
     form.get_by_role("button", name="Save the review pack settings").click()
 
@@ -156,3 +164,11 @@ def test_an_administrator_chooses_the_space_and_the_quarterly_run(
     saved = live_site.call("GET", "/api/v1/settings").json()
     assert (saved["reviewSpaceKey"], saved["reviewPacksScheduled"]) == ("ICM", True)
     assert saved["issueType"] == "Task"  # the other settings untouched
+
+    failed.get_by_role("button", name="Retry pack #").click()
+    expect(frame.get_by_role("status")).to_have_text(re.compile(r"^Retry pack #\d+: done$"))
+    expect(failed).to_have_text("None.")
+    assert [p.title for p in live_site.sandbox.state.confluence.pages.values()] == [
+        "Payroll → People Operations: reviews",
+        TITLE,
+    ]

@@ -304,6 +304,9 @@
           var t = i.token ? (i.token.fresh ? "fresh until " + i.token.expiresAt : "stale" + (i.token.expiresAt ? " since " + i.token.expiresAt : "")) : "signed per request (Connect)";
           return [i.product, i.platform, i.state, t];
         })));
+        fill("ops-review-packs", table(["Review pack", "Attempts", "Last error", "Action"], (ops.reviewPacks || []).map(function (r) {
+          return [r.title, r.attempts, r.error || "", actionButton("Retry pack #" + r.id, function () { return call("POST", ROOT + r.retry); }, refresh)];
+        })));
       }, function (e) { say(e.message); });
     };
     document.getElementById("operations-refresh").onclick = refresh;
