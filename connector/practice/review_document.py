@@ -312,10 +312,22 @@ def review_document(content: ReviewContent, macro_node: MacroNode, written_at: d
         text(
             f". Review of {period.label} ({period.first_day.isoformat()} to "
             f"{period.last_day.isoformat()}), written by the Internal Customer Map on "
-            f"{written_at.date().isoformat()}. Asking for the pack again rewrites this page."
+            f"{written_at.date().isoformat()}."
         ),
     )
-    blocks: list[Node] = [intro, *health_section(content), heading(2, "Expectations")]
+    notes = {
+        "type": "panel",
+        "attrs": {"panelType": "info"},
+        "content": [
+            paragraph(
+                text(
+                    "Asking for the pack again rewrites this page: keep the meeting's notes and"
+                    " actions in a child page or in comments."
+                )
+            )
+        ],
+    }
+    blocks: list[Node] = [intro, notes, *health_section(content), heading(2, "Expectations")]
     if content.agreed:
         for part in content.agreed:
             blocks += expectation_section(part)
