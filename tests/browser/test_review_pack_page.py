@@ -75,6 +75,7 @@ def test_the_review_pack_reads_as_a_meeting_document_and_prints_on_a4(
         ".map(e => e.getBoundingClientRect().right))"
     )
     assert widest <= A4_PRINTABLE_PX, widest
+    page.screenshot(path=output_dir / "review-pack-print.png", full_page=True)
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     (output_dir / "review-pack.pdf").write_bytes(pdf)
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
