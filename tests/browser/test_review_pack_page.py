@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -34,6 +35,26 @@ SECTIONS = [
 ]
 
 
+def serious_violations(page: Page) -> list[tuple[str, str, list[Any]]]:
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def accessible_in_both_themes(page: Page, url: str) -> None:
+    """The app's document behind a frame, opened on its own, light and dark: no serious or
+    critical axe-core violation."""
+    for scheme in ("light", "dark"):
+        alone = page.context.new_page()
+        alone.emulate_media(color_scheme=scheme)
+        alone.goto(url)
+        alone.wait_for_load_state("networkidle")
+        assert serious_violations(alone) == [], scheme
+        alone.close()
+
+
 @pytest.mark.slow
 def test_the_review_pack_reads_as_a_meeting_document_and_prints_on_a4(
     page: Page, live_site: LiveSite, output_dir: Path
@@ -59,12 +80,7 @@ def test_the_review_pack_reads_as_a_meeting_document_and_prints_on_a4(
     expect(frame.locator("h2").first).to_have_text("Customer map: Payroll")
     page.screenshot(path=output_dir / "review-pack.png", full_page=True)
 
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in Axe().run(page).response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
 
     # Printed: nothing wider than A4's printable width, and the PDF's pages are A4.
     page.set_viewport_size({"width": A4_PRINTABLE_PX, "height": 1000})
@@ -102,6 +118,7 @@ def test_the_team_page_writes_a_relationship_review_pack(page: Page, live_site: 
     expect(link).to_have_attribute("target", "_top")
     [written] = [p for p in live_site.sandbox.state.confluence.pages.values() if p.title == title]
     assert link.get_attribute("href") == live_site.sandbox.page_url(written.id)
+    accessible_in_both_themes(page, frame.url)
 
 
 @pytest.fixture
@@ -169,6 +186,7 @@ def test_an_administrator_chooses_the_space_and_retries_a_failed_pack(
     failed.get_by_role("button", name="Retry pack #").click()
     expect(frame.get_by_role("status")).to_have_text(re.compile(r"^Retry pack #\d+: done$"))
     expect(failed).to_have_text("None.")
+    accessible_in_both_themes(page, frame.url)
     assert [p.title for p in live_site.sandbox.state.confluence.pages.values()] == [
         "Payroll → People Operations: reviews",
         TITLE,
