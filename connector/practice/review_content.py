@@ -20,7 +20,13 @@ from connector.domain.health import STALE_AFTER_CADENCES, Health, trend
 from connector.domain.periods import Period
 from connector.domain.states import ExpectationState
 from connector.practice.crossteam import Improvement
-from connector.practice.health import RELATIONSHIP, HealthSnapshot, map_health
+from connector.practice.health import (
+    EXPECTATION,
+    RELATIONSHIP,
+    HealthSnapshot,
+    expectation_health,
+    relationship_health,
+)
 from connector.practice.models import Expectation, Feedback, Measure, Relationship
 
 S = ExpectationState
@@ -81,20 +87,49 @@ class ReviewContent:
         return [(part, done) for part in self.agreed for done in part.improvements]
 
 
-def latest_measure_value(session: Session, measure: Measure) -> float | None:
-    """The measure's latest recorded value: the one place that reads it, so the source can
-    change (recorded measure values) without touching the pack."""
+def latest_measure_value(session: Session, measure: Measure, until: datetime) -> float | None:
+    """The measure's latest value recorded before `until`: the one place that reads it, so the
+    source can change (a history of recorded values) without touching the pack. The model keeps
+    only the newest value, so one recorded after `until` is not shown for the period."""
+    if measure.latest_at is not None and measure.latest_at >= until:
+        return None
     return measure.latest_value
 
 
-def _measure_line(session: Session, measure: Measure) -> MeasureLine:
-    latest = latest_measure_value(session, measure)
+def _measure_line(session: Session, measure: Measure, until: datetime) -> MeasureLine:
+    latest = latest_measure_value(session, measure, until)
     met: bool | None = None
     if latest is not None:
         met = (
             latest <= measure.target if measure.direction == "atMost" else latest >= measure.target
         )
     return MeasureLine(measure.name, measure.target, measure.unit, measure.direction, latest, met)
+
+
+def _expectation_health(
+    session: Session, site_id: str, ids: list[int], period: Period, now: datetime
+) -> dict[int, Health]:
+    """Each expectation's health for the pack: now, for the period under way; for a period
+    that ended, its last daily snapshot inside the period (later ratings are not its)."""
+    if period.holds(now):
+        return expectation_health(session, site_id, ids, now)
+    rows = session.execute(
+        select(
+            HealthSnapshot.subject_id, HealthSnapshot.score, HealthSnapshot.band, HealthSnapshot.n
+        )
+        .where(
+            HealthSnapshot.site_id == site_id,
+            HealthSnapshot.subject == EXPECTATION,
+            HealthSnapshot.subject_id.in_(ids),
+            HealthSnapshot.day >= period.first_day,
+            HealthSnapshot.day <= period.last_day,
+        )
+        .order_by(HealthSnapshot.day)
+    )
+    return {
+        subject: Health(score=score, band=band, trend="flat", n=n)  # type: ignore[arg-type]
+        for subject, score, band, n in rows
+    }
 
 
 def review_content(
@@ -110,14 +145,14 @@ def review_content(
     )
     ids = [e.id for e in expectations]
     until = min(now, period.ends_at)
-    per_expectation, per_relationship = map_health(session, site_id, [relationship.id], until)
+    per_expectation = _expectation_health(session, site_id, ids, period, now)
     ratings = _ratings(session, site_id, ids, period)
     last_rated = _last_rated(session, site_id, ids, until)
     improvements = _improvements(session, site_id, ids, period)
     parts = {
         e.id: ExpectationPart(
             expectation=e,
-            measures=[_measure_line(session, m) for m in e.measures],
+            measures=[_measure_line(session, m, until) for m in e.measures],
             ratings=ratings.get(e.id, []),
             health=per_expectation.get(e.id),
             improvements=improvements.get(e.id, []),
@@ -128,7 +163,7 @@ def review_content(
     agreed = [parts[e.id] for e in expectations if e.state in AGREED]
     days = _days(session, site_id, relationship.id, period)
     live_end = period.holds(now) and (not days or days[-1].day < now.date())
-    current = per_relationship[relationship.id]
+    current = relationship_health(session, site_id, [relationship.id], now)[relationship.id]
     end = DayHealth(now.date(), current.score, current.band) if live_end else None
     return ReviewContent(
         relationship=relationship,

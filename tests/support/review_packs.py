@@ -129,6 +129,7 @@ def record_the_quarter(site: PlatformSite, relationship_id: int) -> None:
             select(Measure).where(Measure.expectation_id == first.id).order_by(Measure.position)
         ).all()
         correct.latest_value, days_to_fix.latest_value = 99.7, 3.0
+        correct.latest_at = at("2026-11-01")  # recorded in Q4: not a Q3 value
         site_id = first.site_id
         for expectation, rating, comment, author, when in (
             (first, 4, "Q4: October payslips were fine", CUSTOMER_LEAD, "2026-10-20"),

@@ -269,3 +269,23 @@ def test_confluence_rate_limits_are_waited_out(live_site: LiveSite) -> None:
     assert made["state"] == "written" and made["version"] == 1
     assert [c.method for c in wiki if c.status == 200].count("POST") == 2  # parent, pack
     assert page_titled(site, TITLE).id == made["pageId"]
+
+
+def test_a_past_quarter_holds_only_what_happened_in_it(live_site: LiveSite) -> None:
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    relationship_id = organise(site)
+    record_the_quarter(site, relationship_id)
+
+    made = call(site, "POST", f"/api/v1/relationships/{relationship_id}/review-pack?period=2026-Q3")
+
+    assert made["title"] == "Payroll → People Operations: review 2026-Q3"
+    document = page_titled(site, made["title"]).adf
+    part = sections(document)
+    assert "Start of the period 12 unhealthy on 2026-09-30" in part["Health"]
+    assert "End of the period 12 unhealthy on 2026-09-30" in part["Health"]
+    expectations = part["Expectations"]
+    assert "Q3: summer was perfect" in expectations and "Q4:" not in expectations
+    assert "correct payslips ≥ 99.5 % no value yet no value" in expectations  # recorded in Q4
+    assert "days to fix ≤ 2 days 3 days not met" in expectations
+    assert "Old fix from the summer" in part["You said → we did"]
+    assert "Payslip preview" not in part["You said → we did"]
