@@ -162,15 +162,16 @@ def review_content(
     }
     agreed = [parts[e.id] for e in expectations if e.state in AGREED]
     days = _days(session, site_id, relationship.id, period)
-    live_end = period.holds(now) and (not days or days[-1].day < now.date())
-    current = relationship_health(session, site_id, [relationship.id], now)[relationship.id]
-    end = DayHealth(now.date(), current.score, current.band) if live_end else None
+    end = days[-1] if days else None
+    if period.holds(now) and (end is None or end.day < now.date()):  # today's, not yet taken
+        current = relationship_health(session, site_id, [relationship.id], now)[relationship.id]
+        end = DayHealth(now.date(), current.score, current.band)
     return ReviewContent(
         relationship=relationship,
         period=period,
         days=days,
         start=days[0] if days else None,
-        end=end or (days[-1] if days else None),
+        end=end,
         trend=trend([d.score for d in days if d.score is not None]),
         agreed=agreed,
         trouble=[

@@ -122,7 +122,10 @@ def health_section(content: ReviewContent) -> list[Node]:
         [
             _health_line("Start of the period", content.start),
             _health_line("End of the period", content.end),
-            [cell(paragraph(text("Trend"))), cell(paragraph(text(TREND_WORDS[content.trend])))],
+            [
+                cell(paragraph(text("Trend (the last five daily snapshots)"))),
+                cell(paragraph(text(TREND_WORDS[content.trend]))),
+            ],
         ],
     )
     return [heading(2, "Health"), summary, *history_calendar(content)]

@@ -39,7 +39,12 @@ from connector.practice.review_document import (
     table,
     text,
 )
-from connector.practice.review_packs import ReviewPack, review_space, scheduled_on
+from connector.practice.review_packs import (
+    ReviewPack,
+    require_started,
+    review_space,
+    scheduled_on,
+)
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +156,7 @@ def write_integrator_page(
 ) -> WrittenPage:
     """Raises Forbidden when the account integrates nothing; JiraCallFailed / LookupError when
     Confluence cannot be reached (nothing is recorded: asking again is the retry)."""
+    require_started(period, now)
     relationships = integrated(session, site_id, account_id)
     if not relationships:
         raise Forbidden(

@@ -20,7 +20,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, sele
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
-from connector.domain.errors import Conflict, NotFound
+from connector.domain.errors import Conflict, NotFound, ValidationFailed
 from connector.domain.periods import Period
 from connector.jira.confluence import ConfluenceSite, WrittenPage, confluence_site
 from connector.jira.site import JiraCallFailed
@@ -91,6 +91,14 @@ def review_space(session: Session, site_id: str) -> str:
     return key
 
 
+def require_started(period: Period, now: datetime) -> None:
+    if period.starts_at > now:
+        raise ValidationFailed(
+            f"period {period.label} has not started yet",
+            details={"period": [f"starts on {period.first_day.isoformat()}"]},
+        )
+
+
 def _found(session: Session, relationship: Relationship, period: Period) -> ReviewPack | None:
     return session.scalars(
         select(ReviewPack).where(
@@ -120,6 +128,7 @@ def write_review_pack(
     app: Flask, session: Session, relationship: Relationship, period: Period, now: datetime
 ) -> ReviewPack:
     """Write (or rewrite) the pack; the row says how it went (a failure is recorded, not raised)."""
+    require_started(period, now)
     space_key = review_space(session, relationship.site_id)
     parent_title, title = titles(session, relationship, period)
     row = _row(session, relationship, period)

@@ -158,6 +158,9 @@ def test_a_bad_period_and_no_space(live_site: LiveSite) -> None:
 
     bad = live_site.call("POST", path + "?period=2026-Q5")
     assert bad.status_code == 422 and "period" in bad.json()["error"]["details"], bad.text
+    future = live_site.call("POST", path + "?period=2999-Q1")
+    assert future.status_code == 422, future.text
+    assert future.json()["error"]["message"] == "period 2999-Q1 has not started yet"
     call(site, "PUT", "/api/v1/settings", {"reviewSpaceKey": None})
     missing = live_site.call("POST", path + f"?period={Q4}")
     assert missing.status_code == 409, missing.text
