@@ -33,6 +33,7 @@ from connector.practice.settings import site_settings
 log = logging.getLogger(__name__)
 
 ERROR_LENGTH = 500
+TITLE_NAME_LENGTH = 230
 
 
 class PackState(enum.StrEnum):
@@ -77,6 +78,7 @@ def titles(session: Session, relationship: Relationship, period: Period) -> tupl
     )
     if (twins or 0) > 1:
         name += f" ({relationship.service[:80]})"
+    name = name[:TITLE_NAME_LENGTH]  # Confluence's titles hold 255 characters
     return f"{name}: reviews", f"{name}: review {period.label}"
 
 
