@@ -53,5 +53,35 @@ export function reviewPackSettings() {
       say(error.message);
     }
   });
+  const failed = el('div', { id: 'icm-review-failed' });
+  form.append(el('h3', { text: 'Review packs not written' }), failed);
+  showFailed(failed);
   return form;
+}
+
+// The operations view's failed packs (GET /operations, administrators only), each with Retry.
+async function showFailed(box) {
+  let packs;
+  try {
+    packs = (await api('GET', '/operations')).reviewPacks ?? [];
+  } catch (error) {
+    box.replaceChildren(el('p', { class: 'icm-meta', text: error.message }));
+    return;
+  }
+  if (!packs.length) {
+    box.replaceChildren(el('p', { class: 'icm-meta', text: 'None.' }));
+    return;
+  }
+  box.replaceChildren(el('ul', {}, packs.map((pack) => el('li', {}, [
+    `${pack.title}: ${pack.error ?? ''} `,
+    el('button', { type: 'button', class: 'secondary', text: `Retry pack #${pack.id}`, onclick: async () => {
+      try {
+        const written = await api('POST', pack.retry.replace(/^\/api\/v1/, ''));
+        say(`Review pack written: ${written.title} (version ${written.version})`);
+      } catch (error) {
+        say(error.message);
+      }
+      showFailed(box);
+    } }),
+  ]))));
 }

@@ -135,22 +135,32 @@ def test_the_forge_team_page_writes_a_relationship_review_pack(
     assert isinstance(forge_site.site, PlatformSite)
     # Confluence's own invocation hands the remote the Confluence app token pages are written with.
     assert forge_site.site.call("GET", "/api/v1/settings", product="confluence").status_code == 200
-    admin = f"{forge_site.sandbox.url}/forge/apps/admin-page?as={PAYROLL_LEAD}"
-    settings = forge_site.frame(page, admin).locator("#icm-review-settings")
-    settings.get_by_label("Confluence space key for review packs (empty: none)").fill("ICM")
-    settings.get_by_role("button", name="Save the review pack settings").click()
-    expect(page.frame_locator("iframe.forge-iframe").get_by_role("status")).to_have_text(
-        "Review pack settings saved."
-    )
-    assert forge_site.api("GET", "/settings")["reviewSpaceKey"] == "ICM"
-    frame = forge_site.frame(page, forge_site.team_page(PAYROLL_LEAD, "PAY"))
-
-    frame.locator("#icm-customers").get_by_role("button", name="Write review pack (").click()
-
+    forge_site.api("PUT", "/settings", {"reviewSpaceKey": "NOPE"})  # no such space: it fails
     period = f"{datetime.now(UTC).year}-Q{(datetime.now(UTC).month - 1) // 3 + 1}"
     title = f"Payroll → People: review {period}"
+    team = forge_site.frame(page, forge_site.team_page(PAYROLL_LEAD, "PAY"))
+    team.locator("#icm-customers").get_by_role("button", name="Write review pack (").click()
+    expect(team.get_by_role("status")).to_contain_text(
+        "the review pack was not written: Confluence GET spaces failed with 404: no space 'NOPE'"
+    )
+
+    # The administrator sees it on the admin page, chooses the space and retries.
+    admin = f"{forge_site.sandbox.url}/forge/apps/admin-page?as={PAYROLL_LEAD}"
+    frame = forge_site.frame(page, admin)
+    settings = frame.locator("#icm-review-settings")
+    expect(settings.locator("#icm-review-failed li")).to_contain_text(title)
+    settings.get_by_label("Confluence space key for review packs (empty: none)").fill("ICM")
+    settings.get_by_role("button", name="Save the review pack settings").click()
+    expect(frame.get_by_role("status")).to_have_text("Review pack settings saved.")
+    settings.get_by_role("button", name="Retry pack #").click()
     expect(frame.get_by_role("status")).to_have_text(f"Review pack written: {title} (version 1)")
-    expect(frame.get_by_role("button", name=f"Open “{title}”")).to_be_visible()
+    expect(settings.locator("#icm-review-failed")).to_have_text("None.")
+
+    # Asked again from the team page: the same page, its next version.
+    team = forge_site.frame(page, forge_site.team_page(PAYROLL_LEAD, "PAY"))
+    team.locator("#icm-customers").get_by_role("button", name="Write review pack (").click()
+    expect(team.get_by_role("status")).to_have_text(f"Review pack written: {title} (version 2)")
+    expect(team.get_by_role("button", name=f"Open “{title}”")).to_be_visible()
     [written] = [p for p in forge_site.sandbox.state.confluence.pages.values() if p.title == title]
     assert written.adf is not None and "com.atlassian.ecosystem" in str(written.adf)
 
