@@ -33,6 +33,16 @@ from tests.support.review_packs import (
 )
 
 
+def wiki_calls(site: PlatformSite, since: int) -> list[tuple[str, str]]:
+    """Confluence calls the app made since the `since`-th recorded call (path after /wiki/api/v2,
+    whichever way it came: the site's URL for Connect, apiBaseUrl for Forge)."""
+    return [
+        (c.method, c.path.split("/wiki/api/v2", 1)[1])
+        for c in site.sandbox.calls[since:]
+        if "/wiki/api/v2" in c.path
+    ]
+
+
 @pytest.mark.slow
 def test_a_review_pack_holds_the_period_and_is_rewritten_in_place(
     platform_site: PlatformSite,
@@ -44,8 +54,17 @@ def test_a_review_pack_holds_the_period_and_is_rewritten_in_place(
     relationship_id = organise(site)
     record_the_quarter(site, relationship_id)
 
+    before = len(site.sandbox.calls)
     made = call(site, "POST", f"/api/v1/relationships/{relationship_id}/review-pack?period={Q4}")
 
+    # The space, the parent (looked for, made), the pack (looked for, made): one page a call.
+    assert wiki_calls(site, before) == [
+        ("GET", "/spaces"),
+        ("GET", "/pages"),
+        ("POST", "/pages"),
+        ("GET", "/pages"),
+        ("POST", "/pages"),
+    ]
     assert made["state"] == "written" and made["version"] == 1, made
     assert made["title"] == TITLE and made["spaceKey"] == "ICM"
     page = page_titled(site, TITLE)
@@ -115,7 +134,15 @@ def test_a_review_pack_holds_the_period_and_is_rewritten_in_place(
                 at=at("2026-12-01"),
             )
         )
+    before = len(site.sandbox.calls)
     again = call(site, "POST", f"/api/v1/relationships/{relationship_id}/review-pack?period={Q4}")
+    page_path = f"/pages/{made['pageId']}"
+    assert wiki_calls(site, before) == [
+        ("GET", "/spaces"),
+        ("GET", "/pages"),
+        ("GET", "/pages"),
+        ("PUT", page_path),
+    ]
 
     assert again["pageId"] == made["pageId"] and again["version"] == 2 and again["id"] == made["id"]
     rewritten = page_titled(site, TITLE)
