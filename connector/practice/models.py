@@ -10,6 +10,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Float,
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import relationship as relation
 
 from connector.db import Base, UTCDateTime, utcnow
+from connector.domain.conversation import SEED_QUESTION, follow_ups_or_default
 
 
 class SyncState(enum.StrEnum):
@@ -187,7 +189,18 @@ class SiteSettings(Base):
     review_packs_scheduled: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The follow-up questions an administrator chose ([{field, question}]); NULL: the defaults.
+    follow_ups: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def asked_follow_ups(self) -> list[dict[str, str]]:
+        """What the capture form and the Rovo agent ask after the seed question."""
+        return follow_ups_or_default(self.follow_ups)
+
+    @property
+    def seed_question(self) -> str:
+        return SEED_QUESTION
 
 
 class Feedback(Base):

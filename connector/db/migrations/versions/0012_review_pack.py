@@ -3,7 +3,7 @@ each relationship's pack per period was written (review_packs), and the Forge en
 page needs to embed the app's macro
 
 Revision ID: 0012_review_pack
-Revises: 0009_perf
+Revises: 0012_conversation
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 from connector.db import UTCDateTime
 
 revision: str = "0012_review_pack"
-down_revision: str | None = "0009_perf"
+down_revision: str | None = "0012_conversation"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
