@@ -26,6 +26,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
     from sandbox import (
         admin,
         confluence_api,
+        confluence_site,
         forge,
         forge_functions,
         forge_ui,
@@ -78,6 +79,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
     for blueprint in (
         jira_api.blueprint,
         confluence_api.blueprint,
+        confluence_site.blueprint,  # the stylesheet of pages as the site shows them
         admin.blueprint,
         views.blueprint,
         forge_views.blueprint,  # Forge: JWKS, installs, triggers, Custom UI pages

@@ -382,6 +382,13 @@ class SettingsIn(Strict):
     default_cadence_days = fields.Integer(
         data_key="defaultCadenceDays", validate=validate.Range(1, 366)
     )
+    # Review packs: the Confluence space key they go to (null: none chosen), the quarterly run.
+    review_space_key = fields.String(
+        data_key="reviewSpaceKey",
+        allow_none=True,
+        validate=validate.Regexp(r"^~?[A-Za-z0-9]{1,255}$", error="must be a space key"),
+    )
+    review_packs_scheduled = fields.Boolean(data_key="reviewPacksScheduled")
     follow_ups = fields.List(
         fields.Nested(FollowUpIn),
         data_key="followUps",
@@ -400,6 +407,8 @@ class SettingsOut(Schema):
     link_type_name = fields.String(data_key="linkTypeName", required=True)
     link_type_id = fields.String(data_key="linkTypeId", allow_none=True, required=True)
     default_cadence_days = fields.Integer(data_key="defaultCadenceDays", required=True)
+    review_space_key = fields.String(data_key="reviewSpaceKey", allow_none=True, required=True)
+    review_packs_scheduled = fields.Boolean(data_key="reviewPacksScheduled", required=True)
     seed_question = fields.String(data_key="seedQuestion", required=True)
     follow_ups = fields.List(
         fields.Nested(FollowUpOut),

@@ -29,6 +29,7 @@ class Action(enum.StrEnum):
     RETIRE = "retire"  # retire an expectation
     RATE = "rate"  # API, panel, Jira comment
     ADMINISTER = "administer"  # settings, parked deliveries, replay
+    REVIEW_PACK = "review_pack"  # write the relationship's review pack page in Confluence
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ RULES: dict[Action, str] = {
         " never the supplier side"
     ),
     Action.ADMINISTER: "only a Jira administrator may do this",
+    Action.REVIEW_PACK: (
+        "only the supplier side's lead, the customer side's lead or the relationship's integrator"
+        " may write its review pack"
+    ),
 }
 
 
@@ -116,6 +121,8 @@ def allows(action: Action, s: Standing) -> bool:
             return s.customer_lead or s.integrator
         case Action.RETIRE:
             return s.supplier_lead or s.customer_lead
+        case Action.REVIEW_PACK:
+            return s.supplier_lead or s.customer_lead or s.integrator
         case Action.RATE:
             # A supplier never grades itself, even when it is also the integrator or a customer.
             return (customer_side or s.integrator) and not supplier_side
