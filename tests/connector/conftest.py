@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.support.api import ADMIN, Api, install, make_admins
+from tests.support.api import ADMIN, Api, fake_jira_catalogue, install, make_admins
 from tests.support.databases import app_config
 
 __all__ = ["app_config"]
@@ -17,4 +17,5 @@ __all__ = ["app_config"]
 def api(app: Flask, signing_key: Any, kid: str) -> Api:
     """/api/v1 as one installed Jira site, each call signed like Atlassian's library signs it."""
     make_admins(app, ADMIN)
+    fake_jira_catalogue(app)
     return Api(app.test_client(), install(app, signing_key, kid))

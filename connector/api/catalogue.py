@@ -1,0 +1,69 @@
+"""What the pages offer as pick-lists from the site's Jira: issue types and link types for the
+settings, people for a team's lead and members."""
+
+from __future__ import annotations
+
+from flask import Response
+from marshmallow import Schema, fields, validate
+
+from connector.api.routing import api_route, load_query, respond, site_id
+from connector.api.schemas import STORABLE, Strict
+from connector.db import request_session
+from connector.practice import jira_catalogue
+
+TAG = "settings"
+
+
+class SettingsChoicesOut(Schema):
+    issue_types = fields.List(fields.String(), data_key="issueTypes", required=True)
+    epic_issue_types = fields.List(fields.String(), data_key="epicIssueTypes", required=True)
+    link_type_names = fields.List(fields.String(), data_key="linkTypeNames", required=True)
+
+
+class PeopleQuery(Strict):
+    query = fields.String(required=True, validate=[validate.Length(min=1, max=100), *STORABLE])
+
+
+class PersonOut(Schema):
+    account_id = fields.String(data_key="accountId", required=True)
+    display_name = fields.String(data_key="displayName", required=True)
+
+
+class PeopleOut(Schema):
+    values = fields.List(fields.Nested(PersonOut), required=True)
+
+
+@api_route(
+    "/settings/choices",
+    "GET",
+    "The issue types and link types the site's Jira has, for the settings",
+    TAG,
+    answer=SettingsChoicesOut,
+)
+def settings_choices() -> Response:
+    found = jira_catalogue.catalogue(request_session(), site_id())
+    return respond(
+        SettingsChoicesOut,
+        {
+            "issue_types": found.issue_types,
+            "epic_issue_types": found.epic_types,
+            "link_type_names": found.link_choices(),
+        },
+    )
+
+
+@api_route(
+    "/people",
+    "GET",
+    "People of the site whose name matches `query` (Jira's user search)",
+    "teams",
+    query=PeopleQuery,
+    answer=PeopleOut,
+)
+def find_people() -> Response:
+    query = load_query(PeopleQuery)["query"]
+    found = jira_catalogue.people(request_session(), site_id(), query)
+    return respond(
+        PeopleOut,
+        {"values": [{"account_id": p["accountId"], "display_name": p["displayName"]} for p in found]},
+    )
