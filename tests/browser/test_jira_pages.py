@@ -79,7 +79,10 @@ def unlabelled(frame: Frame) -> list[str]:
 
 
 def propose(frame: Frame) -> None:
-    """Payroll's lead fills the capture form as the practice walks them through it."""
+    """Payroll's lead opens the guided form and fills it as the practice walks them through it."""
+    opener = frame.get_by_role("button", name="Record an expectation")
+    if opener.get_attribute("aria-expanded") != "true":
+        opener.click()
     frame.get_by_label("1. Pick a customer").select_option(label="People — monthly payroll run")
     frame.get_by_label("Their answer, in their own words").fill(WORDS)
     frame.get_by_label("Why it matters to them").fill("People plan their rent around payday.")

@@ -36,7 +36,8 @@ export function fieldError(field, message) {
   }
   if (!note) {
     note = el('p', { id, class: 'icm-error' });
-    field.insertAdjacentElement('afterend', note);
+    // After the field's label when the label wraps it (the label's text stays the field's name).
+    (field.closest('label') ?? field).insertAdjacentElement('afterend', note);
   }
   note.textContent = message;
   field.setAttribute('aria-invalid', 'true');

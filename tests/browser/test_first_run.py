@@ -1,0 +1,151 @@
+"""From an empty site to a rated expectation, by clicking only (issue #22), on Connect and Forge.
+
+Mia (a Jira administrator, PAY's project lead) sets up People (led by Emma) from the HR project's
+page, then Payroll from the PAY page with People as its customer, picked from the site's teams;
+she records HR's expectation through the guided form ("Record an expectation"), where a measure
+without a target is refused next to its field; Emma sees the proposal waiting for her and agrees;
+the sync files the issue; Emma rates it on the panel with a comment; the map shows it. Every
+action answers with a flag on the product's page, and every app frame passes axe-core with no
+serious or critical violation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Frame, Page, expect
+
+from connector.sync.worker import drain_outbox
+from tests.browser.accessibility import grave_violations
+from tests.browser.test_jira_pages import propose
+from tests.browser.test_practice_on_both_platforms import (
+    HR_LEAD,
+    MAP_PAGE,
+    PAYROLL_LEAD,
+    WORDS,
+    Platform,
+)
+from tests.connector.platforms.forge.conftest import PlatformSite
+from tests.support.live import LiveSite
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(params=["connect", "forge"])
+def empty(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Platform:
+    """The app installed on a site with no team at all."""
+    if request.param == "forge":
+        request.getfixturevalue("forge_bundle")
+        forge: PlatformSite = request.getfixturevalue("forge_live")
+        return Platform("forge", forge.sandbox, forge)
+    live: LiveSite = request.getfixturevalue("live_site")
+    # The sandbox's all.js (AP.flag shows flags on the product's page), not Atlassian's CDN.
+    live.app.config["ALL_JS_URL"] = f"{live.sandbox.url}/atlassian-connect/all.js"
+    return Platform("connect", live.sandbox, live)
+
+
+def flagged(page: Page, title: str) -> None:
+    """The newest flag on the product's page says `title`."""
+    expect(page.locator("#host-flags .host-flag").first).to_contain_text(title)
+
+
+def accessible(frame: Frame) -> None:
+    assert grave_violations(frame) == []
+
+
+def set_up(frame: Frame, name: str, lead: str | None, customer: str | None = None) -> None:
+    form = frame.locator("#icm-setup")
+    expect(form.get_by_role("heading", name="Set up your team")).to_be_visible()
+    accessible(frame)
+    form.get_by_label("Your team's name").fill(name)
+    if lead:
+        form.get_by_label("Lead", exact=True).fill(lead)
+    if customer:
+        form.get_by_label("Customer team").select_option(label=customer)
+        form.get_by_label("What you supply to them").fill("monthly payroll run")
+    form.get_by_role("button", name="Set up the team").click()
+
+
+def test_from_an_empty_site_to_a_rated_expectation(
+    page: Page, empty: Platform, output_dir: Path
+) -> None:
+    name = empty.name
+    # People, led by Emma, set up from the HR project's page (the key comes from the project).
+    frame = empty.frame(page, empty.team_page(PAYROLL_LEAD, "HR"))
+    set_up(frame, "People", "Emma Richards")
+    flagged(page, "People is set up.")
+    people = empty.api("GET", "/teams/HR")
+    assert (people["name"], people["leadAccountId"], people["jiraProjectKey"]) == (
+        "People",
+        HR_LEAD,
+        "HR",
+    )
+
+    # Payroll, led by Mia herself, serving People: picked from the site's teams.
+    frame = empty.frame(page, empty.team_page(PAYROLL_LEAD, "PAY"))
+    set_up(frame, "Payroll", None, customer="People")
+    flagged(page, "Payroll is set up.")
+    if name == "connect":  # the page reloads onto the team
+        frame = empty.frame(page, empty.team_page(PAYROLL_LEAD, "PAY"))
+    expect(frame.get_by_role("heading", level=1)).to_have_text(
+        "Payroll: internal customers and suppliers"
+    )
+    (relationship,) = empty.api("GET", "/relationships?team=PAY")["values"]
+    assert (relationship["supplier"]["key"], relationship["customer"]["key"]) == ("PAY", "HR")
+    accessible(frame)
+
+    # The guided form opens from the top; a measure without a target is refused at the door.
+    frame.get_by_role("button", name="Record an expectation").click()
+    frame.get_by_label("Their answer, in their own words").fill(WORDS)
+    frame.get_by_label("Measure", exact=True).fill("Payslips on time")
+    frame.get_by_role("button", name="Propose to the customer").click()
+    expect(frame.get_by_text("Give a target for “Payslips on time”")).to_be_visible()
+    assert empty.api("GET", "/expectations?team=PAY")["values"] == []
+    accessible(frame)
+    propose(frame)
+    flagged(page, "Proposed to the customer.")
+    (proposed,) = empty.api("GET", "/expectations?team=PAY")["values"]
+    assert proposed["state"] == "proposed" and proposed["measures"][0]["target"] == 99.5
+    page.screenshot(path=output_dir / f"{name}-first-run-supplier.png", full_page=True)
+
+    # Emma sees what waits for her at the top, and agrees.
+    frame = empty.frame(page, empty.team_page(HR_LEAD, "HR"))
+    waiting = frame.locator("#icm-waiting")
+    expect(waiting).to_contain_text("1 proposal waits for your answer")
+    accessible(frame)
+    frame.get_by_role("button", name="Agree").click()
+    flagged(page, "Agreed. The Jira issue appears in a few seconds.")
+    expect(frame.get_by_role("button", name="Agree")).to_have_count(0)
+
+    drain_outbox(empty.site.app, force=True)
+    key = empty.api("GET", f"/expectations/{proposed['id']}")["jiraIssueKey"]
+    assert key and key.startswith("PAY-")
+
+    # On the issue: the comment first, the labelled scale, Submit.
+    panel = empty.frame(page, empty.issue_panel(HR_LEAD, key))
+    accessible(panel)
+    panel.get_by_label("Your comment").fill("Two late payslips in March.")
+    panel.get_by_role("button", name="Submit your rating").click()
+    expect(panel.get_by_text("Choose how well it is met, from 1 to 5.")).to_be_visible()
+    panel.get_by_label("4 Mostly met").check()
+    panel.get_by_role("button", name="Submit your rating").click()
+    flagged(page, "Thank you: your rating is recorded.")
+    mine = "Your latest rating: 4 of 5 “Two late payslips in March.”"
+    expect(panel.locator("#icm-mine")).to_have_text(mine)
+    panel = empty.frame(page, empty.issue_panel(HR_LEAD, key))  # after a reload, still shown
+    expect(panel.locator("#icm-mine")).to_have_text(mine)
+    (rated,) = empty.api("GET", f"/expectations/{proposed['id']}/feedback")["values"]
+    assert (rated["rating"], rated["comment"]) == (4, "Two late payslips in March.")
+    # The supplier is shown nothing to click.
+    panel = empty.frame(page, empty.issue_panel(PAYROLL_LEAD, key))
+    expect(panel.get_by_text(WORDS)).to_be_visible()
+    expect(panel.get_by_role("button")).to_have_count(0)
+    expect(panel.get_by_role("radio")).to_have_count(0)
+
+    # The map.
+    page_id = empty.sandbox.confluence_seed_page("ICM", "Payroll's customers", MAP_PAGE)
+    shown = empty.frame(page, empty.confluence_page(page_id, HR_LEAD, "light"))
+    expect(shown.get_by_role("link", name=WORDS, exact=True)).to_be_visible()
+    page.screenshot(path=output_dir / f"{name}-first-run-map.png", full_page=True)
