@@ -229,6 +229,7 @@ function recordForm(map, refresh, cadenceDays) {
       say(propose ? 'Proposed to the customer.' : 'Saved as a draft.');
       ui.flag(propose ? 'Proposed to the customer.' : 'Saved as a draft.', propose ? 'They answer on their team page.' : 'Propose it when it is ready.');
       await refresh();
+      document.getElementById('icm-open-record')?.focus(); // the form closed: back to its opener
     } catch (error) {
       const rest = ui.showFieldErrors(error, { statement: form.statement, whyItMatters: form.whyItMatters, growthOpportunity: form.growthOpportunity, cadenceDays: form.cadenceDays, relationshipId: form.relationshipId });
       if (rest) { say(rest); ui.flag(rest, '', 'error'); }
@@ -273,7 +274,9 @@ function taskFirst(top, root, map, form) {
     });
     parts.push(el('div', { class: 'icm-row' }, [opener]));
   }
+  const focused = document.activeElement?.id === 'icm-open-record';
   top.replaceChildren(...parts);
+  if (focused) document.getElementById('icm-open-record')?.focus();
 }
 
 async function teamPage(root, context, who) {

@@ -224,13 +224,17 @@
     var form = document.getElementById("record");
     if (!top || !UI().waitingSummary) { form.hidden = !recordable; return; }
     var section = document.getElementById("team");
+    var search = section.querySelector("#search");
+    if (search && (search.compareDocumentPosition(top) & Node.DOCUMENT_POSITION_FOLLOWING)) { search.insertAdjacentElement("beforebegin", top); }
     var parts = [UI().waitingSummary(map, function (id) { UI().showExpectation(section, id); })];
     if (recordable) {
       var opener = el("button", { type: "button", id: "open-record", "aria-controls": "record", "aria-expanded": String(!form.hidden), text: "Record an expectation" });
       opener.addEventListener("click", function () { openRecord(true); });
       parts.push(el("div", { "class": "row" }, [opener]));
     } else { form.hidden = true; }
+    var focused = document.activeElement && document.activeElement.id === "open-record";
     top.replaceChildren.apply(top, parts);
+    if (focused && document.getElementById("open-record")) { document.getElementById("open-record").focus(); }
   }
 
   function openRecord(open) {

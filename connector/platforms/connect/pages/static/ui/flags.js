@@ -17,7 +17,8 @@ export function makeFlag(show) {
 }
 
 function inPage(title, body, kind) {
-  const flag = el('div', { class: `icm-flag icm-flag-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, [
+  // No live role: the page's status line (which every page also fills) announces it.
+  const flag = el('div', { class: `icm-flag icm-flag-${kind}` }, [
     el('strong', { text: title }), body ? el('p', { text: body }) : null,
   ]);
   const near = document.activeElement && document.activeElement !== document.body
