@@ -4,7 +4,8 @@ a misspelt issue type is refused at the door instead of failing every sync later
 
 Asked as the app (`GET /rest/api/3/issuetype`, `GET /rest/api/3/issueLinkType`,
 `GET /rest/api/3/user/search`); tests may put a `(session, site_id) -> Catalogue` factory in
-`app.extensions[CATALOGUE]` (the real questions are tested against the sandbox).
+`app.extensions[CATALOGUE]` and a `(session, site_id, query) -> people` one in
+`app.extensions[PEOPLE]` (the real questions are tested against the sandbox).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from connector.jira.port import jira_site
 from connector.jira.site import JiraCallFailed
 
 CATALOGUE = "icm.jira_catalogue"
+PEOPLE = "icm.jira_people"
 # The link type the app creates itself when Jira lacks it (connector/sync/links.py).
 OWN_LINK_TYPE = "Internal customer"
 
@@ -110,8 +112,19 @@ def check_settings(session: Session, site_id: str, changes: Mapping[str, Any]) -
     return checked
 
 
-def people(session: Session, site_id: str, query: str) -> list[dict[str, str]]:
-    """People of the site whose name matches `query` (Jira's user search; no apps, no bots)."""
+People = list[dict[str, str]]
+
+
+def people(session: Session, site_id: str, query: str) -> People:
+    """People of the site whose name matches `query` (Jira's user search; no apps, no bots):
+    `[{"accountId", "displayName"}]`."""
+    factory: Callable[[Session, str, str], People] = (
+        current_app.extensions.get(PEOPLE) or ask_jira_for_people
+    )
+    return factory(session, site_id, query)
+
+
+def ask_jira_for_people(session: Session, site_id: str, query: str) -> People:
     try:
         found: Any = jira_site(current_app, session, site_id).call(
             "GET", "user/search", params={"query": query, "maxResults": 20}

@@ -19,7 +19,7 @@ from connector.db.models import (
     Relationship,
     Team,
 )
-from connector.practice.jira_catalogue import CATALOGUE, Catalogue
+from connector.practice.jira_catalogue import CATALOGUE, PEOPLE, Catalogue
 from connector.practice.roles import ADMIN_CHECK
 from tests.conftest import APP_BASE_URL
 from tests.support.atlassian import FakeSite, post_json
@@ -47,6 +47,9 @@ FAKE_CATALOGUE = Catalogue(
 
 def fake_jira_catalogue(app: Flask) -> None:
     app.extensions[CATALOGUE] = lambda _session, _site: FAKE_CATALOGUE
+    app.extensions[PEOPLE] = lambda _session, _site, query: [
+        {"accountId": f"acc-{query.lower()}", "displayName": query}
+    ]
 
 
 class Api:

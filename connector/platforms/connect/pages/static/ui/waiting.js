@@ -7,6 +7,12 @@ function allExpectations(map) {
   return [...map.customers, ...map.suppliers].flatMap((r) => r.expectations.map((e) => ({ ...e, relationship: r })));
 }
 
+// "today", "yesterday", "5 days ago".
+export function ago(at, now = Date.now()) {
+  const days = Math.floor((now - Date.parse(at)) / 86400000);
+  return days <= 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`;
+}
+
 const can = (e, to) => ((e.permissions ?? {}).transitions ?? []).includes(to);
 
 // What the viewer has to do, from the map's expectations and their `permissions`: each item
@@ -19,6 +25,9 @@ export function waitingItems(map) {
   const items = [];
   if (answer.length) items.push({ text: `${plural(answer.length, 'proposal waits', 'proposals wait')} for your answer`, ids: answer.map((e) => e.id) });
   if (drafts.length) items.push({ text: `${plural(drafts.length, 'draft', 'drafts')} to propose to the customer`, ids: drafts.map((e) => e.id) });
+  for (const e of all.filter((x) => x.feedbackRequestedAt && (x.permissions ?? {}).rate)) {
+    items.push({ text: `Feedback asked ${ago(e.feedbackRequestedAt)}: “${e.statement}”`, ids: [e.id] });
+  }
   for (const e of failed) {
     items.push({ text: `Not filed in Jira yet: “${e.statement}” (${e.syncError || 'the sync failed'})`, ids: [e.id] });
   }
