@@ -63,7 +63,5 @@ def settings_choices() -> Response:
 def find_people() -> Response:
     query = load_query(PeopleQuery)["query"]
     found = jira_catalogue.people(request_session(), site_id(), query)
-    return respond(
-        PeopleOut,
-        {"values": [{"account_id": p["accountId"], "display_name": p["displayName"]} for p in found]},
-    )
+    values = [{"account_id": p["accountId"], "display_name": p["displayName"]} for p in found]
+    return respond(PeopleOut, {"values": values})

@@ -106,9 +106,7 @@ def check_settings(session: Session, site_id: str, changes: Mapping[str, Any]) -
         else:
             checked[name] = match
     if problems:
-        raise ValidationFailed(
-            "; ".join(problems.values()), code="not_in_jira", details=problems
-        )
+        raise ValidationFailed("; ".join(problems.values()), code="not_in_jira", details=problems)
     return checked
 
 

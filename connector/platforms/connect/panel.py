@@ -76,7 +76,10 @@ document.getElementById('icm-rate').addEventListener('submit', function (event) 
         if (!r.ok) { throw new Error((body.error && body.error.message) || r.statusText); }
         var thanks = 'Thank you: your rating is recorded.';
         status.textContent = thanks;
-        if (window.AP && AP.flag) { AP.flag.create({title: thanks, body: 'The supplier sees it on its team page and in the map.', type: 'success', close: 'auto'}); }
+        if (window.AP && AP.flag) {
+          AP.flag.create({title: thanks, type: 'success', close: 'auto',
+                          body: 'The supplier sees it on its team page and in the map.'});
+        }
         document.getElementById('icm-mine').textContent = 'Your latest rating: ' + body.rating +
           ' of 5' + (body.comment ? ' \u201c' + body.comment + '\u201d' : '');
       });
@@ -125,7 +128,7 @@ def render_panel(
             '<form id="icm-rate" data-action="{action}" data-issue="{issue}" novalidate>'
             '<label for="icm-comment">Your comment: what went well, what did not</label>'
             '<textarea id="icm-comment" rows="3"></textarea>'
-            '<fieldset><legend>How well is this expectation met?</legend>{scale}</fieldset>'
+            "<fieldset><legend>How well is this expectation met?</legend>{scale}</fieldset>"
             '<p id="icm-rating-error" class="icm-error"></p>'
             '<button type="submit">Submit your rating</button></form>'
         ).format(action=action_url, issue=expectation.jira_issue_key or "", scale=rating_scale())
