@@ -12,6 +12,7 @@ from connector.api import (  # noqa: F401
     export,
     feedback,
     goals,
+    imports,
     history,
     me,
     openapi,

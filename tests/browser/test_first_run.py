@@ -149,3 +149,35 @@ def test_from_an_empty_site_to_a_rated_expectation(
     shown = empty.frame(page, empty.confluence_page(page_id, HR_LEAD, "light"))
     expect(shown.get_by_role("link", name=WORDS, exact=True)).to_be_visible()
     page.screenshot(path=output_dir / f"{name}-first-run-map.png", full_page=True)
+
+
+LIST = (
+    "type,key,name,jiraProjectKey,leadAccountId,supplier,customer,service\n"
+    f"team,PAY,Payroll,PAY,{PAYROLL_LEAD},,,\n"
+    f"team,HR,People,HR,{HR_LEAD},,,\n"
+    "relationship,,,,,PAY,HR,monthly payroll run\n"
+)
+
+
+def test_a_list_is_imported_from_a_file(page: Page, empty: Platform) -> None:
+    frame = empty.frame(page, empty.team_page(PAYROLL_LEAD, "PAY"))
+    form = frame.locator("#icm-import")
+    chooser = form.get_by_label("File (YAML or CSV)")
+    wrong = LIST.replace("PAY,HR,monthly", "PAY,NOPE,monthly").encode()
+    chooser.set_input_files({"name": "org.csv", "mimeType": "text/csv", "buffer": wrong})
+    form.get_by_role("button", name="Import the file").click()
+    expect(form.locator(".icm-error")).to_contain_text(
+        "row 4: customer: no team 'NOPE' in the file or site"
+    )
+    assert empty.api("GET", "/teams")["values"] == []  # nothing half-written
+    accessible(frame)
+
+    chooser.set_input_files({"name": "org.csv", "mimeType": "text/csv", "buffer": LIST.encode()})
+    form.get_by_role("button", name="Import the file").click()
+    flagged(page, "Imported.")
+    if empty.name == "connect":
+        frame = empty.frame(page, empty.team_page(PAYROLL_LEAD, "PAY"))
+    expect(frame.get_by_role("heading", level=1)).to_have_text(
+        "Payroll: internal customers and suppliers"
+    )
+    assert sorted(t["key"] for t in empty.api("GET", "/teams")["values"]) == ["HR", "PAY"]

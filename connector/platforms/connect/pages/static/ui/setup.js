@@ -184,8 +184,39 @@ export async function setupTeam(root, { api, flag, project, me, done }) {
     el('h1', { text: `No team works in ${where} yet` }),
     el('p', { text: 'Set it up here: name your team, its lead and members, and the teams it serves and relies on. Teams that are not in the map yet can be created on the spot.' }),
     form,
+    importForm({ api, flag, done }),
   );
   name.focus();
+}
+
+// For those who have a list: teams, goals and relationships from a YAML or CSV file (POST
+// /import, the format of `icm import`); every line is checked before anything is saved.
+function importForm({ api, flag, done }) {
+  const id = uid('icm-import-file');
+  const file = el('input', { id, type: 'file', accept: '.yaml,.yml,.csv' });
+  const form = el('form', { id: 'icm-import', class: 'icm-card card', novalidate: true, 'aria-labelledby': 'icm-import-title' }, [
+    el('h2', { id: 'icm-import-title', text: 'Or import a list from a file' }),
+    el('p', { class: 'icm-meta meta', text: 'A YAML or CSV file of teams, goals and relationships, as in the app\'s examples (organisation.yaml, organisation.csv). Nothing is saved unless every line is right; expectations are recorded on the team page.' }),
+    el('label', { for: id, text: 'File (YAML or CSV)' }), file,
+    el('div', { class: 'icm-row row' }, [el('button', { type: 'submit', class: 'secondary', text: 'Import the file' })]),
+  ]);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const chosen = file.files?.[0];
+    if (!chosen) { fieldError(file, 'Choose a file first.'); file.focus(); return; }
+    try {
+      const made = await api('POST', '/import', { format: /\.csv$/i.test(chosen.name) ? 'csv' : 'yaml', content: await chosen.text() });
+      const n = made.created;
+      flag('Imported.', `${n.team} new teams, ${n.goal} new goals and ${n.relationship} new relationships.`);
+      await done(null);
+    } catch (error) {
+      const lines = error.details?.content;
+      fieldError(file, Array.isArray(lines) ? `${error.message}: ${lines.join('; ')}` : error.message);
+      file.focus();
+    }
+  });
+  return form;
 }
 
 // "Add a customer" / "Add a supplier" on the team page (a lead of the team, or an administrator).
