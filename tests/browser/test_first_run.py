@@ -18,7 +18,6 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from connector.sync.worker import drain_outbox
-from tests.browser.accessibility import grave_violations
 from tests.browser.test_jira_pages import propose
 from tests.browser.test_practice_on_both_platforms import (
     HR_LEAD,
@@ -28,6 +27,7 @@ from tests.browser.test_practice_on_both_platforms import (
     Platform,
 )
 from tests.connector.platforms.forge.conftest import PlatformSite
+from tests.support.axe import serious_violations
 from tests.support.live import LiveSite
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -52,7 +52,7 @@ def flagged(page: Page, title: str) -> None:
 
 
 def accessible(frame: Frame) -> None:
-    assert grave_violations(frame) == []
+    assert serious_violations(frame) == []
 
 
 def set_up(frame: Frame, name: str, lead: str | None, customer: str | None = None) -> None:
