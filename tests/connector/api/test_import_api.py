@@ -50,9 +50,10 @@ def test_an_import_with_a_problem_writes_nothing(api: Api, app: Flask) -> None:
     assert answer.status_code == 422
     assert "record expectations on the team page" in str(answer.json["error"]["details"])
     unreadable = api.post("/import", {"format": "yaml", "content": "teams: [a: b: c]"})
-    assert unreadable.status_code == 422 and "cannot read it as YAML" in unreadable.json["error"][
-        "message"
-    ]
+    assert (
+        unreadable.status_code == 422
+        and "cannot read it as YAML" in unreadable.json["error"]["message"]
+    )
     assert row_counts(app) == before
 
 
