@@ -55,6 +55,14 @@ def accessible(frame: Frame) -> None:
     assert serious_violations(frame) == []
 
 
+def in_the_dark(page: Page, platform: Platform, url: str) -> Frame:
+    """The same view in the dark theme (Connect follows the system; Forge the product)."""
+    if platform.name == "connect":
+        page.emulate_media(color_scheme="dark")
+        return platform.frame(page, url)
+    return platform.frame(page, url + "&theme=dark")
+
+
 def set_up(frame: Frame, name: str, lead: str | None, customer: str | None = None) -> None:
     form = frame.locator("#icm-setup")
     expect(form.get_by_role("heading", name="Set up your team")).to_be_visible()
@@ -143,6 +151,11 @@ def test_from_an_empty_site_to_a_rated_expectation(
     expect(panel.get_by_text(WORDS)).to_be_visible()
     expect(panel.get_by_role("button")).to_have_count(0)
     expect(panel.get_by_role("radio")).to_have_count(0)
+
+    # The same pages in the dark: no serious or critical violation either.
+    for url in (empty.team_page(HR_LEAD, "HR"), empty.issue_panel(HR_LEAD, key)):
+        accessible(in_the_dark(page, empty, url))
+    page.emulate_media(color_scheme="light")
 
     # The map.
     page_id = empty.sandbox.confluence_seed_page("ICM", "Payroll's customers", MAP_PAGE)
