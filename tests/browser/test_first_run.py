@@ -11,12 +11,15 @@ serious or critical violation.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
+from connector.db import get_db
+from connector.practice.settings import site_settings
 from connector.sync.worker import drain_outbox
 from tests.browser.test_jira_pages import propose
 from tests.browser.test_practice_on_both_platforms import (
@@ -194,3 +197,28 @@ def test_a_list_is_imported_from_a_file(page: Page, empty: Platform) -> None:
         "Payroll: internal customers and suppliers"
     )
     assert sorted(t["key"] for t in empty.api("GET", "/teams")["values"]) == ["HR", "PAY"]
+
+
+def test_the_settings_offer_only_what_jira_has(page: Page, empty: Platform) -> None:
+    """The admin page's pick-lists come from the site's Jira; a value stored before the check
+    (and since gone from Jira) is refused next to its field when saved."""
+    with get_db(empty.site.app).transaction() as session:
+        site_settings(session, empty.site.site_id).issue_type = "Stroy"
+    if empty.name == "forge":
+        url = f"{empty.sandbox.url}/forge/apps/admin-page?as={PAYROLL_LEAD}"
+    else:
+        url = f"{empty.sandbox.url}/jira/apps/icm-admin?as={PAYROLL_LEAD}"
+    frame = empty.frame(page, url)
+    issue_type = frame.get_by_label(re.compile(r"^Issue type (of an expectation|for expectations)"))
+    expect(issue_type).to_have_value("Stroy")
+    expect(issue_type.locator("option")).to_have_text(["Task", "Story", "Bug", "Stroy"])
+    accessible(frame)
+    frame.get_by_role("button", name=re.compile("^Save")).click()
+    expect(frame.locator(".icm-error").first).to_contain_text(
+        "Jira on this site has no issue type 'Stroy'"
+    )
+    expect(issue_type).to_have_attribute("aria-invalid", "true")
+    issue_type.select_option("Story")
+    frame.get_by_role("button", name=re.compile("^Save")).click()
+    flagged(page, "Settings saved.")
+    assert empty.api("GET", "/settings")["issueType"] == "Story"

@@ -306,12 +306,16 @@
       }
     }, function () {});
     // Jira's own issue types and link types as pick-lists (GET /settings/choices), then the values.
-    var choices = api("GET", "/settings/choices").then(function (c) {
-      pickList(form.issueType, c.issueTypes);
-      pickList(form.epicIssueType, c.epicIssueTypes);
-      pickList(form.linkTypeName, c.linkTypeNames);
-    }, function (e) { say("Jira's issue types could not be read: " + e.message); });
-    choices.then(function () { return api("GET", "/settings"); }).then(function (s) { Object.keys(s).forEach(function (k) { if (form[k]) { form[k].value = s[k]; } }); }, function (e) { say(e.message); });
+    var choices = api("GET", "/settings/choices").catch(function (e) { say("Jira's issue types could not be read: " + e.message); return null; });
+    Promise.all([choices, api("GET", "/settings")]).then(function (both) {
+      var c = both[0], s = both[1];
+      if (c) {
+        pickList(form.issueType, c.issueTypes, s.issueType);
+        pickList(form.epicIssueType, c.epicIssueTypes, s.epicIssueType);
+        pickList(form.linkTypeName, c.linkTypeNames, s.linkTypeName);
+      }
+      Object.keys(s).forEach(function (k) { if (form[k]) { form[k].value = s[k]; } });
+    }, function (e) { say(e.message); });
     form.onsubmit = function (event) {
       event.preventDefault();
       var body = { issueType: form.issueType.value, epicIssueType: form.epicIssueType.value, linkTypeName: form.linkTypeName.value, defaultCadenceDays: Number(form.defaultCadenceDays.value) };
@@ -323,10 +327,9 @@
     };
   }
 
-  // Replace a text field by a select of `names` (same id and name), keeping its value as a choice.
-  function pickList(input, names) {
+  // Replace a text field by a select of `names` (same id and name), the stored `value` among them.
+  function pickList(input, names, value) {
     var select = el("select", { id: input.id, name: input.name, required: "" });
-    var value = input.value;
     names.concat(names.indexOf(value) === -1 && value ? [value] : []).forEach(function (n) { select.appendChild(el("option", { value: n, text: n })); });
     select.value = value;
     select.disabled = input.disabled;
