@@ -4,10 +4,13 @@ field; a measure without a target is refused too, never saved as 0."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
 
+from connector.db import get_db
+from connector.practice.feedback_requests import ANSWERED, OPEN, FeedbackRequest
 from sandbox.directory import USERS
 from tests.support.api import Api, row_counts, seed
 from tests.support.live import LiveSite
@@ -82,3 +85,25 @@ def test_a_measure_without_a_target_is_refused(api: Api, app: Flask) -> None:
         "POST", "/expectations", measure_body(api, {"name": "On time", "target": 0}), 201
     )
     assert made["measures"][0]["target"] == 0  # an explicit 0 is a target
+
+
+def test_an_open_request_for_feedback_is_shown_with_its_date(api: Api, app: Flask) -> None:
+    """What the team page's "Waiting for you" reads: when feedback was asked and not answered."""
+    made = seed(api)["expectation"]
+    assert api.ok("GET", f"/expectations/{made['id']}")["feedbackRequestedAt"] is None
+    asked = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    with get_db(app).transaction() as session:
+        for window, state in ((1, OPEN), (2, ANSWERED)):
+            session.add(
+                FeedbackRequest(
+                    site_id=api.site.cloud_id,
+                    expectation_id=made["id"],
+                    window=window,
+                    state=state,
+                    requested_at=asked.replace(day=window),
+                )
+            )
+    shown = api.ok("GET", f"/expectations/{made['id']}")
+    assert shown["feedbackRequestedAt"] == "2026-12-01T09:30:00+00:00"
+    mapped = api.ok("GET", "/teams/PAY/map")["customers"][0]["expectations"][0]
+    assert mapped["feedbackRequestedAt"] == shown["feedbackRequestedAt"]
