@@ -28,6 +28,7 @@ from tests.browser.test_practice_on_both_platforms import (
     PAYROLL_LEAD,
     WORDS,
     Platform,
+    payroll_and_people,
 )
 from tests.connector.platforms.forge.conftest import PlatformSite
 from tests.support.axe import serious_violations
@@ -222,3 +223,35 @@ def test_the_settings_offer_only_what_jira_has(page: Page, empty: Platform) -> N
     frame.get_by_role("button", name=re.compile("^Save")).click()
     flagged(page, "Settings saved.")
     assert empty.api("GET", "/settings")["issueType"] == "Story"
+
+
+def test_counter_proposal_in_a_dialog_and_retire_asks_first(page: Page, empty: Platform) -> None:
+    payroll_and_people(empty)
+    (relationship,) = empty.api("GET", "/relationships")["values"]
+    body = {"relationshipId": relationship["id"], "statement": WORDS}
+    made = empty.api("POST", "/expectations", body, 201)
+    empty.api("POST", f"/expectations/{made['id']}/transitions", {"to": "proposed"})
+
+    frame = empty.frame(page, empty.team_page(HR_LEAD, "HR"))
+    frame.get_by_role("button", name="Counter-propose").click()
+    dialog = frame.get_by_role("dialog", name="Counter-propose")
+    words = dialog.get_by_label("Your expectation, in your own words")
+    expect(words).to_be_focused()
+    accessible(frame)
+    words.fill("Payslips two days before payday, and a corrected one within a day.")
+    dialog.get_by_role("button", name="Send the counter-proposal").click()
+    flagged(page, "Counter-proposal sent.")
+    shown = empty.api("GET", f"/expectations/{made['id']}")
+    assert shown["statement"].startswith("Payslips two days before payday, and a corrected")
+
+    # Retire is a danger action: Cancel keeps it, the dialog's Retire retires it.
+    frame.get_by_role("button", name="Retire").click()
+    dialog = frame.get_by_role("dialog", name="Retire this expectation?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_have_count(0)
+    assert empty.api("GET", f"/expectations/{made['id']}")["state"] == "proposed"
+    frame.get_by_role("button", name="Retire").click()
+    frame.get_by_role("dialog").get_by_role("button", name="Retire").click()
+    flagged(page, "Retired.")
+    assert empty.api("GET", f"/expectations/{made['id']}")["state"] == "retired"
