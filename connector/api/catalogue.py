@@ -9,9 +9,16 @@ from marshmallow import Schema, fields, validate
 from connector.api.routing import api_route, load_query, respond, site_id
 from connector.api.schemas import STORABLE, Strict
 from connector.db import request_session
+from connector.domain.errors import Forbidden
 from connector.practice import jira_catalogue
+from connector.practice.members import teams_of
+from connector.practice.roles import is_site_admin, require_user
+from connector.web.caller import current_caller
 
 TAG = "settings"
+PEOPLE_RULE = (
+    "only a Jira administrator or a team's lead may look people up (to name leads and members)"
+)
 
 
 class SettingsChoicesOut(Schema):
@@ -61,7 +68,15 @@ def settings_choices() -> Response:
     answer=PeopleOut,
 )
 def find_people() -> Response:
+    # Jira may hide its people from some users ("Browse users and groups"); the app, which sees
+    # them all, shows them only to those who name leads and members.
+    session, caller = request_session(), current_caller()
+    require_user(caller)
+    account = caller.account_id or ""
+    leads = any(role == "lead" for _team, role in teams_of(session, caller.site_id, account))
+    if not leads and not is_site_admin(session, caller.site_id, account):
+        raise Forbidden(PEOPLE_RULE, code="role_required")
     query = load_query(PeopleQuery)["query"]
-    found = jira_catalogue.people(request_session(), site_id(), query)
+    found = jira_catalogue.people(session, site_id(), query)
     values = [{"account_id": p["accountId"], "display_name": p["displayName"]} for p in found]
     return respond(PeopleOut, {"values": values})

@@ -67,6 +67,19 @@ def test_people_are_found_by_name(live_site: LiveSite) -> None:
     assert empty.status_code == 422
 
 
+def test_only_administrators_and_leads_look_people_up(api: Api) -> None:
+    seed(api)  # lead-PAY leads Payroll
+    assert api.ok("GET", "/people?query=Emma")["values"][0]["displayName"] == "Emma"
+    assert api.as_("lead-PAY").ok("GET", "/people?query=Emma")["values"]
+    for caller, code in (("acc-stranger", "role_required"), (None, "user_required")):
+        answer = api.as_(caller).get("/people?query=Emma")
+        assert answer.status_code == 403 and answer.json["error"]["code"] == code
+    message = api.as_("acc-stranger").get("/people?query=Emma").json["error"]["message"]
+    assert message == (
+        "only a Jira administrator or a team's lead may look people up (to name leads and members)"
+    )
+
+
 def measure_body(api: Api, measure: dict[str, Any]) -> dict[str, Any]:
     rel = api.ok("GET", "/relationships?team=PAY&side=supplier")["values"][0]
     return {"relationshipId": rel["id"], "statement": "Payslips on time", "measures": [measure]}
