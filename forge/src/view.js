@@ -260,7 +260,8 @@ function emptySide(map, side, manage, who, refresh) {
 }
 
 // The top of the team page: what waits for the viewer, then "Record an expectation", which
-// opens the guided form (hidden until then) right below it.
+// opens the guided form (hidden until then) right below it. The form's steps are recordForm's
+// children: a step added there (follow-up questions, say) opens with the rest.
 function taskFirst(top, root, map, form) {
   const parts = [ui.waitingSummary(map, (id) => ui.showExpectation(root, id))];
   if (form) {

@@ -218,7 +218,8 @@
   }
 
   // The top of the team page: what waits for the viewer, then "Record an expectation", which
-  // opens the guided form (#record) right below it.
+  // opens the guided form (#record) right below it. The form's steps are the <li>s of its
+  // ol.steps (practice.html): a step added there (follow-up questions, say) opens with the rest.
   function taskFirst(map, recordable) {
     var top = document.getElementById("task-first");
     var form = document.getElementById("record");
