@@ -263,6 +263,8 @@ function emptySide(map, side, manage, who, refresh) {
 // opens the guided form (hidden until then) right below it. The form's steps are recordForm's
 // children: a step added there (follow-up questions, say) opens with the rest.
 function taskFirst(top, root, map, form) {
+  // The form of the previous showing, if it was opened (moved out of its box), goes.
+  for (const old of root.querySelectorAll('#icm-record')) if (old !== form) old.remove();
   const parts = [ui.waitingSummary(map, (id) => ui.showExpectation(root, id))];
   if (form) {
     form.hidden = true;

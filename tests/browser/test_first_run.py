@@ -118,6 +118,7 @@ def test_from_an_empty_site_to_a_rated_expectation(
     accessible(frame)
     propose(frame)
     flagged(page, "Proposed to the customer.")
+    expect(frame.get_by_label("Their answer, in their own words")).to_be_hidden()  # closed
     (proposed,) = empty.api("GET", "/expectations?team=PAY")["values"]
     assert proposed["state"] == "proposed" and proposed["measures"][0]["target"] == 99.5
     page.screenshot(path=output_dir / f"{name}-first-run-supplier.png", full_page=True)
