@@ -22,7 +22,7 @@ function inPage(title, body, kind) {
     el('strong', { text: title }), body ? el('p', { text: body }) : null,
   ]);
   const near = document.activeElement && document.activeElement !== document.body
-    ? document.activeElement.closest('form, article, section, .icm-card, .card') : null;
+    ? document.activeElement.closest('form[id], section') : null; // not a card: it is redrawn
   if (near && near.isConnected) near.insertAdjacentElement('afterbegin', flag);
   else (document.querySelector('main') ?? document.body).prepend(flag);
   setTimeout(() => flag.remove(), 10000);
