@@ -135,6 +135,12 @@ def test_propose_agree_sync_and_rate(
     expect(suppliers.get_by_text(f"“{WORDS}”")).to_be_visible()
     suppliers.get_by_role("button", name="Agree").click()
     expect(frame.get_by_role("status")).to_have_text(AGREED)
+    if all_js == "offline":  # no AP.flag: the flag shows in the page, in the list acted on
+        expect(frame.locator("section").filter(has=suppliers).locator(".icm-flag")).to_contain_text(
+            AGREED
+        )
+    else:
+        expect(page.locator("#host-flags .host-flag").first).to_contain_text(AGREED)
     expect(suppliers.get_by_role("button", name="Agree")).to_have_count(0)
     (agreed,) = expectations_of(site, "PAY")
     assert agreed["state"] == "agreed"
