@@ -84,6 +84,9 @@ def test_from_an_empty_site_to_a_rated_expectation(
     page: Page, empty: Platform, output_dir: Path
 ) -> None:
     name = empty.name
+    # The set-up page passes axe in the dark too.
+    accessible(in_the_dark(page, empty, empty.team_page(PAYROLL_LEAD, "HR")))
+    page.emulate_media(color_scheme="light")
     # People, led by Emma, set up from the HR project's page (the key comes from the project).
     frame = empty.frame(page, empty.team_page(PAYROLL_LEAD, "HR"))
     set_up(frame, "People", "Emma Richards")
@@ -224,6 +227,7 @@ def test_the_settings_offer_only_what_jira_has(page: Page, empty: Platform) -> N
     frame.get_by_role("button", name=re.compile("^Save")).click()
     flagged(page, "Settings saved.")
     assert empty.api("GET", "/settings")["issueType"] == "Story"
+    accessible(in_the_dark(page, empty, url))
 
 
 def test_counter_proposal_in_a_dialog_and_retire_asks_first(page: Page, empty: Platform) -> None:
