@@ -260,3 +260,12 @@ def test_counter_proposal_in_a_dialog_and_retire_asks_first(page: Page, empty: P
     frame.get_by_role("dialog").get_by_role("button", name="Retire").click()
     flagged(page, "Retired.")
     assert empty.api("GET", f"/expectations/{made['id']}")["state"] == "retired"
+
+
+def test_someone_else_is_told_who_sets_the_team_up(page: Page, empty: Platform) -> None:
+    frame = empty.frame(page, empty.team_page(HR_LEAD, "HR"))  # Emma administers nothing
+    expect(frame.get_by_role("heading", level=1)).to_have_text("No team works in HR yet")
+    expect(frame.get_by_text("A Jira administrator sets up the team")).to_be_visible()
+    expect(frame.get_by_role("button")).to_have_count(0)
+    expect(frame.get_by_role("textbox")).to_have_count(0)
+    accessible(frame)
