@@ -119,6 +119,10 @@ def test_from_an_empty_site_to_a_rated_expectation(
     expect(frame.get_by_text("Give a target for “Payslips on time”")).to_be_visible()
     assert empty.api("GET", "/expectations?team=PAY")["values"] == []
     accessible(frame)
+    frame.get_by_role("button", name="Add a measure").click()  # a row too many: it goes again
+    expect(frame.get_by_label("Measure", exact=True)).to_have_count(2)
+    frame.get_by_role("button", name="Remove measure 2").click()
+    expect(frame.get_by_label("Measure", exact=True)).to_have_count(1)
     propose(frame)
     flagged(page, "Proposed to the customer.")
     expect(frame.get_by_label("Their answer, in their own words")).to_be_hidden()  # closed
