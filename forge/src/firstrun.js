@@ -8,7 +8,7 @@ export { askWords, confirmDanger } from '../../connector/platforms/connect/pages
 export { showFieldErrors } from '../../connector/platforms/connect/pages/static/ui/dom.js';
 export { focusFirstError, readMeasures, removableMeasures } from '../../connector/platforms/connect/pages/static/ui/measures.js';
 export { latestText, ratingForm } from '../../connector/platforms/connect/pages/static/ui/panel.js';
-export { relationshipForm, setupTeam } from '../../connector/platforms/connect/pages/static/ui/setup.js';
+export { emptySide, setupTeam } from '../../connector/platforms/connect/pages/static/ui/setup.js';
 export { showExpectation, waitingSummary } from '../../connector/platforms/connect/pages/static/ui/waiting.js';
 
 let shown = 0;

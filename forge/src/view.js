@@ -246,19 +246,6 @@ function mayManage(team, who) {
   return Boolean(who.siteAdmin) || (who.teams ?? []).some((t) => t.key === team.key && t.role === 'lead');
 }
 
-// An empty list says what to do next, with the button that does it (for those who may).
-function emptySide(map, side, manage, who, refresh) {
-  const [text, label] = side === 'customer'
-    ? ['No customers yet: who receives what your team supplies?', 'Add a customer']
-    : ['No suppliers yet: who supplies what your team relies on?', 'Add a supplier'];
-  const hint = el('p', { class: 'icm-meta', text: manage ? text : `${text} The team's lead or a Jira administrator adds them here.` });
-  if (!manage) return [hint];
-  const box = el('div');
-  const open = el('button', { type: 'button', text: label, onclick: () => ui.relationshipForm(box, {
-    api, flag: ui.flag, team: map.team, side, mayCreate: Boolean(who?.siteAdmin), done: refresh }) });
-  return [hint, open, box];
-}
-
 // The top of the team page: what waits for the viewer, then "Record an expectation", which
 // opens the guided form (hidden until then) right below it. The form's steps are recordForm's
 // children: a step added there (follow-up questions, say) opens with the rest.
@@ -316,10 +303,10 @@ async function teamPage(root, context, who) {
     const lead = mayManage(map.team, who);
     customers.replaceChildren(...(map.customers.length
       ? map.customers.map((r) => relationshipCard(r, 'supplier', refresh))
-      : emptySide(map, 'customer', lead, who, refresh)));
+      : ui.emptySide({ api, flag: ui.flag, team: map.team, side: 'customer', manage: lead, mayCreate: Boolean(who?.siteAdmin), done: refresh })));
     suppliers.replaceChildren(...(map.suppliers.length
       ? map.suppliers.map((r) => relationshipCard(r, 'customer', refresh))
-      : emptySide(map, 'supplier', lead, who, refresh)));
+      : ui.emptySide({ api, flag: ui.flag, team: map.team, side: 'supplier', manage: lead, mayCreate: Boolean(who?.siteAdmin), done: refresh })));
     const manage = lead && map.customers.length > 0;
     const form = manage ? recordForm(map, refresh, cadenceDays) : null;
     recording.replaceChildren(...(form ? [form] : []));

@@ -111,6 +111,17 @@ def test_from_an_empty_site_to_a_rated_expectation(
     assert (relationship["supplier"]["key"], relationship["customer"]["key"]) == ("PAY", "HR")
     accessible(frame)
 
+    # No supplier yet: the empty list offers the button that adds one, made on the spot.
+    frame.get_by_role("button", name="Add a supplier").click()
+    frame.get_by_label("Supplier team").select_option(label="A new team…")
+    frame.get_by_label("The new team's name").fill("IT Service")
+    frame.get_by_label("What they supply to you").fill("laptops")
+    accessible(frame)
+    frame.get_by_role("button", name="Save", exact=True).click()
+    flagged(page, "Saved.")
+    suppliers = empty.api("GET", "/relationships?team=PAY&side=customer")["values"]
+    assert [(r["supplier"]["name"], r["service"]) for r in suppliers] == [("IT Service", "laptops")]
+
     # The guided form opens from the top; a measure without a target is refused at the door.
     frame.get_by_role("button", name="Record an expectation").click()
     frame.get_by_label("Their answer, in their own words").fill(WORDS)

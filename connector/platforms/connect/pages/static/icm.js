@@ -202,19 +202,11 @@
     taskFirst(map, recordable.length > 0);
   }
 
-  // An empty list says what to do next, with the button that does it (for those who may).
+  // An empty list says what to do next, with the button that does it (ui/setup.js).
   function emptySide(map, side, manage, me, refresh) {
-    var words = side === "customer"
-      ? ["No customers yet: who receives what your team supplies?", "Add a customer"]
-      : ["No suppliers yet: who supplies what your team relies on?", "Add a supplier"];
-    var hint = el("p", { "class": "hint", text: words[0] + (manage ? "" : " The team's lead or a Jira administrator adds them here.") });
-    if (!manage || !UI().relationshipForm) { return [hint]; }
-    var box = el("div");
-    var open = el("button", { type: "button", text: words[1] });
-    open.addEventListener("click", function () {
-      UI().relationshipForm(box, { api: api, flag: flag, team: map.team, side: side, mayCreate: Boolean(me && me.siteAdmin), done: refresh });
-    });
-    return [hint, open, box];
+    var hint = el("p", { "class": "hint", text: side === "customer" ? "No customers yet." : "No suppliers yet." });
+    if (!UI().emptySide) { return [hint]; }
+    return UI().emptySide({ api: api, flag: flag, team: map.team, side: side, manage: manage, mayCreate: Boolean(me && me.siteAdmin), done: refresh });
   }
 
   // The top of the team page: what waits for the viewer, then "Record an expectation", which

@@ -4,7 +4,7 @@ import { askWords, confirmDanger } from './dialog.js';
 import { showFieldErrors } from './dom.js';
 import { makeFlag } from './flags.js';
 import { focusFirstError, readMeasures, removableMeasures } from './measures.js';
-import { relationshipForm, setupTeam } from './setup.js';
+import { emptySide, setupTeam } from './setup.js';
 import { showExpectation, waitingSummary } from './waiting.js';
 
 // all.js loads asynchronously: whether AP.flag exists is decided at each flag.
@@ -15,6 +15,6 @@ const flag = makeFlag(({ title, body, kind }) => {
 });
 
 window.ICMUI = {
-  askWords, confirmDanger, flag, focusFirstError, readMeasures, relationshipForm, removableMeasures,
+  askWords, confirmDanger, emptySide, flag, focusFirstError, readMeasures, removableMeasures,
   setupTeam, showExpectation, showFieldErrors, waitingSummary,
 };

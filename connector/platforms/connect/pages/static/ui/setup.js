@@ -252,3 +252,18 @@ export async function relationshipForm(container, { api, flag, team, side, mayCr
   container.replaceChildren(form);
   form.querySelector('select').focus();
 }
+
+// An empty list of customers or suppliers says what to do next, with the button that does it
+// for those who may (`manage`: the team's lead or an administrator; only an administrator may
+// create a team on the spot).
+export function emptySide({ api, flag, team, side, manage, mayCreate, done }) {
+  const [text, label] = side === 'customer'
+    ? ['No customers yet: who receives what your team supplies?', 'Add a customer']
+    : ['No suppliers yet: who supplies what your team relies on?', 'Add a supplier'];
+  const hint = el('p', { class: 'icm-meta hint', text: manage ? text : `${text} The team's lead or a Jira administrator adds them here.` });
+  if (!manage) return [hint];
+  const box = el('div');
+  const open = el('button', { type: 'button', text: label,
+    onclick: () => relationshipForm(box, { api, flag, team, side, mayCreate, done }) });
+  return [hint, open, box];
+}
