@@ -100,6 +100,7 @@ def test_from_an_empty_site_to_a_rated_expectation(
 
     # Payroll, led by Mia herself, serving People: picked from the site's teams.
     frame = empty.frame(page, empty.team_page(PAYROLL_LEAD, "PAY"))
+    page.screenshot(path=output_dir / f"{name}-set-up-your-team.png", full_page=True)
     set_up(frame, "Payroll", None, customer="People")
     flagged(page, "Payroll is set up.")
     if name == "connect":  # the page reloads onto the team
