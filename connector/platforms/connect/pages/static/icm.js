@@ -371,7 +371,7 @@
 
   function actionButton(label, run, refresh) {
     var b = el("button", { type: "button", "class": "secondary", text: label });
-    b.addEventListener("click", function () { run().then(function () { say(label + ": done"); refresh(); }, function (e) { say(e.message); }); });
+    b.addEventListener("click", function () { run().then(function () { flag(label + ": done", "The list below shows where it stands."); refresh(); }, failed); });
     return b;
   }
 
