@@ -355,7 +355,7 @@
     };
     document.getElementById("download").onclick = function () {
       var name = (form.getAttribute("data-team") || "all") + "-expectations.csv";
-      download("/expectations.csv" + query(form), name).then(function () { say("Downloaded " + name); }, function (e) { say(e.message); });
+      download("/expectations.csv" + query(form), name).then(function () { flag("Downloaded " + name, "Your browser keeps it with your downloads."); }, failed);
     };
   }
 
