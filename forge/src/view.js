@@ -142,7 +142,7 @@ function editForm(expectation, editor, run) {
       whyItMatters: form.whyItMatters.value.trim() || null,
       growthOpportunity: form.growthOpportunity.value.trim() || null,
       cadenceDays: Number(cadence.value),
-    }))();
+    }), ['Changes saved.', 'The customer sees them on their team page.'])();
   });
   editor.replaceChildren(form);
 }

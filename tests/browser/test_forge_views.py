@@ -62,7 +62,7 @@ def test_counter_propose_edit_and_retire(page: Page, forge: Platform, output_dir
     customers.get_by_role("button", name="Edit").click()
     frame.get_by_label("An opportunity for growth", exact=True).fill("Payslips in the app")
     frame.get_by_role("button", name="Save the changes").click()
-    expect(frame.get_by_role("status")).to_have_text("Edit: done")
+    expect(frame.get_by_role("status")).to_have_text("Changes saved.")
     assert forge.api("GET", f"/expectations/{made['id']}")["growthOpportunity"] == (
         "Payslips in the app"
     )
