@@ -285,3 +285,19 @@ def test_someone_else_is_told_who_sets_the_team_up(page: Page, empty: Platform) 
     expect(frame.get_by_role("button")).to_have_count(0)
     expect(frame.get_by_role("textbox")).to_have_count(0)
     accessible(frame)
+
+
+def test_a_lead_adds_a_customer_from_the_sites_teams(page: Page, empty: Platform) -> None:
+    """A team's lead (no administrator) names its relationships, but creates no team."""
+    payroll_and_people(empty)
+    frame = empty.frame(page, empty.team_page(HR_LEAD, "HR"))
+    frame.get_by_role("button", name="Add a customer").click()
+    choices = frame.get_by_label("Customer team").locator("option")
+    expect(choices).to_have_text(["Choose a team", "Payroll"])  # no "A new team…"
+    frame.get_by_label("Customer team").select_option(label="Payroll")
+    frame.get_by_label("What you supply to them", exact=True).fill("headcount reports")
+    frame.get_by_role("button", name="Save", exact=True).click()
+    flagged(page, "Saved.")
+    (made,) = empty.api("GET", "/relationships?team=HR&side=supplier")["values"]
+    assert (made["customer"]["key"], made["service"]) == ("PAY", "headcount reports")
+    expect(frame.locator("#customers, #icm-customers")).to_contain_text("headcount reports")
