@@ -5,6 +5,7 @@
 import { view } from '@forge/bridge';
 import { wireDownloads } from './download.js';
 import * as ui from './firstrun.js';
+import { followUpSteps, followUpsForm } from './followups.js';
 import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
@@ -172,9 +173,9 @@ function measureRow(index) {
 // Each measure needs its target: null (with errors next to the fields) when one lacks it.
 const measuresOf = (form) => ui.readMeasures(form);
 
-function recordForm(map, refresh, cadenceDays) {
+function recordForm(map, refresh, cadenceDays, followUps, seedQuestion) {
   const choices = map.customers.map((r) => el('option', { value: r.id, text: `${r.customer.name} — ${r.service}` }));
-  const measures = el('fieldset', { class: 'icm-measures' }, [el('legend', { text: '3. Measures of performance' }), measureRow(0)]);
+  const measures = el('fieldset', { class: 'icm-measures' }, [el('legend', { text: 'Measures of performance' }), measureRow(0)]);
   let rows = 1;
   const more = el('button', { type: 'button', class: 'secondary', text: 'Add a measure',
     onclick: () => {
@@ -188,17 +189,11 @@ function recordForm(map, refresh, cadenceDays) {
     el('h2', { id: 'icm-record-title', text: 'Record what a customer expects' }),
     el('label', { for: 'icm-customer', text: '1. Pick a customer (and what you supply to them)' }),
     el('select', { id: 'icm-customer', name: 'relationshipId', required: true }, choices),
-    el('p', { class: 'icm-question' }, ['2. Ask them: ', el('q', { text: SEED })]),
+    el('p', { class: 'icm-question' }, ['2. Ask them: ', el('q', { text: seedQuestion ?? SEED })]),
     el('label', { for: 'icm-statement', text: 'Their answer, in their own words' }),
     el('textarea', { id: 'icm-statement', name: 'statement', rows: 3, required: true }),
-    el('label', { for: 'icm-why', text: 'Why it matters to them' }),
-    el('textarea', { id: 'icm-why', name: 'whyItMatters', rows: 2 }),
-    measures,
-    el('label', { for: 'icm-growth', text: '4. An opportunity for growth' }),
-    el('textarea', { id: 'icm-growth', name: 'growthOpportunity', rows: 2 }),
+    ...followUpSteps(followUps, { measures, cadenceDays }), // the settings' follow-up questions
     el('div', { class: 'icm-row' }, [
-      el('label', { for: 'icm-cadence', text: '5. Ask for feedback every (days)' }),
-      el('input', { id: 'icm-cadence', name: 'cadenceDays', type: 'number', min: 1, max: 366, value: cadenceDays }),
       el('label', { for: 'icm-priority', text: 'Priority' }),
       el('select', { id: 'icm-priority', name: 'priority' }, ['high', 'medium', 'low'].map((p) =>
         el('option', { value: p, text: p, selected: p === 'medium' }))),
@@ -308,7 +303,7 @@ async function teamPage(root, context, who) {
       ? map.suppliers.map((r) => relationshipCard(r, 'customer', refresh))
       : ui.emptySide({ api, flag: ui.flag, team: map.team, side: 'supplier', manage: lead, mayCreate: Boolean(who?.siteAdmin), done: refresh })));
     const manage = lead && map.customers.length > 0;
-    const form = manage ? recordForm(map, refresh, cadenceDays) : null;
+    const form = manage ? recordForm(map, refresh, cadenceDays, settings?.followUps, settings?.seedQuestion) : null;
     recording.replaceChildren(...(form ? [form] : []));
     taskFirst(top, root, map, form);
   };
@@ -375,6 +370,7 @@ async function adminPage(root) {
       input.replaceWith(el('select', { id: input.id, name, required: true }, kept.map((n) => el('option', { value: n, text: n }))));
     }
   }
+  form.after(followUpsForm(settings)); // the follow-up questions (src/followups.js)
   for (const [k, v] of Object.entries(settings)) if (form[k]) form[k].value = v;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
