@@ -89,7 +89,19 @@ def _figure(view: IntegratorMapView, spots: list[HotSpot], drawing: Drawing, sta
     )
 
 
+NO_TEAMS = (
+    "No teams are in the customer map yet. A Jira administrator opens a Jira project's"
+    " Internal customers page (on Forge: Customer map) and chooses Set up your team, or imports"
+    " a list of teams from a file there."
+)
+
+
 def render_integrator_map(view: IntegratorMapView, *, static: bool = False) -> str:
+    if not view.teams:  # an empty site: say what to do next instead of an empty picture
+        return (
+            '<section class="integrator-map" aria-labelledby="icm-integrator-heading">'
+            f'<h2 id="icm-integrator-heading">Integrator map</h2><p>{NO_TEAMS}</p></section>'
+        )
     spots = hot_spots(view)
     figures = "".join(
         _figure(view, spots, drawing, static)

@@ -27,6 +27,7 @@ CONFLUENCE_PREFIX = "/wiki/api/v2"
 JIRA_PATHS = (
     "/rest/api/3/myself",
     "/rest/api/3/permissions/check",
+    "/rest/api/3/user/search",
     "/rest/api/3/project/search",
     "/rest/api/3/project/{projectIdOrKey}",
     "/rest/api/3/issuetype",

@@ -27,6 +27,7 @@ import requests
 from flask import Blueprint, Response, abort, jsonify, request
 from werkzeug.exceptions import NotFound
 
+from sandbox.flags import HOST_FLAGS
 from sandbox.forge import ForgeApp, ForgeSite, forge_site
 from sandbox.forge_remote import call_remote, find_module
 from sandbox.server import site
@@ -142,7 +143,7 @@ def host_document(title: str, content: str, theme: str, back: str | None = None)
     html = (
         f'<!DOCTYPE html>\n<html lang="en" data-color-mode="{"dark" if dark else "light"}">\n'
         f'<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
-        f"<script>{HOST_SCRIPT}</script>\n"
+        f"<script>{HOST_SCRIPT}{HOST_FLAGS}</script>\n"
         '<link rel="stylesheet" href="/wiki/static/page.css">\n</head>\n'
         f'<body style="{colours};font-family:system-ui,sans-serif"'
         + (f' data-return="{escape(back)}"' if back else "")

@@ -36,6 +36,19 @@ def myself() -> Any:
     return site().renderer().user(caller().app_account_id)
 
 
+@blueprint.get("/user/search")
+def user_search() -> Any:
+    """People whose display name holds `query` (Jira also matches e-mail addresses)."""
+    query = request.args.get("query", "").strip().lower()
+    if not query:
+        raise JiraError(400, ["The query parameter 'query' is required."])
+    limit = int(request.args.get("maxResults", "50") or 50)
+    renderer = site().renderer()
+    people = site().jira.users.values()
+    found = [u for u in people if query in u.display_name.lower()][:limit]
+    return jsonify([renderer.user(u.account_id) for u in found])
+
+
 @blueprint.post("/permissions/check")
 def permissions_check() -> Any:
     """ADMINISTER among the global permissions, BROWSE_PROJECTS on issues among the project

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, request
 
 from sandbox import adf, signing
 from sandbox.directory import USERS
+from sandbox.flags import HOST_FLAGS
 from sandbox.install import Installation
 from sandbox.server import site
 
@@ -105,7 +106,10 @@ ALL_JS = (
     "window.AP={resize:function(){post({type:'ap-resize',height:h()});},"
     "sizeToParent:function(){},"
     "context:{getToken:function(cb){cb(null);},getContext:function(cb){cb({});}},"
-    "navigator:{go:function(){}}};"
+    "navigator:{go:function(){}},"
+    # AP.flag.create({title, body, type}): the product page shows it (sandbox/flags.py).
+    "flag:{create:function(o){o=o||{};post({type:'ap-flag',title:String(o.title||''),"
+    "body:String(o.body||''),kind:String(o.type||'info')});return{close:function(){}};}}};"
     "if(window.ResizeObserver){new ResizeObserver(function(){window.AP.resize();})"
     ".observe(document.documentElement);}})();"
 )
@@ -116,7 +120,7 @@ def document(title: str, content: str) -> Response:
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<script>{HOST_BRIDGE}</script>\n"
+        f"<script>{HOST_BRIDGE}{HOST_FLAGS}</script>\n"
         '<link rel="stylesheet" href="/wiki/static/page.css">\n'
         "</head>\n<body>\n<header><p>Atlassian sandbox site</p></header>\n"
         f"<main>\n<h1>{escape(title)}</h1>\n{content}\n</main>\n</body>\n</html>\n"

@@ -7,11 +7,13 @@ from flask import Flask
 
 # Each module adds its routes to `bp` when imported.
 from connector.api import (  # noqa: F401
+    catalogue,
     expectations,
     export,
     feedback,
     goals,
     history,
+    imports,
     me,
     openapi,
     relationships,

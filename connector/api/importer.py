@@ -34,6 +34,7 @@ statement within their relationship.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,8 +108,14 @@ def read(path: Path) -> list[Record]:
     size = path.stat().st_size
     if size > MAX_IMPORT_BYTES:
         raise ValueError(f"the file is {size} bytes; an import takes at most {MAX_IMPORT_BYTES}")
+    text = path.read_text(encoding="utf-8")
+    return read_text(text, "csv" if path.suffix.lower() == ".csv" else "yaml")
+
+
+def read_text(text: str, kind: str) -> list[Record]:
+    """The records of a CSV or YAML document (`kind`), at most MAX_RECORDS."""
     records: list[Record] = []
-    for record in read_csv(path) if path.suffix.lower() == ".csv" else read_yaml(path):
+    for record in read_csv(text) if kind == "csv" else read_yaml(text):
         records.append(record)
         if len(records) > MAX_RECORDS:
             raise ValueError(f"the file holds more than {MAX_RECORDS} records")
@@ -151,8 +158,8 @@ class NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def read_yaml(path: Path) -> Iterator[Record]:
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=NoAliasLoader) or {}  # noqa: S506
+def read_yaml(text: str) -> Iterator[Record]:
+    document = yaml.load(text, Loader=NoAliasLoader) or {}  # noqa: S506
     if not isinstance(document, dict):
         raise ValueError("the YAML document must be a mapping with teams, relationships, goals")
     for kind, section in (("team", "teams"), ("goal", "goals"), ("relationship", "relationships")):
@@ -167,9 +174,9 @@ def read_yaml(path: Path) -> Iterator[Record]:
                     )
 
 
-def read_csv(path: Path) -> Iterator[Record]:
+def read_csv(text: str) -> Iterator[Record]:
     relationships_seen: dict[tuple[str, str, str], Record] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
+    with io.StringIO(text, newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             kind = (row.pop("type", "") or "").strip()
             raw = {k: v.strip() for k, v in row.items() if k and v and v.strip()}

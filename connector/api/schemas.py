@@ -298,6 +298,12 @@ class ExpectationOut(Schema):
     )
     sync_error = fields.String(data_key="syncError", allow_none=True, required=True)
     feedback_count = fields.Integer(data_key="feedbackCount", required=True)
+    feedback_requested_at = fields.DateTime(
+        data_key="feedbackRequestedAt",
+        allow_none=True,
+        required=True,
+        metadata={"description": "when feedback was asked for and is not answered yet"},
+    )
     health = fields.Nested(HealthOut, required=True)
     links = fields.List(fields.Nested(LinkOut), required=True)
     agreed_at = fields.DateTime(data_key="agreedAt", allow_none=True, required=True)

@@ -7,7 +7,7 @@ from flask import Response
 from connector.api import schemas
 from connector.api.routing import api_route, load_body, respond, site_id
 from connector.db import request_session
-from connector.practice import settings
+from connector.practice import jira_catalogue, settings
 from connector.practice.roles import require_admin
 from connector.web.caller import current_caller
 
@@ -30,5 +30,5 @@ def get_settings() -> Response:
 def put_settings() -> Response:
     session = request_session()
     require_admin(session, current_caller())
-    changes = load_body(schemas.SettingsIn)
+    changes = jira_catalogue.check_settings(session, site_id(), load_body(schemas.SettingsIn))
     return respond(schemas.SettingsOut, settings.update_settings(session, site_id(), changes))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from connector.domain.health import NO_FEEDBACK, Health
 from connector.domain.states import allowed_from
 from connector.practice.crossteam import IssueLink, links_for
+from connector.practice.feedback_requests import OPEN, FeedbackRequest
 from connector.practice.health import loaded_expectation_health
 from connector.practice.models import Expectation, Feedback
 
@@ -31,6 +32,7 @@ class ExpectationView:
     feedback_count: int
     links: list[IssueLink] = field(default_factory=list)
     permissions: dict[str, Any] = field(default_factory=dict)  # what the caller may do with it
+    feedback_requested_at: datetime | None = None  # the open request for feedback, if any
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.expectation, name)
@@ -58,12 +60,14 @@ def assess_expectations(
     health = loaded_expectation_health(session, site_id, expectations, now)
     counts = _feedback_counts(session, site_id, ids)
     links = links_for(session, site_id, ids)
+    asked = _open_requests(session, site_id, ids)
     return [
         ExpectationView(
             expectation=e,
             health=health.get(e.id, NO_FEEDBACK),
             feedback_count=counts.get(e.id, 0),
             links=links.get(e.id, []),
+            feedback_requested_at=asked.get(e.id),
         )
         for e in expectations
     ]
@@ -71,6 +75,20 @@ def assess_expectations(
 
 def assess_one(session: Session, expectation: Expectation) -> ExpectationView:
     return assess_expectations(session, [expectation])[0]
+
+
+def _open_requests(session: Session, site_id: str, ids: list[int]) -> dict[int, datetime]:
+    """When feedback was last asked for and is not answered yet, per expectation."""
+    rows = session.execute(
+        select(FeedbackRequest.expectation_id, func.max(FeedbackRequest.requested_at))
+        .where(
+            FeedbackRequest.site_id == site_id,
+            FeedbackRequest.expectation_id.in_(ids),
+            FeedbackRequest.state == OPEN,
+        )
+        .group_by(FeedbackRequest.expectation_id)
+    )
+    return {int(expectation_id): at for expectation_id, at in rows.all()}
 
 
 def _feedback_counts(session: Session, site_id: str, ids: list[int]) -> dict[int, int]:

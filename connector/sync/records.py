@@ -78,11 +78,23 @@ def push_goals(session: Session, jira: JiraSite, tasks: list[OutboxTask], hooks:
     for task, goal, work in pairs:
         goal.jira_epic_key = work.issue_key or goal.jira_epic_key
         goal.sync_state = SyncState.SYNCED.value if work.done else SyncState.FAILED.value
-        goal.sync_error = None if work.done else work.error
+        goal.sync_error = None if work.done else naming_the_setting(work, "Issue type for goals")
         if work.done:
             complete(task)
         else:
             defer([task], work.error)
+
+
+def naming_the_setting(work: IssueWork, setting: str) -> str | None:
+    """Jira's error, and when Jira refused the issue type, the setting that chose it: what an
+    administrator changes (the admin page) and what a customer reads on the team page."""
+    error = work.error
+    if error and "issuetype" in error.lower():
+        return (
+            f"{error}. The app's setting “{setting}” is {work.issue_type!r}, which this project"
+            " does not have: a Jira administrator changes it on the app's settings page"
+        )
+    return error
 
 
 def _wanted(expectation: Expectation) -> bool:
@@ -132,4 +144,4 @@ def _record_expectation(expectation: Expectation, work: IssueWork) -> None:
         expectation.sync_error = None
         return
     expectation.sync_state = SyncState.FAILED.value
-    expectation.sync_error = work.error
+    expectation.sync_error = naming_the_setting(work, "Issue type for expectations")

@@ -49,7 +49,7 @@ async function main() {
     }
     const teams = (await api('GET', '/teams?limit=100')).values ?? [];
     if (!teams.length) {
-      root.replaceChildren(el('p', { role: 'status', text: 'This site has no teams yet. Add teams on a Jira project\'s Customer map page, then configure the macro again.' }), close);
+      root.replaceChildren(el('p', { role: 'status', text: 'This site has no teams yet. Open a Jira project\'s Customer map page and choose “Set up your team” (a Jira administrator does), then configure the macro again.' }), close);
       return;
     }
     const form = el('form', { id: 'icm-macro-form', class: 'icm-card' }, [

@@ -14,7 +14,9 @@ export async function api(method, path, body) {
   const response = await invokeRemote(request);
   const status = response?.status ?? 0;
   if (status >= 200 && status < 300) return response.body ?? null;
-  throw new Error(explain(response?.body, status));
+  // The error keeps the service's code and details (which fields), for errors next to fields.
+  const error = response?.body?.error ?? {};
+  throw Object.assign(new Error(explain(response?.body, status)), { code: error.code, details: error.details });
 }
 
 // A fragment the service renders (maps, tables): GET /forge/ui/<module>?params.
@@ -49,20 +51,8 @@ export function transitionsOf(expectation) {
   return Array.isArray(permitted) ? permitted : expectation.allowedTransitions ?? [];
 }
 
-export function el(tag, attrs = {}, children = []) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'text') node.textContent = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-  }
-  return node;
-}
+// The DOM builder the Connect pages use too.
+export { el } from '../../connector/platforms/connect/pages/static/ui/dom.js';
 
 export function say(text) {
   const status = document.getElementById('icm-status');

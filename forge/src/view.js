@@ -4,6 +4,7 @@
 // the token's `principal`; only the actions the service's `permissions` allow are offered.
 import { view } from '@forge/bridge';
 import { wireDownloads } from './download.js';
+import * as ui from './firstrun.js';
 import { reviewPackButton, reviewPackSettings } from './review-pack.js';
 import { followUpSteps, followUpsForm } from './followups.js';
 import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
@@ -67,40 +68,43 @@ function expectationItem(expectation, side, refresh) {
   const can = (to, sideWanted) => moves.includes(to) && (checked || side === sideWanted);
   const actions = el('div', { class: 'icm-row' });
   const editor = el('div', { class: 'icm-inline' });
-  const run = (label, work) => async () => {
+  // Each action answers with a flag in a plain sentence (`answer`: [title, body]); a cancelled
+  // dialog (work() resolving false) answers nothing.
+  const run = (label, work, answer = [`${label}: done`, '']) => async () => {
     try {
-      await work();
-      say(`${label}: done`);
+      if ((await work()) === false) return;
+      say(answer[0]);
+      ui.flag(...answer);
       await refresh();
     } catch (error) {
       say(error.message);
+      ui.flag(error.message, '', 'error');
     }
   };
   const move = (to, extra = {}) => api('POST', `/expectations/${expectation.id}/transitions`, { to, ...extra });
-  const button = (label, work, secondary) =>
-    actions.appendChild(el('button', { type: 'button', class: secondary ? 'secondary' : null, text: label, onclick: run(label, work) }));
+  const button = (label, work, kind, answer) =>
+    actions.appendChild(el('button', { type: 'button', class: kind || null, text: label, onclick: run(label, work, answer) }));
   // A button that only opens a form in place (no call, no refresh).
   const opener = (label, open) =>
     actions.appendChild(el('button', { type: 'button', class: 'secondary', text: label, 'aria-expanded': 'false',
       onclick: (event) => { event.currentTarget.setAttribute('aria-expanded', 'true'); open(); } }));
 
-  if (expectation.state === 'draft' && can('proposed', 'supplier')) button('Propose', () => move('proposed'));
-  if (expectation.state === 'proposed' && can('agreed', 'customer')) button('Agree', () => move('agreed'));
+  if (expectation.state === 'draft' && can('proposed', 'supplier')) button('Propose', () => move('proposed'), null, ['Proposed to the customer.', 'They answer on their team page.']);
+  if (expectation.state === 'proposed' && can('agreed', 'customer')) button('Agree', () => move('agreed'), null, ['Agreed. The Jira issue appears in a few seconds.', '']);
   if (expectation.state === 'proposed' && can('proposed', 'customer')) {
-    opener('Counter-propose', () => {
-      const words = el('textarea', { rows: 3, 'aria-label': 'Your expectation, in your own words' });
-      words.value = expectation.statement;
-      const send = el('button', { type: 'button', text: 'Send the counter-proposal',
-        onclick: run('Counter-proposal', () => move('proposed', { statement: words.value.trim() })) });
-      editor.replaceChildren(words, send);
-      words.focus();
-    });
+    button('Counter-propose', async () => {
+      const words = await ui.askWords({ title: 'Counter-propose', label: 'Your expectation, in your own words', value: expectation.statement, submit: 'Send the counter-proposal' });
+      return words ? move('proposed', { statement: words }) : false;
+    }, 'secondary', ['Counter-proposal sent.', 'The supplier sees your words on its team page.']);
   }
   if (expectation.state !== 'retired' && (checked ? may(expectation, 'edit') : side === 'supplier')) {
     opener('Edit', () => editForm(expectation, editor, run));
   }
   if (expectation.state !== 'retired' && moves.includes('retired') && (checked || side === 'supplier')) {
-    button('Retire', () => api('DELETE', `/expectations/${expectation.id}`), true);
+    button('Retire', async () => {
+      const yes = await ui.confirmDanger({ title: 'Retire this expectation?', body: `“${expectation.statement}” stops being asked for feedback and leaves the map. This cannot be undone.`, confirm: 'Retire' });
+      return yes ? api('DELETE', `/expectations/${expectation.id}`) : false;
+    }, 'danger', ['Retired.', 'It no longer shows on the map.']);
   }
   const issue = expectation.jiraIssueKey
     ? el('span', { class: 'icm-issue', text: expectation.jiraIssueKey })
@@ -140,7 +144,7 @@ function editForm(expectation, editor, run) {
       whyItMatters: form.whyItMatters.value.trim() || null,
       growthOpportunity: form.growthOpportunity.value.trim() || null,
       cadenceDays: Number(cadence.value),
-    }))();
+    }), ['Changes saved.', 'The customer sees them on their team page.'])();
   });
   editor.replaceChildren(form);
 }
@@ -168,22 +172,22 @@ function measureRow(index) {
   ]);
 }
 
-function measuresOf(form) {
-  return [...form.querySelectorAll('.icm-measure')].map((row) => {
-    const get = (name) => row.querySelector(`[name="${name}"]`).value.trim();
-    if (!get('measureName')) return null;
-    return { name: get('measureName'), target: Number(get('measureTarget') || 0), unit: get('measureUnit') || null, direction: get('measureDirection') };
-  }).filter(Boolean);
-}
+// Each measure needs its target: null (with errors next to the fields) when one lacks it.
+const measuresOf = (form) => ui.readMeasures(form);
 
 function recordForm(map, refresh, cadenceDays, followUps, seedQuestion) {
   const choices = map.customers.map((r) => el('option', { value: r.id, text: `${r.customer.name} — ${r.service}` }));
   const measures = el('fieldset', { class: 'icm-measures' }, [el('legend', { text: 'Measures of performance' }), measureRow(0)]);
   let rows = 1;
   const more = el('button', { type: 'button', class: 'secondary', text: 'Add a measure',
-    onclick: () => measures.insertBefore(measureRow(rows++), more) });
+    onclick: () => {
+      const row = measureRow(rows++);
+      measures.insertBefore(row, more);
+      ui.removableMeasures(measures, more);
+      row.querySelector('input').focus();
+    } });
   measures.appendChild(more);
-  const form = el('form', { id: 'icm-record', class: 'icm-card', 'aria-labelledby': 'icm-record-title' }, [
+  const form = el('form', { id: 'icm-record', class: 'icm-card', 'aria-labelledby': 'icm-record-title', novalidate: true }, [
     el('h2', { id: 'icm-record-title', text: 'Record what a customer expects' }),
     el('label', { for: 'icm-customer', text: '1. Pick a customer (and what you supply to them)' }),
     el('select', { id: 'icm-customer', name: 'relationshipId', required: true }, choices),
@@ -204,13 +208,15 @@ function recordForm(map, refresh, cadenceDays, followUps, seedQuestion) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const propose = event.submitter?.value === 'propose';
+    const typed = measuresOf(form);
+    if (typed === null) { ui.focusFirstError(form); return; }
     try {
       const made = await api('POST', '/expectations', {
         relationshipId: Number(form.relationshipId.value),
         statement: form.statement.value.trim(),
         whyItMatters: form.whyItMatters.value.trim() || null,
         growthOpportunity: form.growthOpportunity.value.trim() || null,
-        measures: measuresOf(form),
+        measures: typed,
         cadenceDays: Number(form.cadenceDays.value),
         priority: form.priority.value,
       });
@@ -218,9 +224,12 @@ function recordForm(map, refresh, cadenceDays, followUps, seedQuestion) {
       form.reset();
       form.cadenceDays.value = cadenceDays;
       say(propose ? 'Proposed to the customer.' : 'Saved as a draft.');
+      ui.flag(propose ? 'Proposed to the customer.' : 'Saved as a draft.', propose ? 'They answer on their team page.' : 'Propose it when it is ready.');
       await refresh();
+      document.getElementById('icm-open-record')?.focus(); // the form closed: back to its opener
     } catch (error) {
-      say(error.message);
+      const rest = ui.showFieldErrors(error, { statement: form.statement, whyItMatters: form.whyItMatters, growthOpportunity: form.growthOpportunity, cadenceDays: form.cadenceDays, relationshipId: form.relationshipId });
+      if (rest) { say(rest); ui.flag(rest, '', 'error'); }
     }
   });
   return form;
@@ -234,21 +243,47 @@ function mayManage(team, who) {
   return Boolean(who.siteAdmin) || (who.teams ?? []).some((t) => t.key === team.key && t.role === 'lead');
 }
 
+// The top of the team page: what waits for the viewer, then "Record an expectation", which
+// opens the guided form (hidden until then) right below it. The form's steps are recordForm's
+// children: a step added there (follow-up questions, say) opens with the rest.
+function taskFirst(top, root, map, form) {
+  // The form of the previous showing, if it was opened (moved out of its box), goes.
+  for (const old of root.querySelectorAll('#icm-record')) if (old !== form) old.remove();
+  const parts = [ui.waitingSummary(map, (id) => ui.showExpectation(root, id))];
+  if (form) {
+    form.hidden = true;
+    const opener = el('button', { type: 'button', id: 'icm-open-record', 'aria-controls': 'icm-record', 'aria-expanded': 'false', text: 'Record an expectation' });
+    opener.addEventListener('click', () => {
+      top.insertAdjacentElement('afterend', form);
+      form.hidden = false;
+      opener.setAttribute('aria-expanded', 'true');
+      form.querySelector('select, textarea, input').focus();
+    });
+    parts.push(el('div', { class: 'icm-row' }, [opener]));
+  }
+  const focused = document.activeElement?.id === 'icm-open-record';
+  top.replaceChildren(...parts);
+  if (focused) document.getElementById('icm-open-record')?.focus();
+}
+
 async function teamPage(root, context, who) {
   const project = context.extension?.project?.key;
   const team = (await allTeams()).find((t) => project && t.jiraProjectKey === project.toUpperCase());
   if (!team) {
-    root.replaceChildren(el('p', { class: 'icm-empty', text: 'No team in the customer map works in this project yet.' }));
+    // Set up the team from here (an administrator), or say who can (firstrun.js / ui/setup.js).
+    await ui.setupTeam(root, { api, flag: ui.flag, project, me: who, done: async () => teamPage(root, context, await me()) });
     return;
   }
   const picture = el('section', { class: 'icm-map', 'aria-label': 'Customer map' });
   const customers = el('div', { id: 'icm-customers' });
   const suppliers = el('div', { id: 'icm-suppliers' });
   const recording = el('div');
+  const top = el('div', { class: 'icm-task-first' });
   const settings = await api('GET', '/settings').catch(() => null);
   const cadenceDays = settings?.defaultCadenceDays ?? 30;
   root.replaceChildren(
     el('h1', { text: `${team.name}: internal customers and suppliers` }),
+    top,
     picture,
     el('div', { class: 'icm-columns' }, [
       el('section', { 'aria-labelledby': 'icm-customers-title' }, [el('h2', { id: 'icm-customers-title', text: 'Your internal customers' }), customers]),
@@ -262,21 +297,24 @@ async function teamPage(root, context, who) {
       fragment('team-page', `project=${encodeURIComponent(project)}`),
     ]);
     showFragment(picture, shown);
+    const lead = mayManage(map.team, who);
     customers.replaceChildren(...(map.customers.length
       ? map.customers.map((r) => relationshipCard(r, 'supplier', refresh))
-      : [el('p', { class: 'icm-meta', text: 'No customers yet: who receives what your team supplies?' })]));
+      : ui.emptySide({ api, flag: ui.flag, team: map.team, side: 'customer', manage: lead, mayCreate: Boolean(who?.siteAdmin), done: refresh })));
     suppliers.replaceChildren(...(map.suppliers.length
       ? map.suppliers.map((r) => relationshipCard(r, 'customer', refresh))
-      : [el('p', { class: 'icm-meta', text: 'No suppliers yet.' })]));
-    const manage = mayManage(map.team, who) && map.customers.length > 0;
-    recording.replaceChildren(...(manage ? [recordForm(map, refresh, cadenceDays, settings?.followUps, settings?.seedQuestion)] : []));
+      : ui.emptySide({ api, flag: ui.flag, team: map.team, side: 'supplier', manage: lead, mayCreate: Boolean(who?.siteAdmin), done: refresh })));
+    const manage = lead && map.customers.length > 0;
+    const form = manage ? recordForm(map, refresh, cadenceDays, settings?.followUps, settings?.seedQuestion) : null;
+    recording.replaceChildren(...(form ? [form] : []));
+    taskFirst(top, root, map, form);
   };
   await refresh();
 }
 
 // --- the issue panel -----------------------------------------------------------------------
 
-async function issuePanel(root, context) {
+async function issuePanel(root, context, who) {
   const key = context.extension?.issue?.key;
   const found = key ? await api('GET', `/expectations?issueKey=${encodeURIComponent(key)}&state=all&limit=1`) : null;
   const expectation = found?.values?.[0];
@@ -290,23 +328,18 @@ async function issuePanel(root, context) {
     el('p', {}, ['Health: ', healthBadge(expectation.health)]),
   ];
   if (may(expectation, 'rate')) {
-    const comment = el('textarea', { id: 'icm-comment', rows: 2 });
-    const rate = (n) => async () => {
-      try {
-        const given = await api('POST', `/expectations/${expectation.id}/feedback`, { rating: n, comment: comment.value.trim() || null });
-        say('Thank you: your rating is recorded.');
-        mine.textContent = `Your latest rating: ${given.rating} of 5${given.comment ? ` “${given.comment}”` : ''}`;
-      } catch (error) {
-        say(`Your rating could not be recorded: ${error.message}`);
-      }
-    };
-    children.push(el('fieldset', { class: 'icm-rating' }, [
-      el('legend', { text: 'How well is this expectation met?' }),
-      ...[1, 2, 3, 4, 5].map((n) => el('button', { type: 'button', 'data-rating': n, 'aria-label': `Rate ${n} of 5`, text: String(n), onclick: rate(n) })),
-    ]));
-    children.push(el('label', { for: 'icm-comment', text: 'Comment (optional)' }), comment);
+    // The comment first, the labelled scale, an explicit Submit (ui/panel.js).
+    children.push(ui.ratingForm({ submit: async (rating, comment) => {
+      const given = await api('POST', `/expectations/${expectation.id}/feedback`, { rating, comment });
+      say('Thank you: your rating is recorded.');
+      ui.flag('Thank you: your rating is recorded.', 'The supplier sees it on its team page and in the map.');
+      mine.textContent = ui.latestText(given);
+    } }));
+    // The viewer's latest rating, also after a reload (the list is newest first).
+    const given = who?.accountId ? await api('GET', `/expectations/${expectation.id}/feedback`).catch(() => null) : null;
+    mine.textContent = ui.latestText((given?.values ?? []).find((f) => f.authorAccountId === who.accountId));
   } else {
-    children.push(el('p', { class: 'icm-meta', text: 'Your role does not rate this expectation.' }));
+    children.push(el('p', { class: 'icm-meta', text: "Only the customer side (its lead and members) and the relationship's integrator rate this expectation." }));
   }
   children.push(mine);
   root.replaceChildren(...children);
@@ -329,7 +362,16 @@ async function adminPage(root) {
     el('div', { class: 'icm-row' }, [el('button', { type: 'submit', text: 'Save the settings' })]),
   ]);
   root.replaceChildren(el('h1', { text: 'Internal Customer Map' }), form, reviewPackSettings(), installation);
+  // Jira's own issue types and link types as pick-lists: a name Jira lacks cannot be typed.
+  const choices = await api('GET', '/settings/choices').catch((error) => { say(`Jira's issue types could not be read: ${error.message}`); return null; });
   const settings = await api('GET', '/settings');
+  if (choices) {
+    for (const [name, names] of [['issueType', choices.issueTypes], ['epicIssueType', choices.epicIssueTypes], ['linkTypeName', choices.linkTypeNames]]) {
+      const input = form[name];
+      const kept = names.includes(settings[name]) ? names : [...names, settings[name]];
+      input.replaceWith(el('select', { id: input.id, name, required: true }, kept.map((n) => el('option', { value: n, text: n }))));
+    }
+  }
   form.after(followUpsForm(settings)); // the follow-up questions (src/followups.js)
   for (const [k, v] of Object.entries(settings)) if (form[k]) form[k].value = v;
   form.addEventListener('submit', async (event) => {
@@ -340,8 +382,10 @@ async function adminPage(root) {
         linkTypeName: form.linkTypeName.value, defaultCadenceDays: Number(form.defaultCadenceDays.value),
       });
       say('Settings saved.');
+      ui.flag('Settings saved.', 'The next sync uses them.');
     } catch (error) {
-      say(error.message);
+      const rest = ui.showFieldErrors(error, { issueType: form.issueType, epicIssueType: form.epicIssueType, linkTypeName: form.linkTypeName, defaultCadenceDays: form.defaultCadenceDays });
+      if (rest) { say(rest); ui.flag(rest, '', 'error'); }
     }
   });
   showFragment(installation, await fragment('admin-page', ''));

@@ -25,6 +25,13 @@
   globalThis.__bridge = {
     callBridge: function (type, payload) {
       if (type === "enableTheming") { return ask(type).then(theme); }
+      // showFlag: the product shows it on its own page (sandbox/flags.py); closeFlag is a no-op.
+      if (type === "showFlag") {
+        var p = payload || {};
+        tell({ type: "forge-flag", title: String(p.title || ""), body: String(p.description || ""), kind: String(p.appearance || p.type || "info") });
+        return Promise.resolve(true);
+      }
+      if (type === "closeFlag") { return Promise.resolve(true); }
       if (type === "submit" || type === "close") {
         return ask(type, payload).then(function (ok) { if (ok) { tell({ type: "forge-" + type }); } return ok; });
       }

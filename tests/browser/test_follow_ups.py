@@ -58,6 +58,7 @@ def test_the_form_asks_the_follow_ups_the_settings_hold(
     page: Page, platform: Platform, output_dir: Path
 ) -> None:
     frame = platform.frame(page, platform.team_page(PAYROLL_LEAD, "PAY"))
+    frame.get_by_role("button", name="Record an expectation").click()  # opens the guided form
     expect(frame.get_by_text("Why does this matter to you?")).to_be_visible()
     assert asked(frame) == [
         "whyItMatters: Why does this matter to you?",
@@ -81,6 +82,7 @@ def test_the_form_asks_the_follow_ups_the_settings_hold(
 
     # The form asks the edited set; the field no longer asked about is still there.
     frame = platform.frame(page, platform.team_page(PAYROLL_LEAD, "PAY"))
+    frame.get_by_role("button", name="Record an expectation").click()
     expect(frame.get_by_text(NEW_WHY)).to_be_visible()
     assert asked(frame) == [
         f"whyItMatters: {NEW_WHY}",

@@ -48,7 +48,7 @@ def test_counter_propose_edit_and_retire(page: Page, forge: Platform, output_dir
     suppliers.get_by_role("button", name="Counter-propose").click()
     frame.get_by_label("Your expectation, in your own words").fill(HR_WORDS)
     frame.get_by_role("button", name="Send the counter-proposal").click()
-    expect(frame.get_by_role("status")).to_have_text("Counter-proposal: done")
+    expect(frame.get_by_role("status")).to_have_text("Counter-proposal sent.")
     countered = forge.api("GET", f"/expectations/{made['id']}")
     assert (countered["state"], countered["statement"]) == ("proposed", HR_WORDS)
     # HR is the customer here: nothing to record for its own customers, no supplier's buttons.
@@ -62,12 +62,14 @@ def test_counter_propose_edit_and_retire(page: Page, forge: Platform, output_dir
     customers.get_by_role("button", name="Edit").click()
     frame.get_by_label("An opportunity for growth", exact=True).fill("Payslips in the app")
     frame.get_by_role("button", name="Save the changes").click()
-    expect(frame.get_by_role("status")).to_have_text("Edit: done")
+    expect(frame.get_by_role("status")).to_have_text("Changes saved.")
     assert forge.api("GET", f"/expectations/{made['id']}")["growthOpportunity"] == (
         "Payslips in the app"
     )
     customers.get_by_role("button", name="Retire").click()
-    expect(frame.get_by_role("status")).to_have_text("Retire: done")
+    expect(frame.get_by_role("dialog", name="Retire this expectation?")).to_be_visible()
+    frame.get_by_role("dialog").get_by_role("button", name="Retire").click()
+    expect(frame.get_by_role("status")).to_have_text("Retired.")
     assert forge.api("GET", f"/expectations/{made['id']}")["state"] == "retired"
 
 

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
 PAYROLL_LEAD = USERS[0].account_id  # Mia Krystof, lead of the PAY project
 HR_LEAD = USERS[1].account_id  # Emma Richards, lead of the HR project
 WORDS = "Payslips reach every employee two working days before payday, without errors."
+AGREED = "Agreed. The Jira issue appears in a few seconds."
 
 
 def api(site: LiveSite, method: str, path: str, body: Any = None, status: int = 200) -> Any:
@@ -79,7 +80,10 @@ def unlabelled(frame: Frame) -> list[str]:
 
 
 def propose(frame: Frame) -> None:
-    """Payroll's lead fills the capture form as the practice walks them through it."""
+    """Payroll's lead opens the guided form and fills it as the practice walks them through it."""
+    opener = frame.get_by_role("button", name="Record an expectation")
+    if opener.get_attribute("aria-expanded") != "true":
+        opener.click()
     frame.get_by_label("1. Pick a customer").select_option(label="People — monthly payroll run")
     frame.get_by_label("Their answer, in their own words").fill(WORDS)
     frame.get_by_label("Why it matters to them").fill("People plan their rent around payday.")
@@ -90,6 +94,14 @@ def propose(frame: Frame) -> None:
     frame.get_by_label("Ask for feedback every (days)").fill("14")
     frame.get_by_role("button", name="Propose to the customer").click()
     expect(frame.get_by_role("status")).to_have_text("Proposed to the customer.")
+
+
+def rate(panel: Frame, rating: str, comment: str) -> None:
+    """On the issue panel: the comment first, then a point of the scale, then Submit."""
+    panel.get_by_label("Your comment").fill(comment)
+    panel.get_by_label(rating).check()
+    panel.get_by_role("button", name="Submit your rating").click()
+    expect(panel.get_by_role("status")).to_have_text("Thank you: your rating is recorded.")
 
 
 @pytest.mark.parametrize("all_js", ["offline", "sandbox"])
@@ -122,7 +134,13 @@ def test_propose_agree_sync_and_rate(
     suppliers = frame.locator("#suppliers")
     expect(suppliers.get_by_text(f"“{WORDS}”")).to_be_visible()
     suppliers.get_by_role("button", name="Agree").click()
-    expect(frame.get_by_role("status")).to_have_text("Agree: done")
+    expect(frame.get_by_role("status")).to_have_text(AGREED)
+    if all_js == "offline":  # no AP.flag: the flag shows in the page, in the list acted on
+        expect(frame.locator("section").filter(has=suppliers).locator(".icm-flag")).to_contain_text(
+            AGREED
+        )
+    else:
+        expect(page.locator("#host-flags .host-flag").first).to_contain_text(AGREED)
     expect(suppliers.get_by_role("button", name="Agree")).to_have_count(0)
     (agreed,) = expectations_of(site, "PAY")
     assert agreed["state"] == "agreed"
@@ -140,9 +158,7 @@ def test_propose_agree_sync_and_rate(
     # The issue panel on that issue: HR's lead rates it 4 in one click, with a comment.
     panel = app_frame(page, f"{site.sandbox.url}/browse/{key}?as={HR_LEAD}")
     expect(panel.get_by_text(WORDS)).to_be_visible()
-    panel.get_by_label("Comment (optional)").fill("Two late payslips in March.")
-    panel.get_by_role("button", name="Rate 4 of 5").click()
-    expect(panel.get_by_role("status")).to_have_text("Thank you: your rating is recorded.")
+    rate(panel, "4 Mostly met", "Two late payslips in March.")
     mine = "Your latest rating: 4 of 5 “Two late payslips in March.”"
     expect(panel.locator("#icm-mine")).to_have_text(mine)
     (feedback,) = api(site, "GET", f"/expectations/{agreed['id']}/feedback")["values"]
@@ -153,14 +169,12 @@ def test_propose_agree_sync_and_rate(
 
     panel = app_frame(page, f"{site.sandbox.url}/browse/{key}?as={HR_LEAD}")  # back later
     expect(panel.locator("#icm-mine")).to_have_text(mine)
-    # Payroll's lead may look, but a supplier does not grade itself; the panel says so.
+    # Payroll's lead may look, but a supplier does not grade itself: nothing to click, and why.
     panel = app_frame(page, f"{site.sandbox.url}/browse/{key}?as={PAYROLL_LEAD}")
     expect(panel.locator("#icm-mine")).to_have_text("")
-    panel.get_by_role("button", name="Rate 5 of 5").click()
-    expect(panel.get_by_role("status")).to_have_text(
-        "Your rating could not be recorded: only the customer side (lead and members) or the"
-        " relationship's integrator may rate; never the supplier side"
-    )
+    expect(panel.get_by_role("radio")).to_have_count(0)
+    expect(panel.get_by_role("button")).to_have_count(0)
+    expect(panel.get_by_text("Only the customer side (its lead and members)")).to_be_visible()
     assert len(api(site, "GET", f"/expectations/{agreed['id']}/feedback")["values"]) == 1
 
 
@@ -168,6 +182,9 @@ def test_admin_page_sets_the_default_cadence(page: Page, site: LiveSite, output_
     api(site, "PUT", "/settings", {"issueType": "Story"})
     frame = app_frame(page, jira_page(site, "icm-admin", PAYROLL_LEAD))
     expect(frame.get_by_label("Issue type for expectations")).to_have_value("Story")  # loaded
+    # Jira's own issue types, as a pick-list: what the site's Jira lacks cannot be chosen.
+    options = frame.get_by_label("Issue type for expectations").locator("option")
+    expect(options).to_have_text(["Task", "Story", "Bug"])
     assert unlabelled(frame) == []
     cadence = frame.get_by_label("Default feedback cadence (days)")
     cadence.fill("21")
@@ -179,6 +196,7 @@ def test_admin_page_sets_the_default_cadence(page: Page, site: LiveSite, output_
 
     # The capture form starts from the new default, so what it records keeps it.
     frame = app_frame(page, jira_page(site, "icm-team-page", PAYROLL_LEAD, "PAY"))
+    frame.get_by_role("button", name="Record an expectation").click()
     expect(frame.get_by_label("Ask for feedback every (days)")).to_have_value("21")
     frame.get_by_label("Their answer, in their own words").fill(WORDS)
     frame.get_by_role("button", name="Save as a draft").click()
@@ -201,7 +219,7 @@ def test_general_page_opens_a_team(page: Page, site: LiveSite, output_dir: Path)
 def test_capture_form_by_keyboard_alone(page: Page, site: LiveSite) -> None:
     """From Jira's page, Tab walks into the app's frame and through the form; Enter proposes."""
     frame = app_frame(page, jira_page(site, "icm-team-page", PAYROLL_LEAD, "PAY"))
-    expect(frame.get_by_label("1. Pick a customer")).to_have_value(re.compile(r"\d+"))
+    expect(frame.get_by_text("Nothing waits for you.")).to_be_visible()
     assert unlabelled(frame) == []
 
     def tab_to(name: str, text: str | None = None) -> None:
@@ -210,11 +228,10 @@ def test_capture_form_by_keyboard_alone(page: Page, site: LiveSite) -> None:
         if text is not None:
             page.keyboard.type(text)
 
-    tab_to("q")  # the first stop in the frame: the team's search, then its CSV
-    tab_to("search-go")
-    tab_to("download")
-    tab_to("review-pack")  # the customer relationship's "Write review pack"
-    tab_to("relationshipId")
+    tab_to("open-record")  # the first stop in the frame: the main task, at the top
+    page.keyboard.press("Enter")  # opens the guided form, its first field focused
+    assert frame.evaluate("document.activeElement.name") == "relationshipId"
+    expect(frame.get_by_label("1. Pick a customer")).to_have_value(re.compile(r"\d+"))
     tab_to("statement", WORDS)
     tab_to("whyItMatters")
     tab_to("measureName", "Payslips on time")
@@ -237,11 +254,18 @@ def test_capture_form_by_keyboard_alone(page: Page, site: LiveSite) -> None:
     )
     assert proposed["measures"][0]["target"] == 99.5
 
-    page.keyboard.press("Shift+Tab")  # back to "Add a measure", past the reset form's fields
-    for _ in range(3):
-        page.keyboard.press("Shift+Tab")
-    assert frame.evaluate("document.activeElement.id") == "add-measure"
+    # The form closes and the focus is back on "Record an expectation"; open it again.
+    assert frame.evaluate("document.activeElement.id") == "open-record"
+    page.keyboard.press("Enter")
+    for name in ("statement", "whyItMatters", "measureName", "measureTarget", "measureUnit"):
+        tab_to(name)
+    tab_to("measureDirection")
+    tab_to("add-measure")
     page.keyboard.press("Enter")  # a second measure row, its first field focused and labelled
     assert frame.evaluate("document.activeElement.name") == "measureName"
     expect(frame.get_by_label("Measure", exact=True)).to_have_count(2)
     assert unlabelled(frame) == []
+    # Either row can go again (the focus moves to "Add a measure").
+    frame.get_by_role("button", name="Remove measure 2").click()
+    expect(frame.get_by_label("Measure", exact=True)).to_have_count(1)
+    assert frame.evaluate("document.activeElement.id") == "add-measure"

@@ -21,7 +21,7 @@ from connector.db import utcnow
 from connector.sync.worker import drain_outbox
 from sandbox import Sandbox
 from sandbox.directory import USERS
-from tests.browser.test_jira_pages import propose
+from tests.browser.test_jira_pages import AGREED, propose, rate
 from tests.connector.platforms.forge.conftest import PlatformSite
 from tests.support.live import LiveSite
 
@@ -108,7 +108,9 @@ def payroll_and_people(platform: Platform) -> Any:
 
 
 def record_and_propose(frame: Frame) -> None:
-    """Payroll's lead asks the seed question and records the answer in HR's words."""
+    """Payroll's lead opens the guided form, asks the seed question and records the answer in
+    HR's words."""
+    frame.get_by_role("button", name="Record an expectation").click()
     expect(frame.get_by_text("What are the needs and expectations you have for me")).to_be_visible()
     propose(frame)  # the same form under Connect and Forge, filled as on the Jira pages
 
@@ -148,7 +150,7 @@ def test_ask_record_propose_agree_sync_rate_and_see_it_on_the_map(
     agree = frame.get_by_role("button", name="Agree")
     expect(agree).to_have_count(1)
     agree.click()
-    expect(frame.get_by_role("status")).to_have_text("Agree: done")
+    expect(frame.get_by_role("status")).to_have_text(AGREED)
     expect(frame.get_by_role("button", name="Agree")).to_have_count(0)
 
     # The sync files the Jira issue.
@@ -161,9 +163,7 @@ def test_ask_record_propose_agree_sync_rate_and_see_it_on_the_map(
     # On that issue, HR's lead rates it 4 of 5 in one click, with a comment.
     panel = platform.frame(page, platform.issue_panel(HR_LEAD, key))
     expect(panel.get_by_text(WORDS)).to_be_visible()
-    panel.get_by_label("Comment (optional)").fill("Two late payslips in March.")
-    panel.get_by_role("button", name="Rate 4 of 5").click()
-    expect(panel.get_by_role("status")).to_have_text("Thank you: your rating is recorded.")
+    rate(panel, "4 Mostly met", "Two late payslips in March.")
     expect(panel.locator("#icm-mine")).to_have_text(
         "Your latest rating: 4 of 5 “Two late payslips in March.”"
     )

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from connector.practice.roles import BROWSE_CHECK
-from tests.support.api import ADMIN, Api, install, make_admins
+from tests.support.api import ADMIN, Api, fake_jira_catalogue, install, make_admins
 from tests.support.databases import app_config
 
 __all__ = ["app_config"]
@@ -21,4 +21,5 @@ def api(app: Flask, signing_key: Any, kid: str) -> Api:
     # Every issue may be browsed by everyone, at the seam `connector.practice.roles` offers (the
     # real question to Jira, and a refusal, are tested against the sandbox).
     app.extensions[BROWSE_CHECK] = lambda _session, _site, _account, _key: True
+    fake_jira_catalogue(app)
     return Api(app.test_client(), install(app, signing_key, kid))

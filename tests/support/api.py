@@ -19,6 +19,7 @@ from connector.db.models import (
     Relationship,
     Team,
 )
+from connector.practice.jira_catalogue import CATALOGUE, PEOPLE, Catalogue
 from connector.practice.roles import ADMIN_CHECK
 from tests.conftest import APP_BASE_URL
 from tests.support.atlassian import FakeSite, post_json
@@ -40,6 +41,20 @@ def make_admins(app: Flask, *accounts: str) -> None:
 
     app.extensions[ADMIN_CHECK] = check
     app.extensions.pop("icm.site_admin_cache", None)
+
+
+# The Jira of the tests' fake sites: what `PUT /settings` checks names against (the real question
+# to Jira is tested against the sandbox, tests/connector/api/test_settings_choices.py).
+FAKE_CATALOGUE = Catalogue(
+    issue_types=("Task", "Story", "Bug"), epic_types=("Epic",), link_types=("Relates", "Blocks")
+)
+
+
+def fake_jira_catalogue(app: Flask) -> None:
+    app.extensions[CATALOGUE] = lambda _session, _site: FAKE_CATALOGUE
+    app.extensions[PEOPLE] = lambda _session, _site, query: [
+        {"accountId": f"acc-{query.lower()}", "displayName": query}
+    ]
 
 
 class Api:

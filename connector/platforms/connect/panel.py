@@ -1,7 +1,8 @@
 """The one-click rating panel shown on an expectation's Jira issue (rendered HTML, no framework):
 `GET /feedback/panel?issue.key=…` renders it, `POST /feedback/panel` records a rating.
 
-Five buttons post `{issueKey, rating, comment}` to `/feedback/panel` with a context token from
+The comment comes first, then a labelled scale (1 Not met … 5 Fully met) and an explicit
+Submit, which posts `{issueKey, rating, comment}` to `/feedback/panel` with a context token from
 `AP.context.getToken()`, or the one the panel was served with when all.js is missing (offline) or
 gives none; the answer is shown as a thank-you line and as the viewer's latest rating.
 """
@@ -19,12 +20,14 @@ from connector.api.routing import load_body, respond
 from connector.db import request_session
 from connector.domain.errors import NotFound
 from connector.domain.health import Health
+from connector.domain.roles import Action, allows
 from connector.platforms.connect.auth import tenant_required
 from connector.platforms.connect.pages import context_token
 from connector.practice.expectation_issues import expectation_for_issue
 from connector.practice.feedback import SOURCE_PANEL, feedback_for, record_feedback
 from connector.practice.health import expectation_health
 from connector.practice.models import Expectation, Feedback
+from connector.practice.roles import relationship_standing
 from connector.web.caller import current_caller
 
 bp = Blueprint("feedback_panel", __name__, url_prefix="/feedback")
@@ -49,27 +52,39 @@ function icmToken(use) {
   setTimeout(function () { once(null); }, 1500);
   AP.context.getToken(once);
 }
-document.querySelectorAll('button[data-rating]').forEach(function (button) {
-  button.addEventListener('click', function () {
-    var form = document.getElementById('icm-rate');
-    var comment = document.getElementById('icm-comment').value || null;
-    var status = document.getElementById('icm-status');
-    icmToken(function (token) {
-      fetch(form.dataset.action, {
-        method: 'POST',
-        headers: {'Content-Type': 'application/json', 'Authorization': 'JWT ' + token},
-        body: JSON.stringify({issueKey: form.dataset.issue, rating: Number(button.dataset.rating),
-                              comment: comment})
-      }).then(function (r) {
-        return r.json().then(function (body) {
-          if (!r.ok) { throw new Error((body.error && body.error.message) || r.statusText); }
-          status.textContent = 'Thank you: your rating is recorded.';
-          document.getElementById('icm-mine').textContent = 'Your latest rating: ' + body.rating +
-            ' of 5' + (body.comment ? ' \u201c' + body.comment + '\u201d' : '');
-        });
-      }).catch(function (e) {
-        status.textContent = 'Your rating could not be recorded: ' + e.message;
+document.getElementById('icm-rate').addEventListener('submit', function (event) {
+  event.preventDefault();
+  var form = event.currentTarget;
+  var chosen = form.querySelector('input[name="rating"]:checked');
+  var status = document.getElementById('icm-status');
+  var error = document.getElementById('icm-rating-error');
+  if (!chosen) {
+    error.textContent = 'Choose how well it is met, from 1 to 5.';
+    form.querySelector('input[name="rating"]').focus();
+    return;
+  }
+  error.textContent = '';
+  var comment = document.getElementById('icm-comment').value.trim() || null;
+  icmToken(function (token) {
+    fetch(form.dataset.action, {
+      method: 'POST',
+      headers: {'Content-Type': 'application/json', 'Authorization': 'JWT ' + token},
+      body: JSON.stringify({issueKey: form.dataset.issue, rating: Number(chosen.value),
+                            comment: comment})
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error((body.error && body.error.message) || r.statusText); }
+        var thanks = 'Thank you: your rating is recorded.';
+        status.textContent = thanks;
+        if (window.AP && AP.flag) {
+          AP.flag.create({title: thanks, type: 'success', close: 'auto',
+                          body: 'The supplier sees it on its team page and in the map.'});
+        }
+        document.getElementById('icm-mine').textContent = 'Your latest rating: ' + body.rating +
+          ' of 5' + (body.comment ? ' \u201c' + body.comment + '\u201d' : '');
       });
+    }).catch(function (e) {
+      error.textContent = 'Your rating could not be recorded: ' + e.message;
     });
   });
 });
@@ -85,47 +100,68 @@ def render_panel(
     token: str = "",
     mine: Feedback | None = None,
     ratings: Sequence[Feedback] = (),
+    may_rate: bool = True,
 ) -> str:
     """The panel; `token` is the context token its script falls back on, `mine` the viewer's
-    latest rating of this expectation."""
+    latest rating of this expectation; `may_rate` whether the viewer may rate it (else no form)."""
     head = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta name="icm-token" content="{escape(token)}">'
         "<title>Internal customer feedback</title>"
         f'<script src="{escape(all_js_url)}" async data-options="sizeToParent:true"></script>'
-        "<style>body{font:14px system-ui,sans-serif;margin:8px}button{min-width:2.5em;margin:2px}"
-        "@media (prefers-color-scheme: dark){body{background:#1d2125;color:#c7d1db}}</style>"
+        "<style>body{font:14px system-ui,sans-serif;margin:8px}label{display:block}"
+        "textarea{width:100%;box-sizing:border-box;font:inherit}"
+        "fieldset label{display:inline-block;margin:2px 8px 2px 0}.icm-error{color:#ae2e24}"
+        "button{font:inherit;padding:6px 12px;border:0;border-radius:3px;"
+        "background:#0c66e4;color:#fff}"
+        "@media (prefers-color-scheme: dark){body{background:#1d2125;color:#c7d1db}"
+        "textarea{background:#22272b;color:#c7d1db;border:1px solid #738496}"
+        ".icm-error{color:#fd9891}button{background:#579dff;color:#1d2125}}</style>"
         "</head><body>"
     )
     if expectation is None:
         return head + "<p>This issue is not an internal customer expectation.</p></body></html>"
     band = BANDS.get(health.band if health else "no_feedback", "")
     score = "" if health is None or health.score is None else f" ({health.score:.0%})"
-    button = Markup(
-        '<button type="button" data-rating="{n}" aria-label="Rate {n} of 5">{n}</button>'
-    )
-    buttons = Markup("").join(button.format(n=n) for n in range(1, 6))
+    if may_rate:
+        form = Markup(
+            '<form id="icm-rate" data-action="{action}" data-issue="{issue}" novalidate>'
+            '<label for="icm-comment">Your comment: what went well, what did not</label>'
+            '<textarea id="icm-comment" rows="3"></textarea>'
+            "<fieldset><legend>How well is this expectation met?</legend>{scale}</fieldset>"
+            '<p id="icm-rating-error" class="icm-error"></p>'
+            '<button type="submit">Submit your rating</button></form>'
+        ).format(action=action_url, issue=expectation.jira_issue_key or "", scale=rating_scale())
+    else:
+        form = Markup('<p class="icm-meta">{why}</p>').format(
+            why="Only the customer side (its lead and members) and the relationship's integrator"
+            " rate this expectation."
+        )
     body = Markup(
-        "<p><strong>{statement}</strong></p><p>Health: {band}{score}</p>"
-        '<form id="icm-rate" data-action="{action}" data-issue="{issue}" '
-        'onsubmit="return false"><fieldset><legend>How well is this expectation met?</legend>'
-        "{buttons}</fieldset>"
-        '<label for="icm-comment">Comment (optional)</label><br>'
-        '<textarea id="icm-comment" rows="2" cols="30"></textarea></form>'
-        "{history}"
+        "<p><strong>{statement}</strong></p><p>Health: {band}{score}</p>{form}{history}"
         '<p id="icm-mine">{mine}</p><p id="icm-status" role="status"></p><script>{script}</script>'
     ).format(
         history=ratings_over_time(ratings),
         statement=expectation.statement,
         band=band,
         score=score,
-        action=action_url,
-        issue=expectation.jira_issue_key or "",
-        buttons=buttons,
+        form=form,
         mine=_latest(mine),
-        script=_SCRIPT,
+        script=_SCRIPT if may_rate else "",
     )
     return head + str(body) + "</body></html>"
+
+
+# What each point of the scale means (the Forge panel, forge/src/panel.js, says the same).
+SCALE = ("Not met", "Rarely met", "Partly met", "Mostly met", "Fully met")
+
+
+def rating_scale() -> Markup:
+    """Five labelled radio buttons: "1 Not met" … "5 Fully met"."""
+    choice = Markup(
+        '<label><input type="radio" name="rating" value="{n}" required> {n} {words}</label>'
+    )
+    return Markup("").join(choice.format(n=n, words=w) for n, w in enumerate(SCALE, 1))
 
 
 def ratings_over_time(ratings: Sequence[Feedback]) -> Markup:
@@ -172,6 +208,10 @@ def panel() -> Response:
     expectation = expectation_for_issue(session, site_id, None, request.args.get("issue.key"))
     health = expectation_health(session, site_id, [expectation.id]) if expectation else {}
     ratings = feedback_for(session, site_id, expectation.id) if expectation else ()
+    may_rate = expectation is not None and allows(
+        Action.RATE,
+        relationship_standing(session, site_id, caller.account_id, expectation.relationship),
+    )
     html = render_panel(
         expectation,
         health.get(expectation.id) if expectation else None,
@@ -180,6 +220,7 @@ def panel() -> Response:
         token=context_token(),
         mine=next((f for f in ratings if f.author_account_id == caller.account_id), None),
         ratings=ratings,
+        may_rate=may_rate,
     )
     return Response(html, mimetype="text/html")
 

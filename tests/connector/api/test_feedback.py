@@ -83,10 +83,22 @@ def test_rating_panel_renders_and_records(app: Flask, signing_key: Any, kid: str
     seed_app(app, site.cloud_id)
     client = app.test_client()
     path = "/feedback/panel?issue.key=TES-1"
-    html = client.get(path, headers={"Authorization": f"JWT {site.tenant_token('GET', path)}"})
-    assert html.status_code == 200
-    page = html.get_data(as_text=True)
-    assert 'data-rating="5"' in page and "Payslips are right" in page
+
+    def panel(**claims: Any) -> str:
+        token = site.tenant_token("GET", path, **claims)
+        html = client.get(path, headers={"Authorization": f"JWT {token}"})
+        assert html.status_code == 200
+        return str(html.get_data(as_text=True))
+
+    page = panel(sub=ROBIN)  # the customer side: the comment, then the labelled scale, Submit
+    assert "Payslips are right" in page
+    assert page.index('id="icm-comment"') < page.index('name="rating" value="1"')
+    assert '<input type="radio" name="rating" value="5" required> 5 Fully met</label>' in page
+    assert "Submit your rating" in page
+    for viewer in ({"sub": SUPPLIER_LEAD}, {}):  # the supplier, and a token without a user
+        shown = panel(**viewer)
+        assert 'name="rating"' not in shown and "<button" not in shown
+        assert "Only the customer side (its lead and members)" in shown
     # The panel posts to the app's public URL, which may carry a path behind a proxy.
     assert f'data-action="{app.config["BASE_URL"]}/feedback/panel"' in page
     given = call(client, site, "POST", "/feedback/panel", {"issueKey": "TES-1", "rating": 4})

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from connector.db import get_db
 from connector.db.models import Expectation, OutboxTask
+from connector.practice.models import SiteSettings
 from connector.sync.pusher import IssueWork, SyncHooks
 from connector.sync.worker import drain_outbox, pending_count
 from sandbox.directory import USERS
@@ -333,3 +334,18 @@ def test_a_link_target_is_checked_with_the_users_own_right_to_browse_it(
         timeout=10,
     )
     ok(live_site, "POST", f"/expectations/{expectation_id}/links", {"issueKey": secret.key}, 201)
+
+
+def test_a_sync_failing_on_a_setting_names_the_setting(live_site: LiveSite) -> None:
+    """An issue type Jira no longer has (saved before the check, or deleted in Jira since): the
+    failure says which setting chose it, for the admin page and the customer's team page."""
+    [expectation_id] = organisation(live_site, goal=False)
+    with get_db(live_site.app).transaction() as session:
+        settings = session.scalars(select(SiteSettings)).one()
+        settings.issue_type = "Stroy"
+    drain_outbox(live_site.app, force=True)
+    shown = ok(live_site, "GET", f"/expectations/{expectation_id}", sub=CUSTOMER_LEAD)
+    assert shown["syncState"] == "failed"
+    error = shown["syncError"]
+    assert "issuetype" in error and "“Issue type for expectations” is 'Stroy'" in error, error
+    assert "settings page" in error

@@ -46,7 +46,7 @@
     }).then(function (response) {
       if (response.status === 204) { return null; }
       return response.json().then(function (data) {
-        if (!response.ok) { throw new Error(explain(data)); }
+        if (!response.ok) { throw Object.assign(new Error(explain(data)), (data && data.error) || {}, { message: explain(data) }); }
         return data;
       });
     });
@@ -59,6 +59,13 @@
   }
 
   function say(text) { document.getElementById("status").textContent = text; }
+  // A flag where the user looks (ui/flags.js: AP.flag, else in the page), and the status line.
+  function flag(title, body, kind) {
+    say(title);
+    if (window.ICMUI) { ICMUI.flag(title, body || "", kind || "success"); }
+  }
+  function failed(e) { flag(e.message, "", "error"); }
+  var UI = function () { return window.ICMUI || {}; };
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { if (k === "text") { node.textContent = attrs[k]; } else { node.setAttribute(k, attrs[k]); } });
@@ -74,23 +81,35 @@
 
   function actions(expectation, side, refresh) {
     var box = el("div", { "class": "row" });
-    function button(label, run, secondary) {
+    // One primary button per expectation (the move the viewer is asked for), the rest subtle.
+    function button(label, run, kind, answer) {
       var b = el("button", { type: "button", text: label });
-      if (secondary) { b.className = "secondary"; }
-      b.addEventListener("click", function () { run().then(function () { say(label + ": done"); refresh(); }, function (e) { say(e.message); }); });
+      if (kind) { b.className = kind; }
+      b.addEventListener("click", function () {
+        run().then(function (done) {
+          if (done === false) { return; }
+          flag(answer[0], answer[1]); refresh();
+        }, failed);
+      });
       box.appendChild(b);
     }
     var move = function (to, extra) { return function () { return api("POST", "/expectations/" + expectation.id + "/transitions", Object.assign({ to: to }, extra || {})); }; };
     // Only what the service says this user may do (it still decides: a refusal names the rule).
     var may = (expectation.permissions || {}).transitions || [];
     var can = function (to) { return may.indexOf(to) !== -1; };
-    if (expectation.state === "draft" && can("proposed")) { button("Propose", move("proposed")); }
-    if (expectation.state === "proposed" && can("agreed")) { button("Agree", move("agreed")); }
+    if (expectation.state === "draft" && can("proposed")) { button("Propose", move("proposed"), null, ["Proposed to the customer.", "They answer on their team page."]); }
+    if (expectation.state === "proposed" && can("agreed")) { button("Agree", move("agreed"), null, ["Agreed. The Jira issue appears in a few seconds.", ""]); }
     if (expectation.state === "proposed" && can("proposed")) {
       button("Counter-propose", function () {
-        var words = window.prompt("Your expectation, in your own words:", expectation.statement);
-        return words ? move("proposed", { statement: words })() : Promise.resolve();
-      }, true);
+        return UI().askWords({ title: "Counter-propose", label: "Your expectation, in your own words", value: expectation.statement, submit: "Send the counter-proposal" })
+          .then(function (words) { return words ? move("proposed", { statement: words })() : false; });
+      }, "secondary", ["Counter-proposal sent.", "The supplier sees your words on its team page."]);
+    }
+    if (expectation.state !== "retired" && can("retired")) {
+      button("Retire", function () {
+        return UI().confirmDanger({ title: "Retire this expectation?", body: "“" + expectation.statement + "” stops being asked for feedback and leaves the map. This cannot be undone.", confirm: "Retire" })
+          .then(function (yes) { return yes ? api("DELETE", "/expectations/" + expectation.id) : false; });
+      }, "danger", ["Retired.", "It no longer shows on the map."]);
     }
     return box;
   }
@@ -104,7 +123,7 @@
     var issue = expectation.jiraIssueKey
       ? el("a", { href: meta("icm-product") + "/browse/" + expectation.jiraIssueKey, target: "_top", text: expectation.jiraIssueKey })
       : el("span", { "class": "meta", text: expectation.state === "agreed" ? "issue: " + expectation.syncState : "" });
-    return el("div", { "class": "expectation" }, [
+    return el("div", { "class": "expectation", "data-expectation": String(expectation.id) }, [
       el("p", { text: "“" + expectation.statement + "”" }),
       el("p", { "class": "meta" }, [
         el("span", { "class": "badge", text: expectation.state.replace("_", " ") }), document.createTextNode(" "),
@@ -175,20 +194,54 @@
     var recordable = onTeam ? map.customers : [];
     var customers = document.getElementById("customers");
     var suppliers = document.getElementById("suppliers");
-    customers.replaceChildren.apply(customers, map.customers.length ? map.customers.map(function (r) { return relationshipCard(r, "supplier", refresh); }) : [el("p", { "class": "hint", text: "No customers yet: who receives what your team supplies?" })]);
-    suppliers.replaceChildren.apply(suppliers, map.suppliers.length ? map.suppliers.map(function (r) { return relationshipCard(r, "customer", refresh); }) : [el("p", { "class": "hint", text: "No suppliers yet." })]);
+    var manage = Boolean(me && (me.siteAdmin || (me.teams || []).some(function (t) { return t.key === map.team.key && t.role === "lead"; })));
+    customers.replaceChildren.apply(customers, map.customers.length ? map.customers.map(function (r) { return relationshipCard(r, "supplier", refresh); }) : emptySide(map, "customer", manage, me, refresh));
+    suppliers.replaceChildren.apply(suppliers, map.suppliers.length ? map.suppliers.map(function (r) { return relationshipCard(r, "customer", refresh); }) : emptySide(map, "supplier", manage, me, refresh));
     var select = document.getElementById("customer");
     select.replaceChildren.apply(select, recordable.map(function (r) { return el("option", { value: r.id, text: r.customer.name + " — " + r.service }); }));
-    document.getElementById("record").hidden = !recordable.length;
+    taskFirst(map, recordable.length > 0);
   }
 
-  function measures(form) {
-    return Array.prototype.map.call(form.querySelectorAll(".measure"), function (row) {
-      var get = function (n) { return row.querySelector('[name="' + n + '"]').value.trim(); };
-      if (!get("measureName")) { return null; }
-      return { name: get("measureName"), target: Number(get("measureTarget") || 0), unit: get("measureUnit") || null, direction: get("measureDirection") };
-    }).filter(Boolean);
+  // An empty list says what to do next, with the button that does it (ui/setup.js).
+  function emptySide(map, side, manage, me, refresh) {
+    var hint = el("p", { "class": "hint", text: side === "customer" ? "No customers yet." : "No suppliers yet." });
+    if (!UI().emptySide) { return [hint]; }
+    return UI().emptySide({ api: api, flag: flag, team: map.team, side: side, manage: manage, mayCreate: Boolean(me && me.siteAdmin), done: refresh });
   }
+
+  // The top of the team page: what waits for the viewer, then "Record an expectation", which
+  // opens the guided form (#record) right below it. The form's steps are the <li>s of its
+  // ol.steps (practice.html): a step added there (follow-up questions, say) opens with the rest.
+  function taskFirst(map, recordable) {
+    var top = document.getElementById("task-first");
+    var form = document.getElementById("record");
+    if (!top || !UI().waitingSummary) { form.hidden = !recordable; return; }
+    var section = document.getElementById("team");
+    var search = section.querySelector("#search");
+    if (search && (search.compareDocumentPosition(top) & Node.DOCUMENT_POSITION_FOLLOWING)) { search.insertAdjacentElement("beforebegin", top); }
+    var parts = [UI().waitingSummary(map, function (id) { UI().showExpectation(section, id); })];
+    if (recordable) {
+      var opener = el("button", { type: "button", id: "open-record", "aria-controls": "record", "aria-expanded": String(!form.hidden), text: "Record an expectation" });
+      opener.addEventListener("click", function () { openRecord(true); });
+      parts.push(el("div", { "class": "row" }, [opener]));
+    } else { form.hidden = true; }
+    var focused = document.activeElement && document.activeElement.id === "open-record";
+    top.replaceChildren.apply(top, parts);
+    if (focused && document.getElementById("open-record")) { document.getElementById("open-record").focus(); }
+  }
+
+  function openRecord(open) {
+    var form = document.getElementById("record");
+    var opener = document.getElementById("open-record");
+    var top = document.getElementById("task-first");
+    if (open && top && form.previousElementSibling !== top) { top.insertAdjacentElement("afterend", form); }
+    form.hidden = !open;
+    if (opener) { opener.setAttribute("aria-expanded", String(open)); }
+    if (open) { form.querySelector("select, textarea, input").focus(); } else if (opener) { opener.focus(); }
+  }
+
+  // The measures (ui/measures.js: each needs its target; null, with errors shown, when one lacks it).
+  function measures(form) { return UI().readMeasures(form); }
 
   function startTeam(section) {
     var key = section.getAttribute("data-team");
@@ -202,20 +255,37 @@
     form.onsubmit = function (event) {
       event.preventDefault();
       var propose = event.submitter && event.submitter.value === "propose";
+      var typed = measures(form);
+      if (typed === null) { UI().focusFirstError(form); return; }
       var body = {
         relationshipId: Number(form.relationshipId.value), statement: form.statement.value.trim(),
         whyItMatters: form.whyItMatters.value.trim() || null, growthOpportunity: form.growthOpportunity.value.trim() || null,
-        measures: measures(form), cadenceDays: Number(form.cadenceDays.value), priority: form.priority.value
+        measures: typed, cadenceDays: Number(form.cadenceDays.value), priority: form.priority.value
       };
       api("POST", "/expectations", body).then(function (made) {
         return propose ? api("POST", "/expectations/" + made.id + "/transitions", { to: "proposed" }) : made;
-      }).then(function () { form.reset(); say(propose ? "Proposed to the customer." : "Saved as a draft."); refresh(); }, function (e) { say(e.message); });
+      }).then(function () {
+        form.reset();
+        Array.prototype.slice.call(form.querySelectorAll(".measure"), 1).forEach(function (row) { row.remove(); });
+        UI().removableMeasures(form, document.getElementById("add-measure"));
+        openRecord(false);
+        flag(propose ? "Proposed to the customer." : "Saved as a draft.", propose ? "They answer on their team page." : "Propose it when it is ready.");
+        refresh();
+      }, function (e) {
+        var rest = UI().showFieldErrors(e, { statement: form.statement, whyItMatters: form.whyItMatters, growthOpportunity: form.growthOpportunity, cadenceDays: form.cadenceDays, relationshipId: form.relationshipId });
+        if (rest) { failed(e); }
+      });
     };
     document.getElementById("add-measure").onclick = function () {
       var rows = form.querySelectorAll(".measure");
       var copy = rows[rows.length - 1].cloneNode(true);
       Array.prototype.forEach.call(copy.querySelectorAll("input"), function (i) { i.value = ""; });
+      var gone = copy.querySelector(".icm-remove-measure");
+      if (gone) { gone.remove(); }
+      Array.prototype.forEach.call(copy.querySelectorAll(".icm-error"), function (n) { n.remove(); });
+      Array.prototype.forEach.call(copy.querySelectorAll("input, select"), function (n) { n.removeAttribute("aria-invalid"); n.removeAttribute("aria-describedby"); n.removeAttribute("id"); });
       this.parentNode.insertBefore(copy, this);
+      UI().removableMeasures(form, this);
       copy.querySelector("input").focus();
     };
     refresh();
@@ -228,12 +298,35 @@
         say("Only a Jira administrator may change these settings.");
       }
     }, function () {});
-    api("GET", "/settings").then(function (s) { Object.keys(s).forEach(function (k) { if (form[k]) { form[k].value = s[k]; } }); }, function (e) { say(e.message); });
+    // Jira's own issue types and link types as pick-lists (GET /settings/choices), then the values.
+    var choices = api("GET", "/settings/choices").catch(function (e) { say("Jira's issue types could not be read: " + e.message); return null; });
+    Promise.all([choices, api("GET", "/settings")]).then(function (both) {
+      var c = both[0], s = both[1];
+      if (c) {
+        pickList(form.issueType, c.issueTypes, s.issueType);
+        pickList(form.epicIssueType, c.epicIssueTypes, s.epicIssueType);
+        pickList(form.linkTypeName, c.linkTypeNames, s.linkTypeName);
+      }
+      Object.keys(s).forEach(function (k) { if (form[k]) { form[k].value = s[k]; } });
+    }, function (e) { say(e.message); });
     form.onsubmit = function (event) {
       event.preventDefault();
       var body = { issueType: form.issueType.value, epicIssueType: form.epicIssueType.value, linkTypeName: form.linkTypeName.value, defaultCadenceDays: Number(form.defaultCadenceDays.value) };
-      api("PUT", "/settings", body).then(function () { say("Settings saved."); }, function (e) { say(e.message); });
+      Array.prototype.forEach.call(form.querySelectorAll(".icm-error"), function (n) { n.remove(); });
+      api("PUT", "/settings", body).then(function () { flag("Settings saved.", "The next sync uses them."); }, function (e) {
+        var rest = UI().showFieldErrors(e, { issueType: form.issueType, epicIssueType: form.epicIssueType, linkTypeName: form.linkTypeName, defaultCadenceDays: form.defaultCadenceDays });
+        if (rest) { failed(e); }
+      });
     };
+  }
+
+  // Replace a text field by a select of `names` (same id and name), the stored `value` among them.
+  function pickList(input, names, value) {
+    var select = el("select", { id: input.id, name: input.name, required: "" });
+    names.concat(names.indexOf(value) === -1 && value ? [value] : []).forEach(function (n) { select.appendChild(el("option", { value: n, text: n })); });
+    select.value = value;
+    select.disabled = input.disabled;
+    input.replaceWith(select);
   }
 
   // The follow-up questions (GET/PUT /settings `followUps`): one input per field, empty = not asked.
@@ -283,7 +376,7 @@
     };
     document.getElementById("download").onclick = function () {
       var name = (form.getAttribute("data-team") || "all") + "-expectations.csv";
-      download("/expectations.csv" + query(form), name).then(function () { say("Downloaded " + name); }, function (e) { say(e.message); });
+      download("/expectations.csv" + query(form), name).then(function () { flag("Downloaded " + name, "Your browser keeps it with your downloads."); }, failed);
     };
   }
 
@@ -299,7 +392,7 @@
 
   function actionButton(label, run, refresh) {
     var b = el("button", { type: "button", "class": "secondary", text: label });
-    b.addEventListener("click", function () { run().then(function () { say(label + ": done"); refresh(); }, function (e) { say(e.message); }); });
+    b.addEventListener("click", function () { run().then(function () { flag(label + ": done", "The list below shows where it stands."); refresh(); }, failed); });
     return b;
   }
 
@@ -355,6 +448,13 @@
     if (settings) { startSettings(settings); }
     var reviewSettings = document.getElementById("review-settings");
     if (reviewSettings && window.ICMReviewPack) { ICMReviewPack.settings(reviewSettings, api, say); }
+    // A project (or a site) without a team: set it up (ui/setup.js), then show the team page.
+    var setup = document.getElementById("setup");
+    if (setup && UI().setupTeam) {
+      api("GET", "/me").then(function (me) {
+        return UI().setupTeam(setup, { api: api, flag: flag, project: setup.getAttribute("data-project"), me: me, done: function () { if (window.AP && AP.navigator && typeof AP.navigator.reload === "function") { AP.navigator.reload(); } else { location.reload(); } } });
+      }).catch(failed);
+    }
     var followUps = document.getElementById("follow-ups-settings");
     if (followUps) { startFollowUps(followUps); }
   });
