@@ -13,6 +13,7 @@ from connector.api import (  # noqa: F401
     goals,
     history,
     me,
+    measures,
     openapi,
     relationships,
     settings,

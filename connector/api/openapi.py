@@ -199,6 +199,8 @@ _REASONS = {
     404: "No such resource on this site",
     409: "A duplicate, or a move the state machine does not allow",
     422: "Fields that break a rule; `details` names each",
+    502: "Jira failed us",
+    503: "Jira asked us to wait (`Retry-After`); nothing was done",
 }
 
 
