@@ -32,6 +32,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         forge_views,
         home,
         jira_api,
+        jira_counts,
         privacy,
         views,
     )
@@ -76,6 +77,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
 
     for blueprint in (
         jira_api.blueprint,
+        jira_counts.blueprint,  # JQL counts and parsing (measures counted by JQL)
         confluence_api.blueprint,
         admin.blueprint,
         views.blueprint,
