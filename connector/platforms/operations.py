@@ -18,7 +18,8 @@ from connector.db import request_session, utcnow
 from connector.platforms.sites import site_installations
 from connector.practice.expectations import sync_backlog, sync_counts
 from connector.practice.job_runs import JobRun, last_runs
-from connector.practice.models import Expectation, SyncState
+from connector.practice.measure_counts import count_errors
+from connector.practice.models import Expectation, Measure, SyncState
 from connector.practice.roles import require_admin
 from connector.web.caller import caller_required, current_caller
 from webhooks import inbox
@@ -44,6 +45,21 @@ def operations_view(session: Session, site_id: str, now: datetime) -> dict[str, 
         "parked": [row.as_json() for row in inbox.parked(session, site_id)],
         "jobs": [_run(run) for run in last_runs(session, site_id)],
         "installations": site_installations(session, site_id, now),
+        "measures": [_refused_count(m) for m in count_errors(session, site_id)],
+    }
+
+
+def _refused_count(measure: Measure) -> dict[str, Any]:
+    """A measure whose JQL Jira refused, with Jira's message (not counted until it changes)."""
+    expectation = measure.expectation
+    return {
+        "expectationId": expectation.id,
+        "measureId": measure.id,
+        "name": measure.name,
+        "statement": expectation.statement[:200],
+        "jql": measure.jql,
+        "countError": measure.count_error,
+        "countedAt": measure.counted_at.isoformat() if measure.counted_at else None,
     }
 
 
