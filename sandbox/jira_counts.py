@@ -38,7 +38,7 @@ def parse() -> Any:
     if not isinstance(queries, list) or not queries:
         raise JiraError(400, ["At least one query is required."])
     jira = site().jira
-    parsed = []
+    parsed: list[dict[str, Any]] = []
     with jira.lock:
         for query in queries:
             try:

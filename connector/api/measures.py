@@ -106,7 +106,11 @@ def count_measure_now(expectation_id: int, measure_id: int) -> Response:
         return respond(schemas.MeasureValueOut, row, 201)
     session.commit()  # what Jira said stays on the measure
     if run.deferred:
-        wait = max(0, int((measure.count_after - utcnow()).total_seconds())) if measure.count_after else 60
+        wait = (
+            max(0, int((measure.count_after - utcnow()).total_seconds()))
+            if measure.count_after
+            else 60
+        )
         answer = CountDeferred(
             f"Jira asked to wait: {measure.name!r} is counted after {wait} s",
             details={"retryAfter": wait},

@@ -380,9 +380,7 @@ class MeasureValueIn(Strict):
         metadata={"description": "the day the value stands for (default: today, UTC)"},
     )
     note = optional_text(2000)
-    unit = optional_text(
-        32, metadata={"description": "when given, it must be the measure's unit"}
-    )
+    unit = optional_text(32, metadata={"description": "when given, it must be the measure's unit"})
 
 
 class DisputeIn(Strict):

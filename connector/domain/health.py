@@ -147,9 +147,7 @@ def assess(
 ) -> Health:
     """Health of one expectation, or of a relationship given all its expectations' inputs."""
     kept = counted(ratings, cadence_days)
-    parts = [
-        p for p in (feedback_component(kept, now), attainment(measures, now)) if p is not None
-    ]
+    parts = [p for p in (feedback_component(kept, now), attainment(measures, now)) if p is not None]
     if not parts:
         return Health(score=None, band="no_feedback", trend=trend(history), n=len(kept))
     score = sum(parts) / len(parts)

@@ -35,7 +35,9 @@ def check_value(target: Target, value: float, unit: str | None = None) -> None:
     mine = (target.unit or "").strip()
     if unit is not None and unit.strip() != mine:
         reason = f"the measure is in {mine or 'no unit'!r}, got {unit.strip()!r}"
-        raise ValidationFailed(f"unit mismatch for {target.name!r}: {reason}", details={"unit": [reason]})
+        raise ValidationFailed(
+            f"unit mismatch for {target.name!r}: {reason}", details={"unit": [reason]}
+        )
     low, high = PERCENT_RANGE if mine == PERCENT else (-LARGEST, LARGEST)
     if not low <= value <= high:
         reason = f"must be from {low:g} to {high:g}{mine if mine == PERCENT else ''}, got {value:g}"
@@ -48,7 +50,9 @@ def check_date(day: date, now: datetime) -> None:
     """The date a value stands for may not be in the future."""
     if day > (now + FUTURE_SLACK).date():
         reason = f"{day.isoformat()} is in the future"
-        raise ValidationFailed(f"a value stands for a past day: {reason}", details={"date": [reason]})
+        raise ValidationFailed(
+            f"a value stands for a past day: {reason}", details={"date": [reason]}
+        )
 
 
 def attained(value: float, target: float, direction: str) -> bool:

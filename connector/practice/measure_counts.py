@@ -131,9 +131,7 @@ def count_measure(
         return None
     measure.counted_at, measure.count_after, measure.count_error = now, None, None
     try:
-        value = record_value(
-            session, measure, value=count, recorded_by=None, source=JQL, now=now
-        )
+        value = record_value(session, measure, value=count, recorded_by=None, source=JQL, now=now)
     except ValidationFailed as exc:  # e.g. a count above 100 in a "%" measure
         measure.count_error = exc.message
         run.refused += 1

@@ -4,6 +4,7 @@
 // the token's `principal`; only the actions the service's `permissions` allow are offered.
 import { view } from '@forge/bridge';
 import { wireDownloads } from './download.js';
+import { measuresSection } from './measures.js';
 import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
@@ -110,6 +111,7 @@ function expectationItem(expectation, side, refresh) {
       el('span', { class: 'icm-lozenge', text: expectation.state.replace('_', ' ') }), ' ',
       healthBadge(expectation.health), ` ${count} ${count === 1 ? 'rating' : 'ratings'} `, issue,
     ]),
+    measuresSection(expectation, { api, say, refresh }),
     actions,
     editor,
   ]);
@@ -288,9 +290,15 @@ async function issuePanel(root, context) {
     return;
   }
   const mine = el('p', { id: 'icm-mine' });
+  const measures = el('div', { id: 'icm-measures' });
+  const showMeasures = async () => {
+    const fresh = await api('GET', `/expectations/${expectation.id}`);
+    measures.replaceChildren(...[measuresSection(fresh, { api, say, refresh: showMeasures })].filter(Boolean));
+  };
   const children = [
     el('p', { class: 'icm-words' }, [el('strong', { text: expectation.statement })]),
     el('p', {}, ['Health: ', healthBadge(expectation.health)]),
+    measures,
   ];
   if (may(expectation, 'rate')) {
     const comment = el('textarea', { id: 'icm-comment', rows: 2 });
@@ -313,6 +321,7 @@ async function issuePanel(root, context) {
   }
   children.push(mine);
   root.replaceChildren(...children);
+  measures.replaceChildren(...[measuresSection(expectation, { api, say, refresh: showMeasures })].filter(Boolean));
 }
 
 // --- the admin page ------------------------------------------------------------------------

@@ -94,7 +94,10 @@ def render_panel(
         "<title>Internal customer feedback</title>"
         f'<script src="{escape(all_js_url)}" async data-options="sizeToParent:true"></script>'
         "<style>body{font:14px system-ui,sans-serif;margin:8px}button{min-width:2.5em;margin:2px}"
-        "@media (prefers-color-scheme: dark){body{background:#1d2125;color:#c7d1db}}</style>"
+        "@media (prefers-color-scheme: dark){body{background:#1d2125;color:#c7d1db}}"
+        ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
+        "clip:rect(0 0 0 0);white-space:nowrap}.icm-measures{list-style:none;padding:0}"
+        ".icm-h{font-size:14px;margin:12px 0 4px}</style>"
         "</head><body>"
     )
     if expectation is None:
@@ -112,10 +115,11 @@ def render_panel(
         "{buttons}</fieldset>"
         '<label for="icm-comment">Comment (optional)</label><br>'
         '<textarea id="icm-comment" rows="2" cols="30"></textarea></form>'
-        "{history}"
+        "{history}{measures}"
         '<p id="icm-mine">{mine}</p><p id="icm-status" role="status"></p><script>{script}</script>'
     ).format(
         history=ratings_over_time(ratings),
+        measures=measures_block(expectation, action_url.removesuffix("/feedback/panel")),
         statement=expectation.statement,
         band=band,
         score=score,
@@ -126,6 +130,17 @@ def render_panel(
         script=_SCRIPT,
     )
     return head + str(body) + "</body></html>"
+
+
+def measures_block(expectation: Expectation, base_url: str) -> Markup:
+    """Where static/panel-measures.js shows the measures, their values and their forms."""
+    if not expectation.measures:
+        return Markup("")
+    return Markup(
+        '<h2 class="icm-h">Measures</h2><div id="icm-measures" data-api="{base}/api/v1" '
+        'data-expectation="{id}"></div>'
+        '<script type="module" src="{base}/pages/static/panel-measures.js"></script>'
+    ).format(base=base_url, id=expectation.id)
 
 
 def ratings_over_time(ratings: Sequence[Feedback]) -> Markup:

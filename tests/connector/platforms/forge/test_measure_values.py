@@ -34,7 +34,9 @@ def call(
     if site.live is not None:
         return site.live.call(method, "/api/v1" + path, body, sub=account)
     headers = site.forge_headers(account_id=account)
-    return requests.request(method, site.url + "/api/v1" + path, json=body, headers=headers, timeout=30)
+    return requests.request(
+        method, site.url + "/api/v1" + path, json=body, headers=headers, timeout=30
+    )
 
 
 def ok(site: PlatformSite, account: str, method: str, path: str, body: Any = None) -> Any:
@@ -46,9 +48,21 @@ def ok(site: PlatformSite, account: str, method: str, path: str, body: Any = Non
 def organise(site: PlatformSite) -> dict[str, Any]:
     """PAY supplies HR; HR's lead and two members rate 3 of 5 (F = 0.5); two measures."""
     for key, name, lead in (("PAY", "Payroll", PAY_LEAD), ("HR", "People", HR_LEAD)):
-        ok(site, ADMIN, "POST", "/teams", {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": lead})
+        ok(
+            site,
+            ADMIN,
+            "POST",
+            "/teams",
+            {"key": key, "name": name, "jiraProjectKey": key, "leadAccountId": lead},
+        )
     ok(site, ADMIN, "PUT", "/teams/HR/members", {"accountIds": list(HR_MEMBERS)})
-    rel = ok(site, ADMIN, "POST", "/relationships", {"supplier": "PAY", "customer": "HR", "service": "payroll"})
+    rel = ok(
+        site,
+        ADMIN,
+        "POST",
+        "/relationships",
+        {"supplier": "PAY", "customer": "HR", "service": "payroll"},
+    )
     made = ok(
         site,
         PAY_LEAD,
@@ -84,7 +98,12 @@ def health(site: PlatformSite, expectation_id: int) -> dict[str, Any]:
 
 
 def incident(site: PlatformSite, n: int) -> None:
-    fields = {"project": {"key": "PAY"}, "summary": f"Incident {n}", "issuetype": {"name": "Task"}, "labels": ["incident"]}
+    fields = {
+        "project": {"key": "PAY"},
+        "summary": f"Incident {n}",
+        "issuetype": {"name": "Task"},
+        "labels": ["incident"],
+    }
     site.sandbox.jira.create_issue({"fields": fields}, ADMIN)
 
 
@@ -99,7 +118,11 @@ def test_values_by_hand_and_by_jql_move_attainment_health_and_band(
     made = organise(site)
     one = f"/expectations/{made['id']}"
     manual, counted = (m["id"] for m in made["measures"])
-    snapshot = lambda day: snapshot_site_health(site.app, site.site_id, utcnow(), utcnow().date() - timedelta(days=day))  # noqa: E731
+
+    def snapshot(days_ago: int) -> None:
+        snapshot_site_health(
+            site.app, site.site_id, utcnow(), utcnow().date() - timedelta(days=days_ago)
+        )
 
     # Feedback alone: F = 0.5, at risk.
     assert health(site, made["id"]) == {"score": 0.5, "band": "at_risk", "trend": "flat", "n": 3}
@@ -107,7 +130,13 @@ def test_values_by_hand_and_by_jql_move_attainment_health_and_band(
 
     # Both measures met: A = 1, H = (0.5 + 1) / 2 = 0.75, healthy.
     yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
-    value = ok(site, PAY_LEAD, "POST", f"{one}/measures/{manual}/values", {"value": 99.8, "date": yesterday, "note": "November run"})
+    value = ok(
+        site,
+        PAY_LEAD,
+        "POST",
+        f"{one}/measures/{manual}/values",
+        {"value": 99.8, "date": yesterday, "note": "November run"},
+    )
     assert (value["recordedBy"], value["source"], value["date"]) == (PAY_LEAD, "manual", yesterday)
     before = count_calls(site)
     run = count_site(site.app, site.site_id, utcnow())
@@ -121,7 +150,11 @@ def test_values_by_hand_and_by_jql_move_attainment_health_and_band(
     for n in range(3):
         incident(site, n)
     now_counted = ok(site, PAY_LEAD, "POST", f"{one}/measures/{counted}/count")
-    assert (now_counted["value"], now_counted["source"], now_counted["recordedBy"]) == (3.0, "jql", None)
+    assert (now_counted["value"], now_counted["source"], now_counted["recordedBy"]) == (
+        3.0,
+        "jql",
+        None,
+    )
     assert health(site, made["id"])["score"] == 0.5
     assert health(site, made["id"])["band"] == "at_risk"
     snapshot(1)
@@ -134,8 +167,18 @@ def test_values_by_hand_and_by_jql_move_attainment_health_and_band(
     # The customer side disputes a value: the comment sits beside it; the value stays.
     listed = ok(site, HR_LEAD, "GET", f"{one}/measures/{manual}/values")
     assert [v["value"] for v in listed["values"]] == [97.0, 99.8]
-    disputed = ok(site, HR_MEMBERS[0], "POST", f"{one}/measures/{manual}/values/{listed['values'][0]['id']}/dispute", {"comment": "March corrections not counted"})
-    assert (disputed["value"], disputed["disputeComment"], disputed["disputedBy"]) == (97.0, "March corrections not counted", HR_MEMBERS[0])
+    disputed = ok(
+        site,
+        HR_MEMBERS[0],
+        "POST",
+        f"{one}/measures/{manual}/values/{listed['values'][0]['id']}/dispute",
+        {"comment": "March corrections not counted"},
+    )
+    assert (disputed["value"], disputed["disputeComment"], disputed["disputedBy"]) == (
+        97.0,
+        "March corrections not counted",
+        HR_MEMBERS[0],
+    )
     shown = ok(site, HR_LEAD, "GET", one)["measures"][0]
     assert [(p["value"], p["disputed"]) for p in shown["history"]] == [(99.8, False), (97.0, True)]
     assert health(site, made["id"])["score"] == 0.25  # a dispute deletes nothing
@@ -148,7 +191,9 @@ def test_values_by_hand_and_by_jql_move_attainment_health_and_band(
         page = site.call("GET", "/forge/ui/expectations?team=PAY", product="confluence")
         html = page.json()["html"]
     assert page.status_code == 200, page.text
-    assert "Payslips right: 99.8% on " + yesterday in html and "97% on " in html and "disputed" in html
+    assert (
+        "Payslips right: 99.8% on " + yesterday in html and "97% on " in html and "disputed" in html
+    )
     assert 'class="measure-chart"' in html
     csv = call(site, HR_LEAD, "GET", "/expectations.csv?team=PAY")
     assert csv.status_code == 200 and f"99.8% on {yesterday}" in csv.text
@@ -165,8 +210,17 @@ def test_refusals_name_the_rule_or_jiras_message(platform_site: PlatformSite) ->
     assert by_customer.json()["error"]["code"] == "role_required"
     assert "only the supplier side" in by_customer.json()["error"]["message"]
     value = ok(site, PAY_LEAD, "POST", f"{one}/measures/{manual}/values", {"value": 99.9})
-    by_supplier = call(site, PAY_LEAD, "POST", f"{one}/measures/{manual}/values/{value['id']}/dispute", {"comment": "no"})
-    assert by_supplier.status_code == 403 and "never the supplier side" in by_supplier.json()["error"]["message"]
+    by_supplier = call(
+        site,
+        PAY_LEAD,
+        "POST",
+        f"{one}/measures/{manual}/values/{value['id']}/dispute",
+        {"comment": "no"},
+    )
+    assert (
+        by_supplier.status_code == 403
+        and "never the supplier side" in by_supplier.json()["error"]["message"]
+    )
 
     for body, field in (
         ({"value": "ninety"}, "value"),
@@ -187,7 +241,9 @@ def test_refusals_name_the_rule_or_jiras_message(platform_site: PlatformSite) ->
     assert typo.json()["error"]["code"] == "jql_refused"
     assert "Error in the JQL Query" in typo.json()["error"]["message"]  # Jira's own words
     assert [m["jql"] for m in ok(site, HR_LEAD, "GET", one)["measures"]] == [None, COUNTED]
-    assert ok(site, PAY_LEAD, "GET", f"{one}/measures/{manual}/values")["values"][0]["value"] == 99.9
+    assert (
+        ok(site, PAY_LEAD, "GET", f"{one}/measures/{manual}/values")["values"][0]["value"] == 99.9
+    )
 
 
 def test_a_429_defers_the_count_and_a_refused_jql_is_kept_not_retried(
