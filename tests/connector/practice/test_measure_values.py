@@ -21,6 +21,7 @@ from connector.practice.measure_values import (
     values_in_period,
 )
 from connector.practice.models import Expectation, Feedback, Measure
+from connector.practice.privacy import erase_account, held_accounts
 from tests.webhooks.support import seed
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -149,3 +150,17 @@ def test_a_met_measure_counts_less_as_its_value_ages(db_session: Session) -> Non
     assert expectation_health(db_session, SITE, [e], NOW)[e].score == pytest.approx(0.95)
     record_value(db_session, old, value=50, day=day(24), recorded_by="a", now=NOW)  # missed
     assert expectation_health(db_session, SITE, [e], NOW)[e].score == pytest.approx(0.75)
+
+
+def test_who_recorded_and_who_disputed_are_personal_data(db_session: Session) -> None:
+    [e] = seed(db_session, SITE).expectation_ids
+    m = measure(db_session, e)
+    value = record_value(db_session, m, value=99.0, recorded_by="acc-rec", now=NOW)
+    dispute_value(db_session, m, value.id, comment="missing March", by="acc-dis")
+    assert {"acc-rec", "acc-dis"} <= held_accounts(db_session, SITE)
+    erase_account(db_session, "acc-rec", NOW)
+    erase_account(db_session, "acc-dis", NOW)
+    db_session.refresh(value)
+    assert value.recorded_by is None and value.value == 99.0  # the figure stays
+    assert value.disputed_by.startswith("erased-") and value.dispute_comment is None
+    assert {"acc-rec", "acc-dis"}.isdisjoint(held_accounts(db_session, SITE))
