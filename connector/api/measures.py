@@ -99,25 +99,16 @@ def count_measure_now(expectation_id: int, measure_id: int) -> Response:
             f"{measure.name!r} is recorded by hand, not counted by JQL",
             details={"measureId": ["not a JQL measure"]},
         )
-    session, run = request_session(), CountRun()
+    session, run, now = request_session(), CountRun(), utcnow()
+    if measure.count_after is not None and measure.count_after > now:
+        return _deferred(measure)  # Jira's Retry-After still runs: it is not asked
     measure.count_error = None  # asked by a person: Jira is asked again, once
-    row = count_measure(current_app, session, measure, utcnow(), run)
+    row = count_measure(current_app, session, measure, now, run)
     if row is not None:
         return respond(schemas.MeasureValueOut, row, 201)
     session.commit()  # what Jira said stays on the measure
     if run.deferred:
-        wait = (
-            max(0, int((measure.count_after - utcnow()).total_seconds()))
-            if measure.count_after
-            else 60
-        )
-        answer = CountDeferred(
-            f"Jira asked to wait: {measure.name!r} is counted after {wait} s",
-            details={"retryAfter": wait},
-        )
-        response = jsonify(answer.body())
-        response.status_code, response.headers["Retry-After"] = 503, str(wait)
-        return response
+        return _deferred(measure)
     if run.refused:
         raise ValidationFailed(
             f"Jira refused the JQL of {measure.name!r}: {measure.count_error}",
@@ -125,3 +116,16 @@ def count_measure_now(expectation_id: int, measure_id: int) -> Response:
             details={"jql": [measure.count_error or ""]},
         )
     raise CountDeferred(f"Jira could not count {measure.name!r} now; it is tried again later")
+
+
+def _deferred(measure: Measure) -> Response:
+    """503 with `Retry-After`: the seconds until Jira may be asked again."""
+    after = measure.count_after or utcnow()
+    wait = max(1, int((after - utcnow()).total_seconds()))
+    answer = CountDeferred(
+        f"Jira asked to wait: {measure.name!r} may be counted again in {wait} s",
+        details={"retryAfter": wait},
+    )
+    response = jsonify(answer.body())
+    response.status_code, response.headers["Retry-After"] = 503, str(wait)
+    return response

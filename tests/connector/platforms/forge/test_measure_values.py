@@ -254,6 +254,13 @@ def test_a_429_defers_the_count_and_a_refused_jql_is_kept_not_retried(
     later = utcnow() + timedelta(days=31)
     site.sandbox.set_faults(rate429=1.0, retryAfter=120)
     before = count_calls(site)
+    now = f"/expectations/{made['id']}/measures/{made['measures'][1]['id']}/count"
+    asked = call(site, PAY_LEAD, "POST", now)  # on demand: Jira says 429, we answer 503
+    assert asked.status_code == 503 and 100 <= int(asked.headers["Retry-After"]) <= 120
+    assert asked.json()["error"]["code"] == "count_deferred"
+    again = call(site, PAY_LEAD, "POST", now)  # within Retry-After: Jira is not asked
+    assert again.status_code == 503 and count_calls(site) - before == 1
+    before = count_calls(site)
     run = count_site(site.app, site.site_id, later)
     assert (run.deferred, run.counted, count_calls(site) - before) == (1, 0, 1)  # one call, no loop
     assert count_site(site.app, site.site_id, later + timedelta(seconds=60)).calls == 0
