@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -167,20 +168,26 @@ class ValuePoint:
     dispute_comment: str | None
 
 
-def _points(rows: Iterable[MeasureValue]) -> list[ValuePoint]:
-    return [
-        ValuePoint(
-            r.id,
-            r.measure_id,
-            r.value,
-            r.day,
-            r.source,
-            r.note,
-            r.disputed_at is not None,
-            r.dispute_comment,
-        )
-        for r in rows
-    ]
+# The columns a ValuePoint is made of, read as plain rows (a page of 100 expectations holds a
+# few thousand values: ORM objects for them cost more than the query).
+_POINT = (
+    MeasureValue.id,
+    MeasureValue.measure_id,
+    MeasureValue.value,
+    MeasureValue.day,
+    MeasureValue.source,
+    MeasureValue.note,
+    MeasureValue.disputed_at.is_not(None),
+    MeasureValue.dispute_comment,
+)
+
+
+def _grouped(rows: Iterable[Any]) -> dict[int, list[ValuePoint]]:
+    found: dict[int, list[ValuePoint]] = defaultdict(list)
+    for row in rows:
+        point = ValuePoint(*row)
+        found[point.measure_id].append(point)
+    return dict(found)
 
 
 def values_in_period(
@@ -193,18 +200,15 @@ def values_in_period(
     """Each measure's values standing for days in [first, last] (either open), oldest first."""
     if not measure_ids:
         return {}
-    query = select(MeasureValue).where(
+    query = select(*_POINT).where(
         MeasureValue.site_id == site_id, MeasureValue.measure_id.in_(list(measure_ids))
     )
     if first is not None:
         query = query.where(MeasureValue.day >= first)
     if last is not None:
         query = query.where(MeasureValue.day <= last)
-    found: dict[int, list[ValuePoint]] = defaultdict(list)
     order = (MeasureValue.day, MeasureValue.recorded_at, MeasureValue.id)
-    for point in _points(session.scalars(query.order_by(*order))):
-        found[point.measure_id].append(point)
-    return dict(found)
+    return _grouped(session.execute(query.order_by(*order)))
 
 
 def latest_values(
@@ -234,13 +238,10 @@ def recent_values(
         .where(MeasureValue.site_id == site_id, MeasureValue.measure_id.in_(list(measure_ids)))
         .subquery()
     )
-    rows = session.scalars(
-        select(MeasureValue)
+    rows = session.execute(
+        select(*_POINT)
         .join(ranked, ranked.c.id == MeasureValue.id)
         .where(ranked.c.rank <= per_measure)
         .order_by(MeasureValue.day, MeasureValue.recorded_at, MeasureValue.id)
     )
-    found: dict[int, list[ValuePoint]] = defaultdict(list)
-    for point in _points(rows):
-        found[point.measure_id].append(point)
-    return dict(found)
+    return _grouped(rows)
