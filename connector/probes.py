@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from connector.db import get_db, utcnow
+from connector.practice.job_runs import schedule_status
 
 log = logging.getLogger(__name__)
 bp = Blueprint("probes", __name__)
@@ -28,7 +29,15 @@ def readyz() -> Response:
         response = jsonify({"status": "unavailable", "checks": {"database": "failing"}})
         response.status_code = 503
         return response
-    return jsonify({"status": "ok", "checks": {"database": "ok"}})
+    return jsonify({"status": "ok", "checks": {"database": "ok", "scheduler": _scheduler()}})
+
+
+def _scheduler() -> str:
+    """ "overdue: <jobs>" when a scheduled job has not run for two periods (no instance is running
+    the scheduler, or its jobs keep dying); this instance still serves, so it stays ready."""
+    with get_db().transaction() as session:
+        late = [job["job"] for job in schedule_status(session, utcnow()) if job["overdue"]]
+    return f"overdue: {', '.join(late)}" if late else "ok"
 
 
 @bp.get("/.well-known/security.txt")

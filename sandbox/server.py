@@ -34,6 +34,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         jira_api,
         jira_counts,
         privacy,
+        rovo,
         views,
     )
 
@@ -85,6 +86,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         forge_ui.blueprint,  # Forge: Custom UI iframes, their files under Forge's CSP, the bridge
         forge_functions.blueprint,  # Forge functions (Node.js); api.atlassian.com's report-accounts
         privacy.blueprint,  # the personal data reporting API and its test hooks
+        rovo.blueprint,  # Rovo: an agent's action invoked as Forge would (no model)
         home.blueprint,  # the root: links to everything above
     ):
         app.register_blueprint(blueprint)

@@ -289,7 +289,7 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
             f"  app                      {app_url}   "
             "(the remote of forge/manifest.yml: /forge/ui, /forge/events, /forge/scheduled)\n"
             f"Installed into sandbox Jira (installationId {jira.installation_id}) and Confluence "
-            "as a Forge app.\n" + forge_calls_both_ways(app, forge, jira)
+            "as a Forge app.\n" + forge_calls_both_ways(app, forge, jira) + rovo_tryout(sandbox.url)
         ),
         carrier="Forge trigger",
         pages=[
@@ -301,6 +301,22 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
             ),
             ("Forge triggers sent", f"{sandbox.url}/_sandbox/forge/triggers"),
         ],
+    )
+
+
+def rovo_tryout(sandbox_url: str) -> str:
+    """How to invoke one of the Rovo agent's actions as Forge would (sandbox/rovo.py: no model
+    here, the inputs are what the agent would have extracted), as People's lead."""
+    from sandbox.directory import USERS
+
+    hr_lead = USERS[1].account_id  # People's (HR's) lead in examples/organisation.yaml
+    body = f'{{"accountId": "{hr_lead}", "inputs": {{"otherTeam": "Payroll"}}}}'
+    return (
+        "\n  Rovo agent (forge/manifest.yml icm-agent): 'How healthy is our relationship with"
+        " Payroll?' as Forge invokes the action:\n"
+        f"    curl -s -X POST {sandbox_url}/_sandbox/forge/rovo/relationship-health"
+        f" -H 'Content-Type: application/json' -d '{body}'\n"
+        '    (also list-expectations, draft-expectation, record-feedback: forge/README.md "Rovo")'
     )
 
 

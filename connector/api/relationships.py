@@ -15,9 +15,9 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
-from connector.domain.roles import Action, Standing, require
+from connector.domain.roles import Action, require
 from connector.practice import relationships
-from connector.practice.roles import require_on_relationship, require_on_teams
+from connector.practice.roles import require_on_pair, require_on_relationship
 from connector.practice.teams import find_team
 from connector.web.caller import current_caller
 
@@ -37,14 +37,10 @@ def create_relationship() -> Response:
     data = load_body(schemas.RelationshipIn)
     session = request_session()
     supplier, customer = (find_team(session, site_id(), data[s]) for s in ("supplier", "customer"))
-    standing = require_on_teams(
-        session, current_caller(), Action.MANAGE_RELATIONSHIP, supplier, customer
-    )
-    account = current_caller().account_id
-    customer_lead = customer is not None and customer.lead_account_id == account
-    if data.get("integrator_account_id") and not (standing.site_admin or customer_lead):
-        # The integrator may agree for the customer: only its lead, or an administrator, names one.
-        require(Action.NAME_INTEGRATOR, Standing(account))
+    actions = [Action.MANAGE_RELATIONSHIP]
+    if data.get("integrator_account_id"):
+        actions.append(Action.NAME_INTEGRATOR)  # the integrator may agree for the customer
+    require_on_pair(session, current_caller(), actions, supplier, customer)
     made = relationships.create_relationship(session, site_id(), **data)
     return respond(schemas.RelationshipOut, made, 201)
 

@@ -127,10 +127,18 @@ def refusal(action: Action, standing: Standing) -> str | None:
     return None if allows(action, standing) else RULES[action]
 
 
+USER_REQUIRED = "this change needs a signed-in user"
+
+
+def require_user(account_id: str | None) -> None:
+    """403 `user_required` for a caller without a user (a token without `sub`/`principal`)."""
+    if not account_id:
+        raise Forbidden(USER_REQUIRED, code="user_required")
+
+
 def require(action: Action, standing: Standing) -> None:
     """403 naming the rule: `user_required` without a user, else `role_required`."""
-    if standing.account_id is None:
-        raise Forbidden("this change needs a signed-in user", code="user_required")
+    require_user(standing.account_id)
     rule = refusal(action, standing)
     if rule is not None:
         raise Forbidden(rule, code="role_required", details={"action": action.value})

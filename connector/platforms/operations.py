@@ -1,6 +1,7 @@
 """GET /api/v1/operations: whether the machinery works on this site, in one answer.
 
-The Jira sync backlog, parked webhook deliveries, the last run of each scheduled job and the
+The Jira sync backlog, parked webhook deliveries, the last run of each scheduled job (and, for the
+scheduler as a whole, when each job last ran on any instance and whether it is overdue) and the
 app's installations. It joins the practice, the webhook inbox and both installation stores, so it
 lives with the platforms (the one layer that may see all of them). Jira administrators only, as
 the parked deliveries it lists are.
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from connector.db import request_session, utcnow
 from connector.platforms.sites import site_installations
 from connector.practice.expectations import sync_backlog, sync_counts
-from connector.practice.job_runs import JobRun, last_runs
+from connector.practice.job_runs import JobRun, last_runs, schedule_status
 from connector.practice.measure_counts import count_errors
 from connector.practice.models import Expectation, Measure, SyncState
 from connector.practice.roles import require_admin
@@ -44,6 +45,7 @@ def operations_view(session: Session, site_id: str, now: datetime) -> dict[str, 
         },
         "parked": [row.as_json() for row in inbox.parked(session, site_id)],
         "jobs": [_run(run) for run in last_runs(session, site_id)],
+        "scheduler": schedule_status(session, now),
         "installations": site_installations(session, site_id, now),
         "measures": [_refused_count(m) for m in count_errors(session, site_id)],
     }

@@ -11,10 +11,12 @@ A site without Jira (Confluence only) has no Jira administrators: nobody passes 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from cachetools import TTLCache
 from flask import current_app
 from sqlalchemy.orm import Session
 
@@ -27,6 +29,7 @@ from connector.domain.roles import (
     permitted_transitions,
     require,
 )
+from connector.domain.roles import require_user as domain_require_user
 from connector.domain.states import ExpectationState
 from connector.jira.port import jira_site
 from connector.jira.site import JiraCallFailed
@@ -36,6 +39,8 @@ from connector.practice.models import Expectation, Relationship, SyncState, Team
 log = logging.getLogger(__name__)
 
 ADMIN_TTL_SECONDS = 60.0
+ADMIN_CACHE_SIZE = 10_000
+_LOCK = threading.Lock()
 ADMIN_CHECK = "icm.site_admin_check"  # tests may set a (session, site_id, account_id) -> bool
 _CACHE = "icm.site_admin_cache"
 
@@ -56,24 +61,39 @@ def ask_jira_if_admin(session: Session, site_id: str, account_id: str) -> bool:
 
 
 def is_site_admin(session: Session, site_id: str, account_id: str | None) -> bool:
+    """Whether the account holds Jira's ADMINISTER permission on the site; "no" when Jira cannot
+    be asked (not remembered: the next request asks again)."""
     if account_id is None:
         return False
-    cache: dict[tuple[str, str], tuple[float, bool]] = current_app.extensions.setdefault(_CACHE, {})
+    cache = _admin_cache()
     key = (site_id, account_id)
-    now = time.monotonic()
-    hit = cache.get(key)
-    if hit is not None and now - hit[0] < ADMIN_TTL_SECONDS:
-        return hit[1]
+    with _LOCK:  # cachetools' caches are not thread-safe
+        hit = cache.get(key)
+    if hit is not None:
+        return hit
     check: AdminCheck = current_app.extensions.get(ADMIN_CHECK) or ask_jira_if_admin
     try:
         answer = check(session, site_id, account_id)
     except JiraCallFailed as exc:
         log.warning("administrator check failed; refusing", extra={"status": exc.details})
-        return False  # not remembered: the next request asks again
-    if len(cache) > 10_000:
-        cache.clear()
-    cache[key] = (now, answer)
+        return False
+    with _LOCK:
+        cache[key] = answer
     return answer
+
+
+def _admin_cache() -> TTLCache[tuple[str, str], bool]:
+    """The process's answers, each kept ADMIN_TTL_SECONDS from its own asking; when full, the
+    least recently used goes (one at a time: no burst of checks after a clear)."""
+    cache: TTLCache[tuple[str, str], bool] | None = current_app.extensions.get(_CACHE)
+    if cache is None:
+        cache = TTLCache(maxsize=ADMIN_CACHE_SIZE, ttl=ADMIN_TTL_SECONDS, timer=_clock)
+        current_app.extensions[_CACHE] = cache
+    return cache
+
+
+def _clock() -> float:
+    return time.monotonic()
 
 
 def relationship_standing(
@@ -113,6 +133,41 @@ def team_standing(
     )
 
 
+def pair_standing(
+    session: Session,
+    site_id: str,
+    account: str | None,
+    supplier: Team | None,
+    customer: Team | None,
+) -> Standing:
+    """Towards a relationship not made yet: the leads of the two teams it would join."""
+    return Standing(
+        account_id=account,
+        site_admin=is_site_admin(session, site_id, account),
+        supplier_lead=account is not None
+        and supplier is not None
+        and supplier.lead_account_id == account,
+        customer_lead=account is not None
+        and customer is not None
+        and customer.lead_account_id == account,
+    )
+
+
+def require_on_pair(
+    session: Session,
+    caller: Caller,
+    actions: Sequence[Action],
+    supplier: Team | None,
+    customer: Team | None,
+) -> Standing:
+    """Each of `actions` on a relationship between the two teams, before it exists."""
+    require_user(caller)
+    standing = pair_standing(session, caller.site_id, caller.account_id, supplier, customer)
+    for action in actions:
+        require(action, standing)
+    return standing
+
+
 def require_on_relationship(
     session: Session, caller: Caller, action: Action, relationship: Relationship
 ) -> Standing:
@@ -138,8 +193,7 @@ def require_on_teams(
 
 
 def require_user(caller: Caller) -> None:
-    if caller.account_id is None:
-        require(Action.EDIT, Standing(account_id=None))
+    domain_require_user(caller.account_id)
 
 
 def require_admin(session: Session, caller: Caller) -> None:

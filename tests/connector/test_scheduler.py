@@ -53,10 +53,11 @@ def test_wiring(app: Flask) -> None:
         "icm.report_personal_data",
         "icm.purge_uninstalled",
     }
-    for job in jobs.values():
-        assert (job.coalesce, job.max_instances, job.args) == (True, 1, (app,))
+    for job_id, job in jobs.items():
+        assert (job.coalesce, job.max_instances, job.args) == (True, 1, (app, job_id))
         assert job.misfire_grace_time == 300
-    assert {job_id: job.func for job_id, job in jobs.items()} == {
+        assert job.func is scheduler.run_job
+    assert {
         "icm.request_feedback_due": scheduler._feedback_job,
         "icm.reconcile": scheduler._reconcile_job,
         "icm.retry_pending_syncs": scheduler.retry_pending_syncs,
@@ -65,7 +66,7 @@ def test_wiring(app: Flask) -> None:
         "icm.prune_inbox": scheduler._prune_job,
         "icm.report_personal_data": scheduler._privacy_job,
         "icm.purge_uninstalled": scheduler._purge_job,
-    }
+    } == scheduler.WORK
 
 
 def test_triggers_keep_the_designed_rhythm(app: Flask) -> None:

@@ -184,6 +184,7 @@ def test_crash_between_create_and_property_leaves_no_duplicate(live_site: LiveSi
         assert live_site.sandbox.jira.get_issue(key).properties["icm.expectation"]["id"] in ids
 
 
+@pytest.mark.slow
 def test_faults_do_not_duplicate(live_site: LiveSite) -> None:
     ids = organisation(live_site, expectations=60, goal=True)
     live_site.sandbox.set_faults(rate429=0.1, rate503=0.1, retryAfter=0, seed=11)
@@ -198,6 +199,7 @@ def test_faults_do_not_duplicate(live_site: LiveSite) -> None:
         assert session.query(OutboxTask).filter_by(state="pending").count() == 0
 
 
+@pytest.mark.slow
 def test_bulk_creates_stay_within_ceil_n_over_50(live_site: LiveSite) -> None:
     drain_all(live_site)  # the link type
     organisation(live_site, expectations=120, goal=False)
@@ -216,6 +218,7 @@ def test_bulk_creates_stay_within_ceil_n_over_50(live_site: LiveSite) -> None:
     assert all(i.properties.get("icm.expectation") for i in issues)
 
 
+@pytest.mark.slow
 def test_each_issue_written_once_per_push_within_the_per_issue_limit(
     live_site: LiveSite,
 ) -> None:
@@ -236,6 +239,7 @@ def test_each_issue_written_once_per_push_within_the_per_issue_limit(
         assert issue.summary.endswith(f"Paid by the 28th ({i})")
 
 
+@pytest.mark.slow
 def test_per_issue_limit_is_not_retried_at_once_but_deferred(live_site: LiveSite) -> None:
     [expectation_id] = organisation(live_site, goal=False)
     drain_all(live_site)

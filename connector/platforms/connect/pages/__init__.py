@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from connector.db import request_session
+from connector.domain.conversation import FIELDS
 from connector.platforms.connect import tokens
 from connector.platforms.connect.auth import tenant_required
 from connector.platforms.connect.page_context import page_context
@@ -45,6 +46,17 @@ def render(template: str, **values: object) -> Response:
 def default_cadence() -> int:
     """The capture form starts at the site's default cadence (the admin page sets it)."""
     return site_settings(request_session(), current_caller().site_id).default_cadence_days
+
+
+@bp.context_processor
+def conversation() -> dict[str, object]:
+    """The capture form's questions: the seed question and the site's follow-ups."""
+    settings = site_settings(request_session(), current_caller().site_id)
+    return {
+        "seed_question": settings.seed_question,
+        "follow_ups": settings.asked_follow_ups,
+        "follow_up_fields": FIELDS,
+    }
 
 
 @bp.get("/team")

@@ -243,6 +243,27 @@
     };
   }
 
+  // The follow-up questions (GET/PUT /settings `followUps`): one input per field, empty = not asked.
+  var FOLLOW_UP_FIELDS = ["whyItMatters", "measures", "growthOpportunity", "cadenceDays"];
+
+  function startFollowUps(form) {
+    var show = function (s) {
+      FOLLOW_UP_FIELDS.forEach(function (f) {
+        var asked = s.followUps.filter(function (q) { return q.field === f; })[0];
+        form[f].value = asked ? asked.question : "";
+      });
+    };
+    var save = function (followUps) {
+      api("PUT", "/settings", { followUps: followUps }).then(function (s) { show(s); say("Follow-up questions saved."); }, function (e) { say(e.message); });
+    };
+    api("GET", "/settings").then(show, function (e) { say(e.message); });
+    form.onsubmit = function (event) {
+      event.preventDefault();
+      save(FOLLOW_UP_FIELDS.map(function (f) { return { field: f, question: form[f].value.trim() }; }).filter(function (q) { return q.question; }));
+    };
+    document.getElementById("follow-ups-default").onclick = function () { save(null); };
+  }
+
   function query(form) {
     var parts = [];
     if (form.getAttribute("data-team")) { parts.push("team=" + encodeURIComponent(form.getAttribute("data-team"))); }
@@ -339,5 +360,7 @@
     } else if (team) { startTeam(team); }
     var settings = document.getElementById("settings");
     if (settings) { startSettings(settings); }
+    var followUps = document.getElementById("follow-ups-settings");
+    if (followUps) { startFollowUps(followUps); }
   });
 }());
