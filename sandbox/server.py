@@ -26,6 +26,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
     from sandbox import (
         admin,
         confluence_api,
+        confluence_site,
         forge,
         forge_functions,
         forge_ui,
@@ -80,6 +81,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         jira_api.blueprint,
         jira_counts.blueprint,  # JQL counts and parsing (measures counted by JQL)
         confluence_api.blueprint,
+        confluence_site.blueprint,  # the stylesheet of pages as the site shows them
         admin.blueprint,
         views.blueprint,
         forge_views.blueprint,  # Forge: JWKS, installs, triggers, Custom UI pages

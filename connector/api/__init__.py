@@ -16,6 +16,7 @@ from connector.api import (  # noqa: F401
     measures,
     openapi,
     relationships,
+    review_packs,
     settings,
     teams,
 )

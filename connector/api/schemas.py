@@ -12,6 +12,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from connector.domain.accounts import PROBLEM as ACCOUNT_ID_PROBLEM
+from connector.domain.accounts import is_account_id
 from connector.domain.conversation import FIELDS as FOLLOW_UP_FIELDS
 from connector.domain.conversation import QUESTION_MAX
 from connector.domain.states import ExpectationState
@@ -98,9 +100,14 @@ class TeamOut(Schema):
     permissions = fields.Nested(TeamPermissionsOut, required=True)
 
 
+def _account_id(value: str) -> None:
+    if not is_account_id(value):
+        raise ValidationError(ACCOUNT_ID_PROBLEM)
+
+
 class MembersIn(Strict):
     account_ids = fields.List(
-        fields.String(validate=validate.Length(1, 128)),
+        fields.String(validate=_account_id),
         data_key="accountIds",
         required=True,
         validate=validate.Length(max=MAX_MEMBERS),
@@ -463,6 +470,13 @@ class SettingsIn(Strict):
     default_cadence_days = fields.Integer(
         data_key="defaultCadenceDays", validate=validate.Range(1, 366)
     )
+    # Review packs: the Confluence space key they go to (null: none chosen), the quarterly run.
+    review_space_key = fields.String(
+        data_key="reviewSpaceKey",
+        allow_none=True,
+        validate=validate.Regexp(r"^~?[A-Za-z0-9]{1,255}$", error="must be a space key"),
+    )
+    review_packs_scheduled = fields.Boolean(data_key="reviewPacksScheduled")
     follow_ups = fields.List(
         fields.Nested(FollowUpIn),
         data_key="followUps",
@@ -481,6 +495,8 @@ class SettingsOut(Schema):
     link_type_name = fields.String(data_key="linkTypeName", required=True)
     link_type_id = fields.String(data_key="linkTypeId", allow_none=True, required=True)
     default_cadence_days = fields.Integer(data_key="defaultCadenceDays", required=True)
+    review_space_key = fields.String(data_key="reviewSpaceKey", allow_none=True, required=True)
+    review_packs_scheduled = fields.Boolean(data_key="reviewPacksScheduled", required=True)
     seed_question = fields.String(data_key="seedQuestion", required=True)
     follow_ups = fields.List(
         fields.Nested(FollowUpOut),

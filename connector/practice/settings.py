@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "link_type_name": "Internal customer",
     "link_type_id": None,
     "default_cadence_days": 30,
+    "review_space_key": None,
+    "review_packs_scheduled": False,
     "follow_ups": None,  # the default questions
 }
 

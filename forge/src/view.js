@@ -4,6 +4,7 @@
 // the token's `principal`; only the actions the service's `permissions` allow are offered.
 import { view } from '@forge/bridge';
 import { wireDownloads } from './download.js';
+import { reviewPackButton, reviewPackSettings } from './review-pack.js';
 import { followUpSteps, followUpsForm } from './followups.js';
 import { measuresSection } from './measures.js';
 import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
@@ -152,6 +153,7 @@ function relationshipCard(relationship, side, refresh) {
   return el('article', { class: 'icm-card', 'aria-label': other.name }, [
     el('h3', {}, [`${other.name} · ${relationship.service} `, healthBadge(relationship.health)]),
     ...(items.length ? items : [el('p', { class: 'icm-meta', text: 'No expectations recorded yet.' })]),
+    reviewPackButton(relationship),
   ]);
 }
 
@@ -335,7 +337,7 @@ async function adminPage(root) {
     ...field('Ask for feedback every (days), by default', 'defaultCadenceDays', 'number'),
     el('div', { class: 'icm-row' }, [el('button', { type: 'submit', text: 'Save the settings' })]),
   ]);
-  root.replaceChildren(el('h1', { text: 'Internal Customer Map' }), form, installation);
+  root.replaceChildren(el('h1', { text: 'Internal Customer Map' }), form, reviewPackSettings(), installation);
   const settings = await api('GET', '/settings');
   form.after(followUpsForm(settings)); // the follow-up questions (src/followups.js)
   for (const [k, v] of Object.entries(settings)) if (form[k]) form[k].value = v;

@@ -213,6 +213,7 @@ def test_capture_form_by_keyboard_alone(page: Page, site: LiveSite) -> None:
     tab_to("q")  # the first stop in the frame: the team's search, then its CSV
     tab_to("search-go")
     tab_to("download")
+    tab_to("review-pack")  # the customer relationship's "Write review pack"
     tab_to("relationshipId")
     tab_to("statement", WORDS)
     tab_to("whyItMatters")

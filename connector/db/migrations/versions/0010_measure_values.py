@@ -2,7 +2,7 @@
 them, and the state of counting a measure by JQL
 
 Revision ID: 0010_measure_values
-Revises: 0012_conversation
+Revises: 0012_review_pack
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 from connector.db import UTCDateTime
 
 revision: str = "0010_measure_values"
-down_revision: str | None = "0012_conversation"
+down_revision: str | None = "0012_review_pack"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

@@ -20,8 +20,12 @@ bp = Blueprint(
 
 
 def context_token() -> str:
-    """A context token for the viewer of the page being served, for its script's API calls."""
+    """A context token for the viewer of the page being served, for its script's API calls; none
+    ("") for a viewer without an account (anonymous access to a space or project): no user, no
+    token, so the page's script cannot call the API for them."""
     caller = current_caller()
+    if caller.account_id is None:
+        return ""
     context = page_context(request_session(), caller.installation)
     return tokens.sign_context_token(
         client_key=context.client_key,

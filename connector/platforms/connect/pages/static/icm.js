@@ -127,7 +127,7 @@
     if (!items.length) { items = [el("p", { "class": "hint", text: "No expectations recorded yet." })]; }
     return el("article", { "class": "relationship", "aria-label": other.name, "data-relationship": String(rel.id) }, [
       el("h3", {}, [document.createTextNode(other.name + " · " + rel.service + " "), healthBadge(rel.health)])
-    ].concat(items));
+    ].concat(items, [window.ICMReviewPack ? ICMReviewPack.button(rel.id, api, say) : null]));
   }
 
   var SVG = "http://www.w3.org/2000/svg";
@@ -335,6 +335,9 @@
           var t = i.token ? (i.token.fresh ? "fresh until " + i.token.expiresAt : "stale" + (i.token.expiresAt ? " since " + i.token.expiresAt : "")) : "signed per request (Connect)";
           return [i.product, i.platform, i.state, t];
         })));
+        fill("ops-review-packs", table(["Review pack", "Attempts", "Last error", "Action"], (ops.reviewPacks || []).map(function (r) {
+          return [r.title, r.attempts, r.error || "", actionButton("Retry pack #" + r.id, function () { return call("POST", ROOT + r.retry); }, refresh)];
+        })));
       }, function (e) { say(e.message); });
     };
     document.getElementById("operations-refresh").onclick = refresh;
@@ -360,6 +363,8 @@
     } else if (team) { startTeam(team); }
     var settings = document.getElementById("settings");
     if (settings) { startSettings(settings); }
+    var reviewSettings = document.getElementById("review-settings");
+    if (reviewSettings && window.ICMReviewPack) { ICMReviewPack.settings(reviewSettings, api, say); }
     var followUps = document.getElementById("follow-ups-settings");
     if (followUps) { startFollowUps(followUps); }
   });
