@@ -38,6 +38,7 @@ from connector.platforms.sites import jira_sites
 from connector.practice.feedback_requests import send_due_requests
 from connector.practice.health import snapshot_site_health
 from connector.practice.job_runs import SCHEDULE, Outcome, last_started, prune_runs, record_run
+from connector.practice.measure_counts import count_site
 from connector.practice.privacy import (
     held_sites,
     overdue_accounts,
@@ -109,6 +110,11 @@ def request_feedback_due(app: Flask, now: datetime) -> int:
 def reconcile(app: Flask, now: datetime) -> int:
     """Repair missed webhooks from a JQL search per site."""
     return _per_site(app, "reconcile", lambda site: reconcile_site(app, site, now))
+
+
+def count_measures(app: Flask, now: datetime) -> int:
+    """Count each due JQL measure (once per its expectation's cadence): one call per measure."""
+    return _per_site(app, "count_measures", lambda site: count_site(app, site, now).counted)
 
 
 def snapshot_health(app: Flask, today: date) -> int:
@@ -208,6 +214,10 @@ def _reconcile_job(app: Flask) -> None:
     reconcile(app, utcnow())
 
 
+def _count_job(app: Flask) -> None:
+    count_measures(app, utcnow())
+
+
 def _snapshot_job(app: Flask) -> None:
     snapshot_health(app, utcnow().date())
 
@@ -236,6 +246,8 @@ JOBS: tuple[tuple[str, Callable[[Flask], Any], Any], ...] = (
     ("icm.request_feedback_due", _feedback_job, _every("icm.request_feedback_due")),
     ("icm.reconcile", _reconcile_job, _every("icm.reconcile")),
     ("icm.retry_pending_syncs", retry_pending_syncs, _every("icm.retry_pending_syncs")),
+    # Each JQL measure is due once per its cadence (or after a 429's Retry-After): an hourly look.
+    ("icm.count_measures", _count_job, _every("icm.count_measures")),
     ("icm.snapshot_health", _snapshot_job, CronTrigger(hour=0, minute=15, timezone=UTC)),
     ("icm.prune_inbox", _prune_job, CronTrigger(hour=3, minute=0, timezone=UTC)),
     # After the snapshot, so a pack shows the day's health; only in a quarter's last week.

@@ -23,6 +23,7 @@ from connector.practice import crossteam
 from connector.practice import health as healthviews
 from connector.practice.expectation_issues import DONE
 from connector.practice.health import EXPECTATION, RELATIONSHIP, HealthSnapshot
+from connector.practice.measure_values import recent_values
 from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 from macros.links import JiraLinks
 from macros.view import (
@@ -36,6 +37,7 @@ from macros.view import (
     Health,
     HealthHistory,
     IntegratorMapView,
+    MeasurePoint,
     MeasureView,
     RelationshipView,
     TeamView,
@@ -129,9 +131,9 @@ def read_inputs(session: Session, site_id: str, rel_ids: Sequence[int] | None) -
     expectations = [
         ExpectationRow(r[0], r[1], r[2], _state(r[3]), r[4], r[5], _aware(r[6])) for r in rows
     ]
-    measures: dict[int, list[MeasureView]] = defaultdict(list)
-    for m in session.execute(
+    rows_of_measures = session.execute(
         select(
+            Measure.id,
             Measure.expectation_id,
             Measure.name,
             Measure.target,
@@ -142,9 +144,15 @@ def read_inputs(session: Session, site_id: str, rel_ids: Sequence[int] | None) -
         .join(Expectation, Measure.expectation_id == Expectation.id)
         .where(*scope)
         .order_by(Measure.expectation_id, Measure.position, Measure.id)
-    ):
-        direction: Direction = "atMost" if m[4] == "atMost" else "atLeast"
-        measures[m[0]].append(MeasureView(m[1], m[2], m[3] or "", direction, m[5]))
+    ).all()
+    # Each measure's recent values (the tables' charts); the whole site's map shows none.
+    wanted = [m[0] for m in rows_of_measures] if rel_ids is not None else []
+    history = recent_values(session, site_id, wanted)
+    measures: dict[int, list[MeasureView]] = defaultdict(list)
+    for m in rows_of_measures:
+        direction: Direction = "atMost" if m[5] == "atMost" else "atLeast"
+        points = tuple(MeasurePoint(p.day, p.value, p.disputed) for p in history.get(m[0], ()))
+        measures[m[1]].append(MeasureView(m[2], m[3], m[4] or "", direction, m[6], points))
     ratings: dict[int, list[RatingRow]] = defaultdict(list)
     for f in session.execute(
         select(

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from connector.practice.crossteam import IssueLink
 from connector.practice.expectation_issues import DONE
 from connector.practice.health import HealthSnapshot
+from connector.practice.measure_values import MeasureValue
 from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 
 
@@ -73,6 +74,16 @@ def _statement(site_id: Any) -> CompoundSelect[Any]:
             func.sum(case((IssueLink.other_status_category == DONE, 1), else_=0)),
         )
     ).where(IssueLink.site_id == site_id)
+    # Each measure's history: a value added or removed, a dispute made.
+    values = select(
+        *_as_text(
+            "measure_values",
+            func.count(),
+            func.max(MeasureValue.id),
+            func.max(MeasureValue.disputed_at),
+            func.sum(MeasureValue.value),
+        )
+    ).where(MeasureValue.site_id == site_id)
     return union_all(
         select(*_as_text("teams", func.count(), func.max(Team.updated_at))).where(
             Team.site_id == site_id
@@ -84,6 +95,7 @@ def _statement(site_id: Any) -> CompoundSelect[Any]:
             Expectation.site_id == site_id
         ),
         measures,
+        values,
         feedback,
         links,
         # The sparklines and the trend: the daily snapshot job adds rows at whatever hour it

@@ -116,6 +116,8 @@ vertical-align:top}}
 .icm .cell-line{{display:block}}
 .icm .spark{{display:block;color:var(--icm-muted);margin-top:2px}}
 .icm .spark-text{{display:block;font-size:12px}}
+.icm .measure-chart{{display:block;color:var(--icm-muted);margin:2px 0 4px}}
+.icm .chart-text{{display:block;font-size:12px}}
 .icm .download{{margin:8px 0}}
 .icm .download[hidden]{{display:none}}
 .icm .badge{{display:inline-block;border:1px solid;border-radius:3px;padding:0 4px;

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from macros.html import health_badge, link, trend_cell
 from macros.layout import Side
 from macros.markup import esc, feedback_text, fmt_date, measure_text
+from macros.measure_chart import measure_chart
 from macros.sparkline import sparkline
 from macros.view import (
     CustomerMapView,
@@ -178,10 +179,13 @@ def integrator_table(
     return _table("All relationships", headers, [("", rows)])
 
 
-def _measures(expectation: ExpectationView) -> str:
+def _measures(expectation: ExpectationView, *, static: bool = False) -> str:
     if not expectation.measures:
         return "No measure"
-    items = "".join(f"<li>{esc(measure_text(m))}</li>" for m in expectation.measures)
+    items = "".join(
+        f"<li>{esc(measure_text(m))} {measure_chart(m, static=static)}</li>"
+        for m in expectation.measures
+    )
     return f'<ul class="plain">{items}</ul>'
 
 
@@ -200,7 +204,7 @@ def expectations_table(view: CustomerMapView, *, static: bool = False) -> str:
                     [
                         _free(f"{role} {link(other.issues_url, other.name)}: {esc(rel.service)}"),
                         esc(exp.state.replace("_", " ")),
-                        _free(_measures(exp)),
+                        _free(_measures(exp, static=static)),
                         health_cell(exp.health, exp.history, static=static),
                         _free(esc(feedback_text(exp.last_feedback))),
                         link(exp.jira_issue_url, exp.jira_issue_key or "Not in Jira yet"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from connector.domain.health import Band, Trend
@@ -78,12 +78,22 @@ NO_HISTORY = HealthHistory()
 
 
 @dataclass(frozen=True, slots=True)
+class MeasurePoint:
+    """One value of a measure over time: the day it stands for, and whether it is disputed."""
+
+    day: date
+    value: float
+    disputed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class MeasureView:
     name: str
     target: float
     unit: str
     direction: Direction
     latest: float | None = None
+    history: tuple[MeasurePoint, ...] = ()  # oldest first
 
     @property
     def met(self) -> bool | None:

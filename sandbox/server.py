@@ -33,6 +33,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         forge_views,
         home,
         jira_api,
+        jira_counts,
         privacy,
         rovo,
         views,
@@ -78,6 +79,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
 
     for blueprint in (
         jira_api.blueprint,
+        jira_counts.blueprint,  # JQL counts and parsing (measures counted by JQL)
         confluence_api.blueprint,
         confluence_site.blueprint,  # the stylesheet of pages as the site shows them
         admin.blueprint,

@@ -34,6 +34,7 @@ from connector import create_app  # noqa: E402
 from connector.db import get_db  # noqa: E402
 from sandbox import Sandbox  # noqa: E402
 from sandbox.contracts import default_specs_dir  # noqa: E402
+from sandbox.directory import USERS  # noqa: E402
 from sandbox.forge import ForgeApp, ForgeSite  # noqa: E402
 from sandbox.serving import quiet_server  # noqa: E402
 
@@ -114,6 +115,50 @@ def seed_feedback_history(app: Any, site_id: str) -> int:
                     )
                     count += 1
     return count
+
+
+def seed_measure_history(app: Any, sandbox: Sandbox, site_id: str) -> int:
+    """Four months of values of each agreed expectation's measures recorded by hand (by the
+    supplier's lead, each standing for a month's end), and the JQL measures counted once by
+    sandbox Jira (a few payroll incidents filed first), so the maps show attainment."""
+    from sqlalchemy import select
+
+    from connector.practice.measure_counts import count_site
+    from connector.practice.measure_values import record_value
+    from connector.practice.models import Expectation
+
+    now = datetime.now(UTC)
+    count = 0
+    with get_db(app).transaction() as session:
+        agreed = session.scalars(
+            select(Expectation).where(
+                Expectation.site_id == site_id, Expectation.state.in_(("agreed", "at_risk"))
+            )
+        ).all()
+        for expectation in agreed:
+            rng = random.Random(expectation.id * 7)
+            lead = expectation.relationship.supplier.lead_account_id
+            for measure in [m for m in expectation.measures if m.source == "manual"]:
+                spread = abs(measure.target) * 0.02 + 0.5
+                for month in range(4, 0, -1):
+                    drift = rng.gauss(0, spread) + (spread if rng.random() < 0.6 else -spread)
+                    value = measure.target + drift
+                    if measure.unit == "%":
+                        value = max(0.0, min(100.0, value))
+                    day = (now - timedelta(days=30 * month - 1)).date()
+                    record_value(
+                        session, measure, value=round(value, 1), day=day, recorded_by=lead, now=now
+                    )
+                    count += 1
+    for n in range(3):
+        fields = {
+            "project": {"key": "PAY"},
+            "summary": f"Payroll incident {n + 1}",
+            "issuetype": {"name": "Task"},
+            "labels": ["payroll-incident"],
+        }
+        sandbox.jira.create_issue({"fields": fields}, USERS[0].account_id)
+    return count + count_site(app, site_id, now).counted
 
 
 def rate_through_jira(app: Any, sandbox: Sandbox, site_id: str, carrier: str) -> str:
@@ -454,6 +499,7 @@ def main() -> int:
     stop = threading.Event()
     load_organisation(app, installed.installation)
     ratings = seed_feedback_history(app, installed.site_id)
+    values = seed_measure_history(app, sandbox, installed.site_id)
     worker = threading.Thread(target=drain_forever, args=(app, stop), daemon=True)
     worker.start()
     loop = rate_through_jira(app, sandbox, installed.site_id, installed.carrier)
@@ -468,7 +514,7 @@ Internal Customer Map is running (SQLite: {get_db(app).url})
   the app's service        {app_url}/   (what it is, descriptors, health probes, API document)
 {installed.report}
 Sample organisation: examples/organisation.yaml imported and synced to sandbox Jira,
-  with {ratings} past ratings; {loop}.
+  with {ratings} past ratings and {values} values of measures; {loop}.
 
 The practice by clicking ({args.platform}), each page as the person who acts there:
 {scenario}

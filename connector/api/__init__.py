@@ -15,6 +15,7 @@ from connector.api import (  # noqa: F401
     history,
     imports,
     me,
+    measures,
     openapi,
     relationships,
     review_packs,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app
 
 from connector.api import schemas
 from connector.api.routing import (
@@ -20,6 +23,7 @@ from connector.domain.roles import Action, transition_action
 from connector.domain.states import check_transition
 from connector.practice import expectations
 from connector.practice.assessments import ExpectationView, assess_expectations
+from connector.practice.measure_counts import check_jql
 from connector.practice.models import Expectation
 from connector.practice.relationships import relationship_by_id
 from connector.practice.roles import (
@@ -47,6 +51,13 @@ def with_permissions(views: list[ExpectationView]) -> list[ExpectationView]:
 def present(expectation: Expectation, status: int = 200) -> Response:
     views = with_permissions(assess_expectations(request_session(), [expectation]))
     return respond(schemas.ExpectationOut, views[0], status)
+
+
+def checked_jql(data: Mapping[str, Any]) -> None:
+    """A measure counted by JQL is saved only if Jira's parser takes its JQL (422 with Jira's
+    message otherwise); asked after the role check, so a refused caller costs Jira nothing."""
+    if data.get("measures"):
+        check_jql(current_app, request_session(), site_id(), data["measures"])
 
 
 def guarded(expectation_id: int, action: Action | None = None, to: str | None = None) -> None:
@@ -81,6 +92,7 @@ def create_expectation() -> Response:
         require_on_relationship(session, current_caller(), Action.EDIT, relationship)
     else:
         require_user(current_caller())
+    checked_jql(data)
     return present(expectations.create_expectation(request_session(), site_id(), **data), 201)
 
 
@@ -118,6 +130,7 @@ def get_expectation(expectation_id: int) -> Response:
 def update_expectation(expectation_id: int) -> Response:
     changes = load_body(schemas.ExpectationPatch)
     guarded(expectation_id, Action.EDIT)
+    checked_jql(changes)
     return present(
         expectations.update_expectation(request_session(), site_id(), expectation_id, changes)
     )
@@ -142,6 +155,7 @@ def transition_expectation(expectation_id: int) -> Response:
     data = load_body(schemas.TransitionIn)
     to = data.pop("to")
     guarded(expectation_id, to=to)
+    checked_jql(data)
     moved = expectations.transition(request_session(), site_id(), expectation_id, to, data)
     return present(moved)
 

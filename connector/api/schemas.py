@@ -184,7 +184,29 @@ class MeasureIn(Strict):
             raise ValidationError("required when source is 'jql'", field_name="jql")
 
 
+class NumberField(fields.Float):
+    """A JSON number only: `"99.7"` (a string) or `true` is refused, not converted."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError(f"must be a JSON number, got {type(value).__name__}")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class MeasurePointOut(Schema):
+    """One of the measure's recent values (`.../values` lists them all, with who and when)."""
+
+    id = fields.Integer(required=True)
+    value = fields.Float(required=True)
+    date = fields.Date(attribute="day", required=True)
+    source = fields.String(required=True, validate=validate.OneOf(("manual", "jql")))
+    note = fields.String(allow_none=True, required=True)
+    disputed = fields.Boolean(required=True)
+    dispute_comment = fields.String(data_key="disputeComment", allow_none=True, required=True)
+
+
 class MeasureOut(Schema):
+    id = fields.Integer(required=True)
     name = fields.String(required=True)
     target = fields.Float(required=True)
     unit = fields.String(allow_none=True, required=True)
@@ -192,7 +214,25 @@ class MeasureOut(Schema):
     source = fields.String(required=True, validate=validate.OneOf(("manual", "jql")))
     jql = fields.String(allow_none=True, required=True)
     latest_value = fields.Float(data_key="latestValue", allow_none=True, required=True)
+    latest_at = fields.DateTime(
+        data_key="latestAt",
+        allow_none=True,
+        required=True,
+        metadata={"description": "the start (UTC) of the day the latest value stands for"},
+    )
     attained = fields.Boolean(allow_none=True, required=True)
+    counted_at = fields.DateTime(data_key="countedAt", allow_none=True, required=True)
+    count_error = fields.String(
+        data_key="countError",
+        allow_none=True,
+        required=True,
+        metadata={"description": "Jira's message when it refused the JQL (not counted again)"},
+    )
+    history = fields.List(
+        fields.Nested(MeasurePointOut),
+        required=True,
+        metadata={"description": "the last 12 values, oldest first"},
+    )
 
 
 class ExpectationText(Strict):
@@ -267,6 +307,8 @@ class ExpectationPermissionsOut(Schema):
     edit = fields.Boolean(required=True)
     rate = fields.Boolean(required=True)
     sync = fields.Boolean(required=True)
+    record_value = fields.Boolean(data_key="recordValue", required=True)
+    dispute_value = fields.Boolean(data_key="disputeValue", required=True)
 
 
 class ExpectationOut(Schema):
@@ -340,6 +382,52 @@ class FeedbackOut(Schema):
 class FeedbackListOut(Schema):
     values = fields.List(fields.Nested(FeedbackOut), required=True)
     health = fields.Nested(HealthOut, required=True)
+
+
+# --- measure values
+
+
+class MeasureValueIn(Strict):
+    value = NumberField(required=True, allow_nan=False)
+    day = fields.Date(
+        data_key="date",
+        load_default=None,
+        metadata={"description": "the day the value stands for (default: today, UTC)"},
+    )
+    note = optional_text(2000)
+    unit = optional_text(32, metadata={"description": "when given, it must be the measure's unit"})
+
+
+class DisputeIn(Strict):
+    comment = text(required=True, max_length=2000)
+
+
+class MeasureValueOut(Schema):
+    id = fields.Integer(required=True)
+    measure_id = fields.Integer(data_key="measureId", required=True)
+    value = fields.Float(required=True)
+    date = fields.Date(attribute="day", required=True)
+    note = fields.String(allow_none=True, required=True)
+    source = fields.String(required=True, validate=validate.OneOf(("manual", "jql")))
+    recorded_by = fields.String(
+        data_key="recordedBy",
+        allow_none=True,
+        required=True,
+        metadata={"description": "the accountId; null when the app counted it by JQL"},
+    )
+    recorded_at = fields.DateTime(data_key="recordedAt", required=True)
+    disputed_by = fields.String(data_key="disputedBy", allow_none=True, required=True)
+    dispute_comment = fields.String(data_key="disputeComment", allow_none=True, required=True)
+    disputed_at = fields.DateTime(data_key="disputedAt", allow_none=True, required=True)
+
+
+class MeasureValuesOut(Schema):
+    measure = fields.Nested(MeasureOut, required=True)
+    values = fields.List(
+        fields.Nested(MeasureValueOut),
+        required=True,
+        metadata={"description": "the most recent day first (at most 500)"},
+    )
 
 
 # --- goals

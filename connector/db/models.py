@@ -7,6 +7,7 @@ from connector.practice.feedback import CommentMark
 from connector.practice.feedback_requests import FeedbackRequest
 from connector.practice.health import HealthSnapshot
 from connector.practice.job_runs import JobRun
+from connector.practice.measure_values import MeasureValue
 from connector.practice.members import TeamMember
 from connector.practice.models import (
     Expectation,
@@ -40,6 +41,7 @@ __all__ = [
     "IssueLink",
     "JobRun",
     "Measure",
+    "MeasureValue",
     "OutboxTask",
     "PrivacyAccount",
     "PrivacyCycle",

@@ -2,10 +2,13 @@
 
 F = exponentially time-weighted mean of ratings mapped to 0..1 ((r-1)/4), half-life 60 days,
     counting one rating per author per cadence window (the latest);
-A = share of measures meeting their target (measures with a latest value only);
+A = share of measures meeting their target (measures with a latest value only; the latest value
+    is the one standing for the most recent day);
 H = 0.5·F + 0.5·A when both exist, else whichever exists;
 staleness: when no rating arrived within 1.5 cadences, H is multiplied by
-    max(0.5, 1 - 0.2·k), k = cadences overdue beyond 1.5;
+    max(0.5, 1 - 0.2·k), k = cadences overdue beyond 1.5; a met measure whose latest value stands
+    for a day older than 1.5 cadences counts in A by the same factor of its own age (a missed one
+    counts 0 whatever its age);
 band: n < 3 counted ratings -> "no_feedback" (grey); else < 0.4 unhealthy, < 0.7 at_risk,
     else healthy (Atlassian Goals' bands); trend: slope over the last snapshots.
 """
@@ -37,6 +40,18 @@ class Rating:
     value: int  # 1..5
     at: datetime
     author: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A measure's latest value, judged: met or not, the day it stands for, its cadence."""
+
+    attained: bool
+    at: datetime
+    cadence_days: int
+
+
+Measured = bool | Reading | None  # a bare bool (no date) never goes stale
 
 
 @dataclass(frozen=True)
@@ -74,9 +89,21 @@ def feedback_component(ratings: Sequence[Rating], now: datetime) -> float | None
     return sum(w * (r.value - 1) / 4 for w, r in zip(weights, ratings, strict=True)) / total
 
 
-def attainment(measures: Iterable[bool | None]) -> float | None:
+def attainment(measures: Iterable[Measured], now: datetime | None = None) -> float | None:
+    """The share of measures with a value that meet their target; a met one whose value is
+    stale counts by the staleness factor of its own age."""
     known = [m for m in measures if m is not None]
-    return sum(1.0 for m in known if m) / len(known) if known else None
+    if not known:
+        return None
+    return sum(_met(m, now) for m in known) / len(known)
+
+
+def _met(measure: bool | Reading, now: datetime | None) -> float:
+    if isinstance(measure, bool):
+        return 1.0 if measure else 0.0
+    if not measure.attained:
+        return 0.0
+    return 1.0 if now is None else staleness_factor(measure.at, measure.cadence_days, now)
 
 
 def staleness_factor(last: datetime | None, cadence_days: int, now: datetime) -> float:
@@ -112,7 +139,7 @@ def trend(history: Sequence[float]) -> Trend:
 
 def assess(
     ratings: Iterable[Rating],
-    measures: Iterable[bool | None],
+    measures: Iterable[Measured],
     *,
     cadence_days: int,
     now: datetime,
@@ -120,7 +147,7 @@ def assess(
 ) -> Health:
     """Health of one expectation, or of a relationship given all its expectations' inputs."""
     kept = counted(ratings, cadence_days)
-    parts = [p for p in (feedback_component(kept, now), attainment(measures)) if p is not None]
+    parts = [p for p in (feedback_component(kept, now), attainment(measures, now)) if p is not None]
     if not parts:
         return Health(score=None, band="no_feedback", trend=trend(history), n=len(kept))
     score = sum(parts) / len(parts)

@@ -28,6 +28,8 @@ class Action(enum.StrEnum):
     MOVE = "move"  # at risk, met, breached, reopened
     RETIRE = "retire"  # retire an expectation
     RATE = "rate"  # API, panel, Jira comment
+    RECORD_VALUE = "record_value"  # a measure's value by hand; count a JQL measure now
+    DISPUTE_VALUE = "dispute_value"  # a comment beside a measure's value
     ADMINISTER = "administer"  # settings, parked deliveries, replay
     REVIEW_PACK = "review_pack"  # write the relationship's review pack page in Confluence
 
@@ -93,6 +95,13 @@ RULES: dict[Action, str] = {
         "only the customer side (lead and members) or the relationship's integrator may rate;"
         " never the supplier side"
     ),
+    Action.RECORD_VALUE: (
+        "only the supplier side (its lead and members) may record or count a measure's value"
+    ),
+    Action.DISPUTE_VALUE: (
+        "only the customer side (lead and members) or the relationship's integrator may dispute"
+        " a measure's value; never the supplier side"
+    ),
     Action.ADMINISTER: "only a Jira administrator may do this",
     Action.REVIEW_PACK: (
         "only the supplier side's lead, the customer side's lead or the relationship's integrator"
@@ -115,7 +124,7 @@ def allows(action: Action, s: Standing) -> bool:
             return s.site_admin or s.customer_lead
         case Action.MANAGE_RELATIONSHIP:
             return s.site_admin or s.supplier_lead or s.customer_lead
-        case Action.EDIT:
+        case Action.EDIT | Action.RECORD_VALUE:
             return supplier_side
         case Action.AGREE | Action.MOVE:
             return s.customer_lead or s.integrator
@@ -123,7 +132,7 @@ def allows(action: Action, s: Standing) -> bool:
             return s.supplier_lead or s.customer_lead
         case Action.REVIEW_PACK:
             return s.supplier_lead or s.customer_lead or s.integrator
-        case Action.RATE:
+        case Action.RATE | Action.DISPUTE_VALUE:
             # A supplier never grades itself, even when it is also the integrator or a customer.
             return (customer_side or s.integrator) and not supplier_side
     return False

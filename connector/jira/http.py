@@ -46,7 +46,14 @@ RATE_HEADERS = (
 )
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # POSTs that only read: repeating them is harmless.
-READ_ONLY_POSTS = ("/rest/api/3/search/jql", "/rest/api/3/search/approximate-count")
+READ_ONLY_POSTS = (
+    "/rest/api/3/search/jql",
+    "/rest/api/3/search/approximate-count",
+    "/rest/api/3/jql/parse",
+)
+# Calls whose 429 is not waited for here: their caller defers the work to a later run after
+# `Retry-After` (counting a measure by JQL: one call per measure per run, never a loop).
+DEFERRED_ON_429 = ("/rest/api/3/search/approximate-count",)
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,8 @@ class RetryPolicy:
             return None
         if response.headers.get("RateLimit-Reason") == PER_ISSUE_WRITE:
             return None  # the same write to the same issue would trip the same limit
+        if response.status_code == 429 and path.endswith(DEFERRED_ON_429):
+            return None
 
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if retry_after is None:

@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from connector.domain.errors import UpstreamError
+from connector.jira.http import parse_retry_after
 
 BULK_LIMIT = 50
 API = "rest/api/3"
@@ -22,7 +23,13 @@ class JiraCallFailed(UpstreamError):
     """Jira (or Confluence) answered with an error status (or could not be reached: status 0)."""
 
     def __init__(
-        self, method: str, path: str, status: int, messages: Sequence[str], product: str = "Jira"
+        self,
+        method: str,
+        path: str,
+        status: int,
+        messages: Sequence[str],
+        product: str = "Jira",
+        retry_after: float | None = None,
     ) -> None:
         text = "; ".join(messages) or "no message"
         super().__init__(
@@ -30,6 +37,7 @@ class JiraCallFailed(UpstreamError):
         )
         self.status_code = status
         self.messages = list(messages)
+        self.retry_after = retry_after  # seconds, from a 429's or 503's Retry-After
 
 
 @dataclass(frozen=True)
@@ -158,6 +166,26 @@ class JiraSite:
             if answer.get("isLast", True) or not token:
                 return
 
+    def count_issues(self, jql: str) -> int:
+        """Jira's approximate count of the issues `jql` matches (the current endpoint; the old
+        `search` total is gone). The JQL must be bounded."""
+        answer = self.call("POST", "search/approximate-count", json={"jql": jql}) or {}
+        return int(answer.get("count") or 0)
+
+    def jql_errors(self, queries: Sequence[str]) -> list[list[str]]:
+        """Jira's syntax and validation errors for each query (an empty list: it is valid)."""
+        answer = (
+            self.call(
+                "POST",
+                "jql/parse",
+                params={"validation": "strict"},
+                json={"queries": list(queries)},
+            )
+            or {}
+        )
+        parsed = answer.get("queries") or []
+        return [list((parsed[i] or {}).get("errors") or []) for i in range(len(queries))]
+
     # --- comments and transitions
 
     def add_comment(self, key: str, adf: Mapping[str, Any]) -> dict[str, Any]:
@@ -240,7 +268,8 @@ def product_call(
     except requests.RequestException as exc:
         raise JiraCallFailed(method, path, 0, [type(exc).__name__], product) from exc
     if response.status_code not in ok:
-        raise JiraCallFailed(method, path, response.status_code, _messages(response), product)
+        wait = parse_retry_after(response.headers.get("Retry-After"))
+        raise JiraCallFailed(method, path, response.status_code, _messages(response), product, wait)
     if not response.content:
         return None
     try:

@@ -20,7 +20,8 @@ from connector.db import request_session, utcnow
 from connector.platforms.sites import site_installations
 from connector.practice.expectations import sync_backlog, sync_counts
 from connector.practice.job_runs import JobRun, last_runs, schedule_status
-from connector.practice.models import Expectation, SyncState
+from connector.practice.measure_counts import count_errors
+from connector.practice.models import Expectation, Measure, SyncState
 from connector.practice.review_packs import ReviewPack, failed_packs
 from connector.practice.roles import require_admin
 from connector.web.caller import caller_required, current_caller
@@ -49,6 +50,21 @@ def operations_view(session: Session, site_id: str, now: datetime) -> dict[str, 
         "scheduler": schedule_status(session, now),
         "installations": site_installations(session, site_id, now),
         "reviewPacks": [_failed_pack(pack) for pack in failed_packs(session, site_id)],
+        "measures": [_refused_count(m) for m in count_errors(session, site_id)],
+    }
+
+
+def _refused_count(measure: Measure) -> dict[str, Any]:
+    """A measure whose JQL Jira refused, with Jira's message (not counted until it changes)."""
+    expectation = measure.expectation
+    return {
+        "expectationId": expectation.id,
+        "measureId": measure.id,
+        "name": measure.name,
+        "statement": expectation.statement[:200],
+        "jql": measure.jql,
+        "countError": measure.count_error,
+        "countedAt": measure.counted_at.isoformat() if measure.counted_at else None,
     }
 
 

@@ -20,7 +20,19 @@ from connector.domain.states import allowed_from
 from connector.practice.crossteam import IssueLink, links_for
 from connector.practice.feedback_requests import OPEN, FeedbackRequest
 from connector.practice.health import loaded_expectation_health
-from connector.practice.models import Expectation, Feedback
+from connector.practice.measure_values import ValuePoint, recent_values
+from connector.practice.models import Expectation, Feedback, Measure
+
+
+@dataclass
+class MeasureView:
+    """A measure plus its recent values (`history`, oldest first); the rest falls through."""
+
+    measure: Measure
+    history: list[ValuePoint]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.measure, name)
 
 
 @dataclass
@@ -33,9 +45,16 @@ class ExpectationView:
     links: list[IssueLink] = field(default_factory=list)
     permissions: dict[str, Any] = field(default_factory=dict)  # what the caller may do with it
     feedback_requested_at: datetime | None = None  # the open request for feedback, if any
+    measure_history: dict[int, list[ValuePoint]] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.expectation, name)
+
+    @property
+    def measures(self) -> list[MeasureView]:
+        return [
+            MeasureView(m, self.measure_history.get(m.id, [])) for m in self.expectation.measures
+        ]
 
     @property
     def supplier_key(self) -> str:
@@ -61,6 +80,7 @@ def assess_expectations(
     counts = _feedback_counts(session, site_id, ids)
     links = links_for(session, site_id, ids)
     asked = _open_requests(session, site_id, ids)
+    history = recent_values(session, site_id, [m.id for e in expectations for m in e.measures])
     return [
         ExpectationView(
             expectation=e,
@@ -68,6 +88,7 @@ def assess_expectations(
             feedback_count=counts.get(e.id, 0),
             links=links.get(e.id, []),
             feedback_requested_at=asked.get(e.id),
+            measure_history=history,
         )
         for e in expectations
     ]

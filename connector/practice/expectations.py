@@ -236,16 +236,27 @@ def _goal_for(session: Session, relationship: Relationship, goal_id: int | None)
     return goal
 
 
-def _measure(position: int, data: Mapping[str, Any]) -> Measure:
-    return Measure(
-        position=position,
-        name=data["name"],
-        target=data["target"],
-        unit=data.get("unit"),
-        direction=data.get("direction", "atLeast"),
-        source=data.get("source", "manual"),
-        jql=data.get("jql"),
-    )
+def _measure(position: int, data: Mapping[str, Any], kept: Measure | None = None) -> Measure:
+    """A measure from its JSON; `kept`, the one of the same name already there, is updated in
+    place so that its values (its history) stay with it."""
+    measure = kept or Measure()
+    source, jql = data.get("source", "manual"), data.get("jql")
+    if kept is not None and (kept.source, kept.jql) != (source, jql):
+        kept.count_error = kept.count_after = kept.counted_at = None  # a new JQL is counted anew
+    measure.position = position
+    measure.name = data["name"]
+    measure.target = data["target"]
+    measure.unit = data.get("unit")
+    measure.direction = data.get("direction", "atLeast")
+    measure.source, measure.jql = source, jql
+    return measure
+
+
+def _replace_measures(expectation: Expectation, given: Sequence[Mapping[str, Any]]) -> None:
+    existing = {m.name: m for m in expectation.measures}
+    expectation.measures = [
+        _measure(i, m, existing.pop(m["name"], None)) for i, m in enumerate(given)
+    ]
 
 
 def _apply(session: Session, expectation: Expectation, changes: Mapping[str, Any]) -> None:
@@ -258,7 +269,7 @@ def _apply(session: Session, expectation: Expectation, changes: Mapping[str, Any
 def _apply_fields(session: Session, expectation: Expectation, changes: Mapping[str, Any]) -> None:
     for name, value in changes.items():
         if name == "measures":
-            expectation.measures = [_measure(i, m) for i, m in enumerate(value)]
+            _replace_measures(expectation, value)
             session.flush()  # the replaced measures go before their successors arrive
         elif name == "goal_id":
             expectation.goal = _goal_for(session, expectation.relationship, value)

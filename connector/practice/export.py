@@ -5,7 +5,7 @@ Only what the lists show: no feedback comment text (a comment may be restricted 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from connector.practice.assessments import ExpectationView, assess_expectations
 from connector.practice.expectations import list_expectations
+from connector.practice.measure_values import ValuePoint
 from connector.practice.models import Expectation, Feedback
 
 COLUMNS = (
@@ -25,6 +26,7 @@ COLUMNS = (
     "state",
     "priority",
     "measures",
+    "measureValues",
     "health",
     "band",
     "trend",
@@ -66,6 +68,7 @@ def _row(view: ExpectationView, last_feedback: datetime | None) -> list[str | fl
         expectation.state,
         expectation.priority,
         "; ".join(_measure(m.name, m.target, m.unit, m.direction) for m in expectation.measures),
+        "; ".join(_values(m.name, m.unit, m.history) for m in view.measures if m.history),
         None if score is None else round(score * 100),
         view.health.band,
         view.health.trend,
@@ -77,8 +80,20 @@ def _row(view: ExpectationView, last_feedback: datetime | None) -> list[str | fl
 
 def _measure(name: str, target: float, unit: str | None, direction: str) -> str:
     sign = "≤" if direction == "atMost" else "≥"
-    amount = f"{target:g}{unit or ''}" if unit == "%" else f"{target:g} {unit or ''}".strip()
-    return f"{name} {sign} {amount}"
+    return f"{name} {sign} {_amount(target, unit)}"
+
+
+def _amount(value: float, unit: str | None) -> str:
+    return f"{value:g}{unit or ''}" if unit == "%" else f"{value:g} {unit or ''}".strip()
+
+
+def _values(name: str, unit: str | None, history: Sequence[ValuePoint]) -> str:
+    """A measure's recent values, oldest first, each with its day (and a dispute)."""
+    said = (
+        f"{_amount(p.value, unit)} on {p.day.isoformat()}{' (disputed)' if p.disputed else ''}"
+        for p in history
+    )
+    return f"{name}: {', '.join(said)}"
 
 
 def _last_feedback(session: Session, site_id: str, ids: list[int]) -> dict[int, datetime]:

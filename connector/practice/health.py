@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Date, Float, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, Session, mapped_column, raiseload
 
 from connector.db import Base, UTCDateTime, get_db, utcnow
-from connector.domain.health import TREND_WINDOW, Health, Rating, assess
+from connector.domain.health import TREND_WINDOW, Health, Measured, Rating, Reading, assess
 from connector.domain.states import ExpectationState
 from connector.practice.models import Expectation, Feedback, Measure
 
@@ -47,7 +47,7 @@ class HealthSnapshot(Base):
 @dataclass
 class Inputs:
     ratings: list[Rating] = field(default_factory=list)
-    measures: list[bool | None] = field(default_factory=list)
+    measures: list[Measured] = field(default_factory=list)
     cadences: list[int] = field(default_factory=list)
 
 
@@ -72,8 +72,17 @@ def _inputs(session: Session, site_id: str, expectations: Sequence[_Subject]) ->
         return found
     measures = select(Measure).where(Measure.expectation_id.in_(list(found)))
     for measure in session.scalars(measures.options(raiseload("*"))):
-        found[measure.expectation_id].measures.append(measure.attained)
+        inputs = found[measure.expectation_id]
+        inputs.measures.append(reading(measure, inputs.cadences[0]))
     return found
+
+
+def reading(measure: Measure, cadence_days: int) -> Measured:
+    """The measure's latest value, judged, and the day it stands for (it ages by its cadence)."""
+    met = measure.attained
+    if met is None or measure.latest_at is None:
+        return met
+    return Reading(met, measure.latest_at, cadence_days)
 
 
 def _ratings(session: Session, site_id: str, expectations: Sequence[_Subject]) -> dict[int, Inputs]:
@@ -140,7 +149,9 @@ def loaded_expectation_health(
         session, site_id, [_Subject(e.id, e.relationship_id, e.cadence_days) for e in mine]
     )
     for expectation in mine:
-        inputs[expectation.id].measures = [m.attained for m in expectation.measures]
+        inputs[expectation.id].measures = [
+            reading(m, expectation.cadence_days) for m in expectation.measures
+        ]
     return _assessed(session, site_id, inputs, now)
 
 

@@ -23,6 +23,7 @@ SCHEDULE: dict[str, timedelta] = {
     "icm.request_feedback_due": timedelta(hours=1),
     "icm.reconcile": timedelta(minutes=15),  # the JQL window (webhooks.reconcile) assumes this
     "icm.retry_pending_syncs": timedelta(minutes=1),
+    "icm.count_measures": timedelta(hours=1),  # each JQL measure once per its cadence
     "icm.snapshot_health": timedelta(days=1),
     "icm.prune_inbox": timedelta(days=1),
     "icm.report_personal_data": timedelta(minutes=61),  # off the hour, as Atlassian asks

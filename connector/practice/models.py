@@ -26,6 +26,7 @@ from sqlalchemy.orm import relationship as relation
 
 from connector.db import Base, UTCDateTime, utcnow
 from connector.domain.conversation import SEED_QUESTION, follow_ups_or_default
+from connector.domain.measures import attained
 
 
 class SyncState(enum.StrEnum):
@@ -158,8 +159,14 @@ class Measure(Base):
     direction: Mapped[str] = mapped_column(String(8), default="atLeast")  # atLeast | atMost
     source: Mapped[str] = mapped_column(String(8), default="manual")  # manual | jql
     jql: Mapped[str | None] = mapped_column(Text)
+    # The value standing for the most recent day, and that day's start (measure_values.py).
     latest_value: Mapped[float | None] = mapped_column(Float)
     latest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Counting by JQL (connector.practice.measure_counts): when it last ran, Jira's refusal of
+    # the JQL (shown, and not retried until the JQL changes), and a 429's "not before".
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    count_error: Mapped[str | None] = mapped_column(Text)
+    count_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     expectation: Mapped[Expectation] = relation(back_populates="measures")
 
@@ -167,9 +174,7 @@ class Measure(Base):
     def attained(self) -> bool | None:
         if self.latest_value is None:
             return None
-        if self.direction == "atMost":
-            return self.latest_value <= self.target
-        return self.latest_value >= self.target
+        return attained(self.latest_value, self.target, self.direction)
 
 
 class SiteSettings(Base):

@@ -270,5 +270,7 @@ def expectation_permissions(
             "edit": edit,
             "rate": allows(Action.RATE, standing),
             "sync": edit and expectation.sync_state in (SyncState.DETACHED, SyncState.FAILED),
+            "record_value": live and allows(Action.RECORD_VALUE, standing),
+            "dispute_value": allows(Action.DISPUTE_VALUE, standing),
         }
     return answer

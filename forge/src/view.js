@@ -7,6 +7,7 @@ import { wireDownloads } from './download.js';
 import * as ui from './firstrun.js';
 import { reviewPackButton, reviewPackSettings } from './review-pack.js';
 import { followUpSteps, followUpsForm } from './followups.js';
+import { measuresSection } from './measures.js';
 import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
@@ -116,6 +117,7 @@ function expectationItem(expectation, side, refresh) {
       el('span', { class: 'icm-lozenge', text: expectation.state.replace('_', ' ') }), ' ',
       healthBadge(expectation.health), ` ${count} ${count === 1 ? 'rating' : 'ratings'} `, issue,
     ]),
+    measuresSection(expectation, { api, say, refresh }),
     actions,
     editor,
   ]);
@@ -323,9 +325,15 @@ async function issuePanel(root, context, who) {
     return;
   }
   const mine = el('p', { id: 'icm-mine' });
+  const measures = el('div', { id: 'icm-measures' });
+  const showMeasures = async () => {
+    const fresh = await api('GET', `/expectations/${expectation.id}`);
+    measures.replaceChildren(...[measuresSection(fresh, { api, say, refresh: showMeasures })].filter(Boolean));
+  };
   const children = [
     el('p', { class: 'icm-words' }, [el('strong', { text: expectation.statement })]),
     el('p', {}, ['Health: ', healthBadge(expectation.health)]),
+    measures,
   ];
   if (may(expectation, 'rate')) {
     // The comment first, the labelled scale, an explicit Submit (ui/panel.js).
@@ -343,6 +351,7 @@ async function issuePanel(root, context, who) {
   }
   children.push(mine);
   root.replaceChildren(...children);
+  measures.replaceChildren(...[measuresSection(expectation, { api, say, refresh: showMeasures })].filter(Boolean));
 }
 
 // --- the admin page ------------------------------------------------------------------------

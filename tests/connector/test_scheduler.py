@@ -47,6 +47,7 @@ def test_wiring(app: Flask) -> None:
         "icm.request_feedback_due",
         "icm.reconcile",
         "icm.retry_pending_syncs",
+        "icm.count_measures",
         "icm.snapshot_health",
         "icm.prune_inbox",
         "icm.report_personal_data",
@@ -61,6 +62,7 @@ def test_wiring(app: Flask) -> None:
         "icm.request_feedback_due": scheduler._feedback_job,
         "icm.reconcile": scheduler._reconcile_job,
         "icm.retry_pending_syncs": scheduler.retry_pending_syncs,
+        "icm.count_measures": scheduler._count_job,
         "icm.snapshot_health": scheduler._snapshot_job,
         "icm.prune_inbox": scheduler._prune_job,
         "icm.report_personal_data": scheduler._privacy_job,
@@ -81,6 +83,7 @@ def test_triggers_keep_the_designed_rhythm(app: Flask) -> None:
         "icm.request_feedback_due": timedelta(hours=1),
         "icm.reconcile": timedelta(minutes=15),  # the JQL window (jql_since) assumes this
         "icm.retry_pending_syncs": timedelta(minutes=1),
+        "icm.count_measures": timedelta(hours=1),  # each measure once per cadence
         "icm.report_personal_data": timedelta(minutes=61),  # off the hour, as Atlassian asks
     }
     daily = {job_id: str(t) for job_id, t in triggers.items() if isinstance(t, CronTrigger)}

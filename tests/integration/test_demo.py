@@ -67,6 +67,7 @@ def test_demo_starts_shows_working_urls_and_stops_on_ctrl_c(platform: str, tmp_p
         text = "".join(printed)
         assert "Ctrl-C stops everything" in text, text
         assert LOOP_LINES[platform] in text, text
+        assert re.search(r"and [1-9][0-9]* values of measures", text), text  # months of them
         urls = re.findall(r"^\s{2}\S.*?\s(http://\S+)$", text, flags=re.MULTILINE)
         assert len(urls) >= 4, text
         for url in urls:

@@ -116,7 +116,10 @@ def render_panel(
         "background:#0c66e4;color:#fff}"
         "@media (prefers-color-scheme: dark){body{background:#1d2125;color:#c7d1db}"
         "textarea{background:#22272b;color:#c7d1db;border:1px solid #738496}"
-        ".icm-error{color:#fd9891}button{background:#579dff;color:#1d2125}}</style>"
+        ".icm-error{color:#fd9891}button{background:#579dff;color:#1d2125}}"
+        ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
+        "clip:rect(0 0 0 0);white-space:nowrap}.icm-measures{list-style:none;padding:0}"
+        ".icm-h{font-size:14px;margin:12px 0 4px}</style>"
         "</head><body>"
     )
     if expectation is None:
@@ -138,10 +141,11 @@ def render_panel(
             " rate this expectation."
         )
     body = Markup(
-        "<p><strong>{statement}</strong></p><p>Health: {band}{score}</p>{form}{history}"
+        "<p><strong>{statement}</strong></p><p>Health: {band}{score}</p>{form}{history}{measures}"
         '<p id="icm-mine">{mine}</p><p id="icm-status" role="status"></p><script>{script}</script>'
     ).format(
         history=ratings_over_time(ratings),
+        measures=measures_block(expectation, action_url.removesuffix("/feedback/panel")),
         statement=expectation.statement,
         band=band,
         score=score,
@@ -162,6 +166,17 @@ def rating_scale() -> Markup:
         '<label><input type="radio" name="rating" value="{n}" required> {n} {words}</label>'
     )
     return Markup("").join(choice.format(n=n, words=w) for n, w in enumerate(SCALE, 1))
+
+
+def measures_block(expectation: Expectation, base_url: str) -> Markup:
+    """Where static/panel-measures.js shows the measures, their values and their forms."""
+    if not expectation.measures:
+        return Markup("")
+    return Markup(
+        '<h2 class="icm-h">Measures</h2><div id="icm-measures" data-api="{base}/api/v1" '
+        'data-expectation="{id}"></div>'
+        '<script type="module" src="{base}/pages/static/panel-measures.js"></script>'
+    ).format(base=base_url, id=expectation.id)
 
 
 def ratings_over_time(ratings: Sequence[Feedback]) -> Markup:

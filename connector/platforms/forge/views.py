@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from connector.db import utcnow
 from connector.platforms.forge.installations import ForgeInstallation
+from connector.practice.measure_counts import count_errors
 from connector.practice.models import Team
 from macros.fragments import CHOOSE_TEAM, Kind, render_fragment
 from macros.html import error_box
@@ -67,7 +68,7 @@ def render_module(
         raise KeyError(module)
     site_id = installation.site_id
     if module == "admin-page":
-        return Rendered(TITLE, admin_status(installation))
+        return Rendered(TITLE, admin_status(installation) + refused_counts(session, site_id))
     team = params.get("team", "").strip()
     project = params.get("project", "").strip()
     if not team and project:
@@ -100,4 +101,24 @@ def admin_status(installation: ForgeInstallation) -> str:
         '<section class="icm-admin" aria-labelledby="icm-admin-heading">'
         '<h2 id="icm-admin-heading">Installation</h2>'
         f"<table><caption>This site's Forge installation</caption>{cells}</table></section>"
+    )
+
+
+def refused_counts(session: Session, site_id: str) -> str:
+    """Measures whose JQL Jira refused to count, with Jira's message (not counted again until
+    the JQL changes); nothing when there are none."""
+    rows = "".join(
+        f"<tr><td>{escape(m.expectation.statement[:200])}</td><td>{escape(m.name)}</td>"
+        f"<td><code>{escape(m.jql or '')}</code></td><td>{escape(m.count_error or '')}</td></tr>"
+        for m in count_errors(session, site_id)
+    )
+    if not rows:
+        return ""
+    head = "".join(
+        f'<th scope="col">{h}</th>' for h in ("Expectation", "Measure", "JQL", "Jira said")
+    )
+    return (
+        '<section class="icm-admin" aria-labelledby="icm-refused-heading">'
+        '<h2 id="icm-refused-heading">Measures Jira refused to count</h2>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></section>"
     )

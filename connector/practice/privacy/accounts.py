@@ -39,6 +39,9 @@ ACCOUNT_COLUMNS: tuple[AccountColumn, ...] = (
     AccountColumn("feedback", "author_account_id", "pseudonym", clear=("comment",)),
     # The app-kept member list (migration 0006_trust).
     AccountColumn("team_members", "account_id", "delete"),
+    # Who recorded a measure's value (the value stays) and who disputed it (migration 0010).
+    AccountColumn("measure_values", "recorded_by", "null"),
+    AccountColumn("measure_values", "disputed_by", "pseudonym", clear=("dispute_comment",)),
 )
 
 

@@ -165,12 +165,16 @@ def test_permissions_say_what_the_caller_may_do(api: Api) -> None:
         "edit": False,
         "rate": True,
         "sync": False,
+        "recordValue": False,
+        "disputeValue": True,
     }
     assert api.as_(SUPPLIER).ok("GET", one)["permissions"] == {
         "transitions": ["draft", "retired"],
         "edit": True,
         "rate": False,
         "sync": False,
+        "recordValue": True,
+        "disputeValue": False,
     }
     listed = api.as_(STRANGER).ok("GET", "/expectations")["values"]
     assert listed[0]["permissions"] == {
@@ -178,6 +182,8 @@ def test_permissions_say_what_the_caller_may_do(api: Api) -> None:
         "edit": False,
         "rate": False,
         "sync": False,
+        "recordValue": False,
+        "disputeValue": False,
     }
 
 

@@ -43,6 +43,8 @@ TABLE = {
     A.MOVE: {"customer lead", "integrator"},
     A.RETIRE: {"supplier lead", "customer lead"},
     A.RATE: {"customer lead", "customer member", "integrator"},
+    A.RECORD_VALUE: {"supplier lead", "supplier member"},
+    A.DISPUTE_VALUE: {"customer lead", "customer member", "integrator"},
     A.ADMINISTER: {"admin"},
     A.REVIEW_PACK: {"supplier lead", "customer lead", "integrator"},
 }
@@ -56,6 +58,7 @@ def test_each_cell_of_the_table(action: Action) -> None:
 def test_a_supplier_who_is_also_the_integrator_still_cannot_rate() -> None:
     both = Standing("s", supplier_lead=True, supplier_member=True, integrator=True)
     assert not allows(A.RATE, both)
+    assert not allows(A.DISPUTE_VALUE, both)  # nor dispute its own figures
 
 
 def test_no_user_no_action() -> None:

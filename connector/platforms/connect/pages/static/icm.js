@@ -129,8 +129,15 @@
         el("span", { "class": "badge", text: expectation.state.replace("_", " ") }), document.createTextNode(" "),
         healthBadge(expectation.health), document.createTextNode(ratingsText(expectation.feedbackCount, issue)), issue
       ]),
+      measuresOf(expectation, refresh),
       actions(expectation, side, refresh)
     ]);
+  }
+
+  // The measures, their values over time and their forms: static/measures.js (a module).
+  function measuresOf(expectation, refresh) {
+    var shown = window.icmMeasures;
+    return shown ? shown.measuresSection(expectation, { api: api, say: say, refresh: refresh }) : null;
   }
 
   function relationshipCard(rel, side, refresh) {
@@ -413,6 +420,9 @@
         })));
         fill("ops-jobs", table(["Job", "Last run", "Outcome", "Counts"], ops.jobs.map(function (j) {
           return [j.job, j.startedAt, j.outcome + (j.error ? " (" + j.error + ")" : ""), Object.keys(j.counts).map(function (k) { return k + ": " + j.counts[k]; }).join(", ")];
+        })));
+        fill("ops-measures", table(["Expectation", "Measure", "JQL", "Jira said"], (ops.measures || []).map(function (m) {
+          return [m.statement, m.name, m.jql || "", m.countError];
         })));
         fill("ops-installations", table(["Product", "Platform", "State", "Token"], ops.installations.map(function (i) {
           var t = i.token ? (i.token.fresh ? "fresh until " + i.token.expiresAt : "stale" + (i.token.expiresAt ? " since " + i.token.expiresAt : "")) : "signed per request (Connect)";
