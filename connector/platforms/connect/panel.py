@@ -18,7 +18,7 @@ from connector.api import schemas
 from connector.api.routing import load_body, respond
 from connector.db import request_session
 from connector.domain.errors import NotFound
-from connector.domain.health import Health
+from connector.domain.health import NO_FEEDBACK, Health
 from connector.platforms.connect.auth import tenant_required
 from connector.platforms.connect.pages import context_token
 from connector.practice.expectation_issues import expectation_for_issue
@@ -30,12 +30,6 @@ from connector.web.caller import current_caller
 bp = Blueprint("feedback_panel", __name__, url_prefix="/feedback")
 
 HISTORY_POINTS = 24  # the newest ratings drawn on the panel
-BANDS = {
-    "healthy": "Healthy",
-    "at_risk": "At risk",
-    "unhealthy": "Unhealthy",
-    "no_feedback": "Not enough feedback yet",
-}
 
 _SCRIPT = Markup("""
 function icmToken(use) {
@@ -94,19 +88,20 @@ def render_panel(
         "<title>Internal customer feedback</title>"
         f'<script src="{escape(all_js_url)}" async data-options="sizeToParent:true"></script>'
         "<style>body{font:14px system-ui,sans-serif;margin:8px}button{min-width:2.5em;margin:2px}"
+        ".health[title]:focus-visible::after{content:attr(title);display:block;font-size:12px}"
         "@media (prefers-color-scheme: dark){body{background:#1d2125;color:#c7d1db}}</style>"
         "</head><body>"
     )
     if expectation is None:
         return head + "<p>This issue is not an internal customer expectation.</p></body></html>"
-    band = BANDS.get(health.band if health else "no_feedback", "")
-    score = "" if health is None or health.score is None else f" ({health.score:.0%})"
+    health = health or NO_FEEDBACK
     button = Markup(
         '<button type="button" data-rating="{n}" aria-label="Rate {n} of 5">{n}</button>'
     )
     buttons = Markup("").join(button.format(n=n) for n in range(1, 6))
     body = Markup(
-        "<p><strong>{statement}</strong></p><p>Health: {band}{score}</p>"
+        "<p><strong>{statement}</strong></p><p>Health: "
+        '<span class="health" tabindex="0" title="{explanation}">{label}</span></p>'
         '<form id="icm-rate" data-action="{action}" data-issue="{issue}" '
         'onsubmit="return false"><fieldset><legend>How well is this expectation met?</legend>'
         "{buttons}</fieldset>"
@@ -117,8 +112,8 @@ def render_panel(
     ).format(
         history=ratings_over_time(ratings),
         statement=expectation.statement,
-        band=band,
-        score=score,
+        label=health.label,
+        explanation=health.explanation,
         action=action_url,
         issue=expectation.jira_issue_key or "",
         buttons=buttons,
