@@ -38,6 +38,8 @@ SHOWN = re.compile(
     r"|(?i:healthy|at risk|unhealthy|no feedback(?: yet)?)\s*\(?\d+(?:\.\d+)?\s*%?\)?"
 )
 BADGE = ".health, .icm-health"  # a health badge, on any page
+PAGES_CONNECT = ("icm-teams", "icm-admin")
+PAGES_FORGE = ("general-page", "admin-page")
 PAGE = (
     '<ac:structured-macro ac:name="customer-map"><ac:parameter ac:name="team">PAY'
     '</ac:parameter><ac:parameter ac:name="expectations">true</ac:parameter>'
@@ -134,6 +136,13 @@ def check(frame: Frame, expected: set[str], where: str, found: dict[str, set[str
     assert shown == expected, (where, shown)
 
 
+def general_and_admin_pages(on: Platform) -> list[str]:
+    """The general page (pick a team on Connect, the integrator map on Forge) and the admin page."""
+    if on.name == "forge":
+        return [f"{on.sandbox.url}/forge/apps/{key}?as={PAYROLL_LEAD}" for key in PAGES_FORGE]
+    return [f"{on.sandbox.url}/jira/apps/{key}?as={PAYROLL_LEAD}" for key in PAGES_CONNECT]
+
+
 def test_health_reads_the_same_on_every_page_and_no_page_fails_axe(
     page: Page,
     platform: Platform,
@@ -164,4 +173,11 @@ def test_health_reads_the_same_on_every_page_and_no_page_fails_axe(
             expect(handle.locator(BADGE, has_text=PAYROLL_RUN).first).to_be_visible()
             check(handle, expected, f"macro {i + 1}, {theme}", found)
         page.screenshot(path=output_dir / f"{platform.name}-one-health-{theme}.png", full_page=True)
+        for url in general_and_admin_pages(platform):
+            frame = platform.frame(page, url + suffix)
+            expect(frame.locator("h1, h2").first).to_be_visible()
+            frame.wait_for_load_state("networkidle")
+            assert serious_violations(frame) == [], (url, theme)
+            shown = set(SHOWN.findall(frame.evaluate(HEALTHS)))
+            assert shown <= both, (url, shown)
     assert len(found) == 12
