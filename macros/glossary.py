@@ -9,7 +9,6 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from connector.domain.health import MIN_RATINGS, THRESHOLDS
-from macros.markup import esc
 
 GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Customer", "A team that receives something your team supplies (an internal customer)."),
@@ -44,8 +43,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 
 def glossary() -> Markup:
     """A closed disclosure: one line on the page until it is opened."""
-    entries = "".join(f"<dt>{esc(word)}</dt><dd>{esc(meaning)}</dd>" for word, meaning in GLOSSARY)
+    entry = Markup("<dt>{}</dt><dd>{}</dd>")
+    entries = Markup("").join(entry.format(word, meaning) for word, meaning in GLOSSARY)
     return Markup(
-        '<details class="glossary"><summary>What the words mean</summary>'
-        f"<dl>{entries}</dl></details>"
-    )
+        '<details class="glossary"><summary>What the words mean</summary><dl>{}</dl></details>'
+    ).format(entries)

@@ -213,10 +213,7 @@ def legend() -> str:
     trends = ", ".join(f"{TREND_GLYPHS[t]} {TREND_LABELS[t]}" for t in ("up", "flat", "down"))
     items.append(f"<li>Trend: {esc(trends)}</li>")
     items.append("<li>⚠ or ! marks what needs attention</li>")
-    return (
-        f'<ul class="legend" aria-label="Legend">{"".join(items)}</ul>'
-        f"{glossary()}"
-    )
+    return f'<ul class="legend" aria-label="Legend">{"".join(items)}</ul>{glossary()}'
 
 
 HOT_SPOT_HEADINGS: dict[HotSpotKind, str] = {

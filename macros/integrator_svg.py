@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from macros.layered import SPACINGS, Direction, LayeredLayout, Route, layered_layout
@@ -90,9 +91,7 @@ def _taller(view: IntegratorMapView, direction: Direction) -> float:
 
 def integrator_layout(view: IntegratorMapView) -> LayeredLayout:
     """Left to right at full size (the overview of a large organisation)."""
-    return layered_layout(
-        [t.key for t in view.teams], _edges_of(view), taller=_taller(view, "lr")
-    )
+    return layered_layout([t.key for t in view.teams], _edges_of(view), taller=_taller(view, "lr"))
 
 
 def _fitted(view: IntegratorMapView, across: LayeredLayout, budget: float) -> LayeredLayout:
@@ -134,7 +133,7 @@ BADGE_STOPS = (0.5, 0.35, 0.65, 0.2, 0.8)
 
 def _badge_candidates(route: Route, offset: float) -> list[Point]:
     pts = [Point(p.x, p.y + offset) for p in route.points]
-    segments = list(zip(pts, pts[1:], strict=False))
+    segments = list(pairwise(pts))
     middle = (len(pts) // 2) - 1
     order = sorted(range(len(segments)), key=lambda i: (abs(i - middle), i))
     return [

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from macros.markup import wrap
-from macros.view import CustomerMapView, RelationshipView, TeamView
+from macros.view import BAND_LABELS, CustomerMapView, ExpectationView, RelationshipView, TeamView
 
 Side = Literal["supplier", "customer"]
 Sides = Literal["both", "suppliers", "customers"]
@@ -37,6 +37,7 @@ LINE_CHARS_PER_PX = 1 / 6.7
 NAME_LINE_H = 18.0
 LABEL_LINE_H = 16.0
 MAX_NAME_LINES = 4  # past that (a name of sixty characters) the rest is in the title and table
+MAX_STATEMENT_LINES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,16 @@ def node_height(rel: RelationshipView, show_expectations: bool, side: Side = "cu
     head = head_height(name_lines(team), label_lines(rel))
     if not show_expectations or not rel.expectations:
         return head
-    return head + len(rel.expectations) * EXPECTATION_LINE_H + 6
+    lines = sum(len(expectation_lines(e)) for e in rel.expectations)
+    return head + lines * EXPECTATION_LINE_H + 6
+
+
+def expectation_lines(exp: ExpectationView) -> tuple[str, ...]:
+    """An expectation under its customer: the statement and its band, wrapped (a statement of
+    more than about a hundred characters is cut; the title and the table hold it whole)."""
+    chars = int((NODE_W - 20 - 12) * LINE_CHARS_PER_PX)
+    words = f"{exp.statement} · {BAND_LABELS[exp.health.band]}"
+    return tuple(wrap(words, chars, MAX_STATEMENT_LINES))
 
 
 def _column(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from connector.domain.health import Band
 from macros.layout import (
+    EXPECTATION_LINE_H,
     LABEL_LINE_H,
     NAME_CHARS_PER_PX,
     NAME_LINE_H,
@@ -20,8 +21,9 @@ from macros.layout import (
     Point,
     Sides,
     customer_map_layout,
+    expectation_lines,
 )
-from macros.markup import dom_id, esc, health_text, safe_url, shorten, wrap
+from macros.markup import dom_id, esc, health_text, safe_url, wrap
 from macros.style import BANDS, DASHES, colour
 from macros.view import (
     BAND_LABELS,
@@ -165,17 +167,18 @@ def _neighbour_node(team: TeamView, box: Box, role: str, names: tuple[str, ...])
 LINE_CHARS_PER_PX = 1 / 6.7
 
 
-def _expectation_line(exp: ExpectationView, x: float, y: float, width: float) -> str:
-    """An expectation under its customer: the statement, cut to leave room for its band."""
+def _expectation_line(exp: ExpectationView, x: float, y: float) -> str:
+    """An expectation under its customer: a dot in its band's colour, its statement and band."""
     band = exp.health.band
     title = f"{exp.statement} ({exp.state}; health {health_text(exp.health)})"
-    band_text = f" · {BAND_LABELS[band]}"
-    room = int((width - 12) * LINE_CHARS_PER_PX) - len(band_text)
-    line = f"{shorten(exp.statement, max(room, 8))}{band_text}"
+    lines = "".join(
+        text(x + 12, y + EXPECTATION_LINE_H * i, line, size=12)
+        for i, line in enumerate(expectation_lines(exp))
+    )
     return (
         f"{link_open(exp.jira_issue_url)}<title>{esc(title)}</title>"
         f'<circle cx="{num(x + 4)}" cy="{num(y - 4)}" r="3.5" class="fill-{band}" '
-        f'fill="{colour(band)}"/>{text(x + 12, y, line, size=12)}'
+        f'fill="{colour(band)}"/>{lines}'
         f"{link_close(exp.jira_issue_url)}"
     )
 
@@ -185,9 +188,10 @@ def _neighbour(edge: EdgeLayout) -> str:
     box = edge.node
     parts = [_neighbour_node(team, box, edge.side, edge.names)]
     if edge.show_expectations:
-        for i, exp in enumerate(edge.rel.expectations):
-            y = box.y + edge.head + 12 + i * 16
-            parts.append(_expectation_line(exp, box.x + 10, y, box.w - 20))
+        y = box.y + edge.head + 12
+        for exp in edge.rel.expectations:
+            parts.append(_expectation_line(exp, box.x + 10, y))
+            y += EXPECTATION_LINE_H * len(expectation_lines(exp))
     return "".join(parts)
 
 
