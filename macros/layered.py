@@ -323,10 +323,11 @@ class _Placement:
         return self.spacing.node_h if self.direction == "lr" else self.spacing.node_w
 
     def _gap(self, a: int, b: int) -> float:
-        """Two teams keep their gap; a long edge passes a team at half of it, and long edges
-        pass each other closely, so that they cost a layer little room."""
+        """Two teams keep their gap, and a long edge passes a team as far away, clear of its box
+        and of the ring that marks a team needing attention; long edges pass each other
+        closely, so that they cost a layer little room."""
         teams = (self.g.names[a] != "") + (self.g.names[b] != "")
-        return (self.spacing.dummy_gap, self.spacing.node_gap / 2, self.spacing.node_gap)[teams]
+        return (self.spacing.dummy_gap, self.spacing.node_gap, self.spacing.node_gap)[teams]
 
     def extent(self, layer: list[int]) -> float:
         sizes = sum(self._size(n) for n in layer)

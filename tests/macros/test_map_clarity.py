@@ -6,10 +6,12 @@ from __future__ import annotations
 import random
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from itertools import combinations
+from itertools import combinations, pairwise
+
+import pytest
 
 from macros.integrator_svg import badge_spots, edge_offsets, integrator_drawings, integrator_svg
-from macros.layout import Box, customer_map_layout
+from macros.layout import Box, Point, customer_map_layout
 from macros.svg import customer_map_svg
 from macros.view import CustomerMapView, Health, IntegratorMapView
 from tests.macros.factories import integrator_map, relationship, team
@@ -122,3 +124,55 @@ def test_suppliers_come_first_in_every_drawing() -> None:
         forward = [r for r in layout.routes if not r.reversed and len(r.points) > 1]
         along = (lambda p: p.x) if layout.direction == "lr" else (lambda p: p.y)
         assert all(along(r.points[0]) < along(r.points[-1]) for r in forward)
+
+
+def _crosses(a: Point, b: Point, box: Box) -> bool:
+    """Whether the segment a-b passes through `box` (Liang-Barsky clipping)."""
+    t0, t1 = 0.0, 1.0
+    dx, dy = b.x - a.x, b.y - a.y
+    for p, q in (
+        (-dx, a.x - box.x),
+        (dx, box.right - a.x),
+        (-dy, a.y - box.y),
+        (dy, box.bottom - a.y),
+    ):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+    return t0 < t1
+
+
+CLEARANCE = 8.0  # px between a long edge and the teams it passes: past the ring of a marked team
+
+
+def _too_close(a: Point, b: Point, box: Box) -> bool:
+    """A long edge's stretch through a layer (straight along it) keeps its distance from the
+    teams beside it; a stretch between two layers must not pass through a box (it may start
+    or end beside one's corner)."""
+    if a.x == b.x or a.y == b.y:
+        c = CLEARANCE
+        return _crosses(a, b, Box(box.x - c, box.y - c, box.w + 2 * c, box.h + 2 * c))
+    return _crosses(a, b, Box(box.x + 0.5, box.y + 0.5, box.w - 1, box.h - 1))
+
+
+@pytest.mark.parametrize(("teams", "per_team"), [(8, 2), (20, 2), (50, 2), (100, 3)])
+def test_edges_keep_clear_of_the_teams_they_do_not_join(teams: int, per_team: int) -> None:
+    view = integrator_map(teams, per_team)
+    rels = {r.id: r for r in view.relationships}
+    for drawing in integrator_drawings(view):
+        layout = drawing.layout
+        near = []
+        for route in layout.routes:
+            rel = rels[route.rel_id]
+            ends = {rel.supplier.key, rel.customer.key}
+            for a, b in pairwise(route.points):
+                for key, box in layout.nodes.items():
+                    if key not in ends and _too_close(a, b, box):
+                        near.append((route.rel_id, key))
+        assert near == [], (drawing.fit, near[:5])
