@@ -213,6 +213,15 @@ def test_capture_form_by_keyboard_alone(page: Page, site: LiveSite) -> None:
     tab_to("q")  # the first stop in the frame: the team's search, then its CSV
     tab_to("search-go")
     tab_to("download")
+    page.keyboard.press("Tab")  # the payroll run's health, its explanation shown on focus
+    focused = "document.activeElement"
+    assert frame.evaluate(f"{focused}.textContent") == "No score yet · 0 of 3 ratings so far"
+    assert frame.evaluate(f"getComputedStyle({focused}, '::after').content") == (
+        '"A score shows once 3 ratings from the customer count (one per person per feedback '
+        'round); 0 so far."'
+    )
+    page.keyboard.press("Tab")
+    assert frame.evaluate(f"{focused}.textContent") == "What the words mean"
     tab_to("relationshipId")
     tab_to("statement", WORDS)
     tab_to("whyItMatters")
