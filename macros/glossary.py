@@ -19,8 +19,8 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
         "that show whether it is met. The customer agrees to it before it counts.",
     ),
     (
-        "Feedback round",
-        "How often the customer is asked to rate an expectation (its cadence, in days).",
+        "Cadence",
+        "How often, in days, the customer is asked to rate an expectation: one feedback round.",
     ),
     (
         "Health",
