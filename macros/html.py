@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from connector.domain.health import MIN_RATINGS
+from macros.glossary import glossary
 from macros.markup import esc, safe_url
 from macros.style import BANDS, CSS
 from macros.view import BAND_LABELS, TREND_GLYPHS, TREND_LABELS, Health, HotSpot, HotSpotKind
@@ -20,7 +22,7 @@ PATTERN_NAMES = {
     "healthy": "solid line",
     "at_risk": "dashed line",
     "unhealthy": "dash-dot line",
-    "no_feedback": "dotted line, fewer than 3 ratings",
+    "no_feedback": "dotted line",
 }
 
 APP_NOT_INSTALLED = (
@@ -168,9 +170,11 @@ def error_box(message: str) -> str:
 
 
 def health_badge(health: Health) -> str:
-    """Band and score as text with a coloured dot, and the trend as a glyph plus a word."""
+    """Band and score as text with a coloured dot; what they mean shows on hover (the title) and
+    on keyboard focus (the same words under the badge, `.health` in the stylesheet)."""
     return (
-        f'<span class="badge badge-{health.band}"><span class="swatch" aria-hidden="true">'
+        f'<span class="badge health badge-{health.band}" tabindex="0" '
+        f'title="{esc(health.explanation)}"><span class="swatch" aria-hidden="true">'
         f"</span>{esc(health.label)}</span>"
     )
 
@@ -189,40 +193,43 @@ def link(url: str | None, label: str) -> str:
     return f'<a href="{esc(href)}" target="_top">{esc(label)}</a>'
 
 
+LEGEND_DETAILS = {
+    "healthy": "70% or more",
+    "at_risk": "40% to 69%",
+    "unhealthy": "below 40%",
+    "no_feedback": f"fewer than {MIN_RATINGS} ratings",
+}
+
+
 def legend() -> str:
+    """What the colours, lines and marks mean, then the glossary of the practice's words."""
     items = []
     for band in BANDS:
-        pattern = PATTERN_NAMES[band]
-        thresholds = {
-            "healthy": "score 0.70 or more",
-            "at_risk": "0.40 to 0.69",
-            "unhealthy": "below 0.40",
-            "no_feedback": "",
-        }[band]
-        detail = ", ".join(p for p in (thresholds, pattern) if p)
+        detail = f"{LEGEND_DETAILS[band]}, {PATTERN_NAMES[band]}"
         items.append(
             f'<li><span class="badge badge-{band}"><span class="swatch" aria-hidden="true">'
             f"</span>{BAND_LABELS[band]}</span> {esc(detail)}</li>"
         )
     trends = ", ".join(f"{TREND_GLYPHS[t]} {TREND_LABELS[t]}" for t in ("up", "flat", "down"))
     items.append(f"<li>Trend: {esc(trends)}</li>")
-    items.append("<li>⚠ or ! marks a hot spot</li>")
-    return f'<ul class="legend" aria-label="Legend">{"".join(items)}</ul>'
+    items.append("<li>⚠ or ! marks what needs attention</li>")
+    return f'<ul class="legend" aria-label="Legend">{"".join(items)}</ul>{glossary()}'
 
 
 HOT_SPOT_HEADINGS: dict[HotSpotKind, str] = {
     "unhealthy_relationship": "Unhealthy relationships",
     "blocked_links": "Blocked cross-team links",
-    "stale_relationship": "Stale relationships (no recent feedback)",
+    "stale_relationship": "No recent feedback",
     "no_agreed_expectation": "Customers with no agreed expectation",
     "expectation_without_measure": "Expectations without a measure",
 }
 
 
 def hot_spot_list(spots: Sequence[HotSpot], limit: int = 20) -> str:
-    """Hot spots by kind, most serious first; long groups are cut (the table has them all)."""
+    """What needs attention (the hot spots), by kind, most serious first; long groups are cut
+    (the table has them all)."""
     if not spots:
-        return '<p class="hot-spots">No hot spots.</p>'
+        return '<p class="hot-spots">Nothing needs attention.</p>'
     groups = []
     for kind, heading in HOT_SPOT_HEADINGS.items():
         found = [s for s in spots if s.kind == kind]
@@ -233,6 +240,7 @@ def hot_spot_list(spots: Sequence[HotSpot], limit: int = 20) -> str:
         tail = f"<li>… and {more} more, listed in the table.</li>" if more > 0 else ""
         groups.append(f'<h3>{esc(heading)} ({len(found)})</h3><ul class="plain">{items}{tail}</ul>')
     return (
-        f'<section class="hot-spots" aria-label="Hot spots"><h2>Hot spots ({len(spots)})</h2>'
+        f'<section class="hot-spots" aria-label="Needs attention">'
+        f"<h2>Needs attention ({len(spots)})</h2>"
         f"{''.join(groups)}</section>"
     )

@@ -1,4 +1,5 @@
-"""Server-side SVG of the integrator map: every team and relationship, with hot spots marked.
+"""Server-side SVG of the integrator map: every team and relationship, with what needs attention
+(hot spots) marked: "!" on an edge, clear of the boxes and of each other, a ring round a team.
 
 Edges carry their health in colour, stroke pattern and their own title; hot edges also get a
 visible text badge (labelling all thousand edges would only hide the map), and the table carries
@@ -16,10 +17,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
-from macros.layered import LayeredLayout, Route, layered_layout
-from macros.layout import Box
+from macros.layered import SPACINGS, Direction, LayeredLayout, Route, layered_layout
+from macros.layout import Box, Point
 from macros.markup import esc, wrap
 from macros.style import colour
 from macros.svg import (
@@ -65,16 +67,40 @@ def _edges_of(view: IntegratorMapView) -> list[tuple[str, str, str]]:
     return [(r.id, r.supplier.key, r.customer.key) for r in view.relationships]
 
 
+# About how many characters of a bold 13 px name fit a pixel; lines of a name, and at most how many.
+NAME_CHARS_PER_PX = 1 / 7.8
+NAME_LINE_H = 15.0
+MAX_NAME_LINES = 4
+BASE_NAME_LINES: dict[Direction, int] = {"lr": 1, "tb": 2}  # what a box of the spacing holds
+
+
+def _name_chars(direction: Direction) -> int:
+    return int((SPACINGS[direction].node_w - 16) * NAME_CHARS_PER_PX)
+
+
+def _taller(view: IntegratorMapView, direction: Direction) -> float:
+    """The height every box needs beyond its spacing's so that the longest name shows whole
+    (up to `MAX_NAME_LINES` lines; the mark of a team that needs attention counts)."""
+    chars = _name_chars(direction)
+    needed = max(
+        (len(wrap("⚠ " + t.name, chars, MAX_NAME_LINES)) for t in _teams(view).values()),
+        default=1,
+    )
+    return NAME_LINE_H * max(0, needed - BASE_NAME_LINES[direction])
+
+
 def integrator_layout(view: IntegratorMapView) -> LayeredLayout:
     """Left to right at full size (the overview of a large organisation)."""
-    return layered_layout([t.key for t in view.teams], _edges_of(view))
+    return layered_layout([t.key for t in view.teams], _edges_of(view), taller=_taller(view, "lr"))
 
 
 def _fitted(view: IntegratorMapView, across: LayeredLayout, budget: float) -> LayeredLayout:
     if across.width <= budget:
         return across
     keys = [t.key for t in view.teams]
-    return layered_layout(keys, _edges_of(view), direction="tb", max_width=budget)
+    return layered_layout(
+        keys, _edges_of(view), direction="tb", max_width=budget, taller=_taller(view, "tb")
+    )
 
 
 def integrator_drawings(view: IntegratorMapView, *, static: bool = False) -> list[Drawing]:
@@ -100,10 +126,51 @@ def _path(route: Route, offset: float) -> str:
     return " ".join(d)
 
 
-def _hot_badge(route: Route, offset: float) -> str:
-    pts = route.points
-    a, b = pts[len(pts) // 2 - 1], pts[len(pts) // 2]
-    x, y = (a.x + b.x) / 2, (a.y + b.y) / 2 + offset
+BADGE_R = 8.0
+# Where along a segment a badge may sit, best first (the middle of the middle segment).
+BADGE_STOPS = (0.5, 0.35, 0.65, 0.2, 0.8)
+
+
+def _badge_candidates(route: Route, offset: float) -> list[Point]:
+    pts = [Point(p.x, p.y + offset) for p in route.points]
+    segments = list(pairwise(pts))
+    middle = (len(pts) // 2) - 1
+    order = sorted(range(len(segments)), key=lambda i: (abs(i - middle), i))
+    return [
+        Point(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t)
+        for i in order
+        for a, b in [segments[i]]
+        for t in BADGE_STOPS
+    ]
+
+
+def _clear(at: Point, boxes: list[Box], placed: list[Point]) -> bool:
+    r = BADGE_R + 2
+    if any(Box(at.x - r, at.y - r, 2 * r, 2 * r).overlaps(box) for box in boxes):
+        return False
+    return all((at.x - p.x) ** 2 + (at.y - p.y) ** 2 >= (2 * r) ** 2 for p in placed)
+
+
+def badge_spots(
+    layout: LayeredLayout, hot: set[str], offsets: dict[str, float]
+) -> dict[str, Point]:
+    """Where each hot edge's "!" goes: on the edge, clear of every box and every other badge
+    (the first such stop from the middle out; the middle when none is clear)."""
+    boxes = list(layout.nodes.values())
+    placed: dict[str, Point] = {}
+    for route in layout.routes:
+        if route.rel_id not in hot or len(route.points) < 2:
+            continue
+        candidates = _badge_candidates(route, offsets.get(route.rel_id, 0.0))
+        spot = next(
+            (c for c in candidates if _clear(c, boxes, list(placed.values()))), candidates[0]
+        )
+        placed[route.rel_id] = spot
+    return placed
+
+
+def _hot_badge(at: Point) -> str:
+    x, y = at.x, at.y
     return (
         f'<circle cx="{num(x)}" cy="{num(y)}" r="8" class="hot" fill="{colour("hot")}"/>'
         f'<text x="{num(x)}" y="{num(y + 4.5)}" font-size="12" font-weight="700" '
@@ -111,38 +178,46 @@ def _hot_badge(route: Route, offset: float) -> str:
     )
 
 
-def _edges(view: IntegratorMapView, layout: LayeredLayout, hot: set[str], prefix: str) -> list[str]:
+def edge_offsets(view: IntegratorMapView, layout: LayeredLayout) -> dict[str, float]:
+    """Parallel relationships between two teams are drawn side by side: each one's offset."""
     rels = {r.id: r for r in view.relationships}
     seen: dict[tuple[str, str], int] = defaultdict(int)
-    parts = ['<g class="edges">']
+    offsets = {}
     for route in layout.routes:
         rel = rels[route.rel_id]
         pair = (min(rel.supplier.key, rel.customer.key), max(rel.supplier.key, rel.customer.key))
-        offset = seen[pair] * PARALLEL_OFFSET
+        offsets[rel.id] = seen[pair] * PARALLEL_OFFSET
         seen[pair] += 1
+    return offsets
+
+
+def _edges(view: IntegratorMapView, layout: LayeredLayout, hot: set[str], prefix: str) -> list[str]:
+    rels = {r.id: r for r in view.relationships}
+    offsets = edge_offsets(view, layout)
+    badges = badge_spots(layout, hot, offsets)
+    parts = ['<g class="edges">']
+    for route in layout.routes:
+        rel = rels[route.rel_id]
         title = relationship_title(rel)
-        is_hot = rel.id in hot
-        cls = " edge-hot" if is_hot else ""
+        badge = badges.get(rel.id)
+        cls = " edge-hot" if rel.id in hot else ""
         parts.append(
             f"{link_open(rel.issues_url)}<title>{esc(title)}</title>"
-            f"{edge_path(_path(route, offset), rel.health.band, prefix, cls)}"
-            f"{_hot_badge(route, offset) if is_hot else ''}"
+            f"{edge_path(_path(route, offsets[rel.id]), rel.health.band, prefix, cls)}"
+            f"{_hot_badge(badge) if badge else ''}"
             f"{link_close(rel.issues_url)}"
         )
     parts.append("</g>")
     return parts
 
 
-# About how many characters of a bold 13 px name fit a pixel.
-NAME_CHARS_PER_PX = 1 / 7.8
-
-
 def _names(team: TeamView, box: Box, mark: str) -> str:
-    """The name on one line in a wide box, two in a narrow one; the key on the last line."""
-    lines = 1 if box.h < 50 else 2
+    """The name, wrapped on as many lines as the box holds (all boxes are tall enough for the
+    longest name, up to four lines); the key on the last line."""
+    lines = max(1, int((box.h - 26) // NAME_LINE_H))
     names = wrap(mark + team.name, int((box.w - 16) * NAME_CHARS_PER_PX), lines)
     parts = [
-        text(box.x + 8, box.y + 18 + 15 * i, line, size=13, bold=True)
+        text(box.x + 8, box.y + 18 + NAME_LINE_H * i, line, size=13, bold=True)
         for i, line in enumerate(names)
     ]
     parts.append(text(box.x + 8, box.bottom - 8, team.key, size=12, cls="muted"))
@@ -152,7 +227,7 @@ def _names(team: TeamView, box: Box, mark: str) -> str:
 def _node(team: TeamView, box: Box, spots: list[HotSpot]) -> str:
     role = "team"
     if spots:
-        role = "hot spot: " + "; ".join(s.message for s in spots)
+        role = "needs attention: " + "; ".join(s.message for s in spots)
     title = team_title(team, role)
     ring = ""
     if spots:
@@ -184,8 +259,9 @@ def integrator_desc(
     where = "above" if layout is not None and layout.direction == "tb" else "to the left of"
     return (
         f"{len(teams)} teams and {len(view.relationships)} relationships, suppliers {where} "
-        f"their customers. {len(spots)} hot spots are marked with a warning sign and listed above "
-        f"the map; the table that follows lists every relationship with its health."
+        f"their customers. {len(spots)} things that need attention are marked with a warning sign "
+        f"and listed above the map; the table that follows lists every relationship with its "
+        f"health."
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Literal
 
@@ -239,12 +239,14 @@ def layered_layout(
     sweeps: int = 6,
     direction: Direction = "lr",
     max_width: float | None = None,
+    taller: float = 0.0,
 ) -> LayeredLayout:
     """Lay out teams and (relationship id, supplier key, customer key) edges, suppliers first.
 
     Top to bottom with a `max_width`, a layer holds as many teams as fit across it (dummy nodes of
-    long edges may still make a row wider: the layout's `width` says)."""
-    spacing = SPACINGS[direction]
+    long edges may still make a row wider: the layout's `width` says). `taller`: more height for
+    every team's box (for names that take more lines)."""
+    spacing = replace(SPACINGS[direction], node_h=SPACINGS[direction].node_h + taller)
     nodes = sorted(set(team_keys) | {k for _, s, c in edges for k in (s, c)})
     pairs = {(s, c) for _, s, c in edges if s != c}
     back = break_cycles(nodes, pairs)
@@ -321,10 +323,11 @@ class _Placement:
         return self.spacing.node_h if self.direction == "lr" else self.spacing.node_w
 
     def _gap(self, a: int, b: int) -> float:
-        """Two teams keep their gap; a long edge passes a team at half of it, and long edges
-        pass each other closely, so that they cost a layer little room."""
+        """Two teams keep their gap, and a long edge passes a team as far away, clear of its box
+        and of the ring that marks a team needing attention; long edges pass each other
+        closely, so that they cost a layer little room."""
         teams = (self.g.names[a] != "") + (self.g.names[b] != "")
-        return (self.spacing.dummy_gap, self.spacing.node_gap / 2, self.spacing.node_gap)[teams]
+        return (self.spacing.dummy_gap, self.spacing.node_gap, self.spacing.node_gap)[teams]
 
     def extent(self, layer: list[int]) -> float:
         sizes = sum(self._size(n) for n in layer)

@@ -1,8 +1,12 @@
 """Geometry of the customer map: suppliers in a column on the left, customers on the right.
 
-Columns grow downwards, so a team with sixty neighbours gets a taller picture rather than overlaps;
-each edge's label is written on its own neighbour's box, under the name, which keeps labels apart
-and the whole picture within an A4 page or a 760 px Confluence page at full size (700 px).
+Every picture and page of the app reads in the direction work flows: from suppliers on the left,
+through the team, to its customers on the right (the integrator map, too narrow for that on a
+page, puts suppliers above their customers). Columns grow downwards, so a team with sixty
+neighbours gets a taller picture rather than overlaps; each edge's label is written on its own
+neighbour's box, under the name, which keeps labels apart and the whole picture within an A4 page
+or a 760 px Confluence page at full size (700 px). Names and labels wrap rather than being cut:
+a box is as tall as its lines.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from macros.view import CustomerMapView, RelationshipView
+from macros.markup import wrap
+from macros.view import BAND_LABELS, CustomerMapView, ExpectationView, RelationshipView, TeamView
 
 Side = Literal["supplier", "customer"]
 Sides = Literal["both", "suppliers", "customers"]
@@ -26,6 +31,13 @@ EXPECTATION_LINE_H = 16.0
 PORT_SPACING = 8.0
 LABEL_H = 14.0
 TEAM_MIN_H = 76.0  # three lines of name and the key
+# About how many characters of a bold 14 px name, and of a 12 px line, fit a pixel.
+NAME_CHARS_PER_PX = 1 / 8.4
+LINE_CHARS_PER_PX = 1 / 6.7
+NAME_LINE_H = 18.0
+LABEL_LINE_H = 16.0
+MAX_NAME_LINES = 4  # past that (a name of sixty characters) the rest is in the title and table
+MAX_STATEMENT_LINES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +90,13 @@ class EdgeLayout:
     bend: Point
     end: Point
     show_expectations: bool
+    names: tuple[str, ...] = ()  # the neighbour's name, wrapped
+    labels: tuple[str, ...] = ()  # the edge's label, wrapped
+
+    @property
+    def head(self) -> float:
+        """The height of the name and the label, above the expectations listed."""
+        return head_height(self.names, self.labels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +119,42 @@ def neighbour_order(rels: tuple[RelationshipView, ...], side: Side) -> list[Rela
     return sorted(rels, key=key)
 
 
-def node_height(rel: RelationshipView, show_expectations: bool) -> float:
+def edge_label(rel: RelationshipView) -> str:
+    """The visible text of an edge: band and score, trend arrow, number of expectations."""
+    count = len(rel.expectations)
+    flag = "⚠ " if rel.stale or rel.blocked_links or rel.health.band == "unhealthy" else ""
+    return f"{flag}{rel.health.label} {rel.health.trend_glyph} · {count} exp."
+
+
+def name_lines(team: TeamView) -> tuple[str, ...]:
+    return tuple(wrap(team.name, int((NODE_W - 20) * NAME_CHARS_PER_PX), MAX_NAME_LINES))
+
+
+def label_lines(rel: RelationshipView) -> tuple[str, ...]:
+    return tuple(wrap(edge_label(rel), int((NODE_W - 20) * LINE_CHARS_PER_PX), 3))
+
+
+def head_height(names: tuple[str, ...], labels: tuple[str, ...]) -> float:
+    """A box's name and label lines with their padding; one line of each is `NODE_H`."""
+    lines = NAME_LINE_H * max(len(names), 1) + LABEL_LINE_H * max(len(labels), 1)
+    return NODE_H - NAME_LINE_H - LABEL_LINE_H + lines
+
+
+def node_height(rel: RelationshipView, show_expectations: bool, side: Side = "customer") -> float:
+    team = rel.supplier if side == "supplier" else rel.customer
+    head = head_height(name_lines(team), label_lines(rel))
     if not show_expectations or not rel.expectations:
-        return NODE_H
-    return NODE_H + len(rel.expectations) * EXPECTATION_LINE_H + 6
+        return head
+    lines = sum(len(expectation_lines(e)) for e in rel.expectations)
+    return head + lines * EXPECTATION_LINE_H + 6
+
+
+def expectation_lines(exp: ExpectationView) -> tuple[str, ...]:
+    """An expectation under its customer: the statement and its band, wrapped (a statement of
+    more than about a hundred characters is cut; the title and the table hold it whole)."""
+    chars = int((NODE_W - 20 - 12) * LINE_CHARS_PER_PX)
+    words = f"{exp.statement} · {BAND_LABELS[exp.health.band]}"
+    return tuple(wrap(words, chars, MAX_STATEMENT_LINES))
 
 
 def _column(
@@ -141,7 +192,8 @@ def customer_map_layout(
     cus_x = x + CURVE_W
     width = (cus_x + NODE_W if sides != "suppliers" else x) + MARGIN
 
-    sup_boxes, sup_bottom = _column(suppliers, sup_x, top, [NODE_H] * len(suppliers))
+    sup_heights = [node_height(r, False, "supplier") for r in suppliers]
+    sup_boxes, sup_bottom = _column(suppliers, sup_x, top, sup_heights)
     cus_heights = [node_height(r, show_expectations) for r in customers]
     cus_boxes, cus_bottom = _column(customers, cus_x, top, cus_heights)
     column_h = max(sup_bottom, cus_bottom, top + TEAM_MIN_H) - top
@@ -164,9 +216,13 @@ def customer_map_layout(
 def _supplier_edges(rels: list[RelationshipView], boxes: list[Box], team: Box) -> list[EdgeLayout]:
     edges = []
     for rel, box, port in zip(rels, boxes, _ports(team, len(rels)), strict=True):
-        y = box.y + NODE_H / 2
+        names, labels = name_lines(rel.supplier), label_lines(rel)
+        y = box.y + head_height(names, labels) / 2
         start, bend, end = Point(box.right, y), Point(box.right, y), Point(team.x, port)
-        edges.append(EdgeLayout(rel, "supplier", box, _label(box), start, bend, end, False))
+        label = _label(box, names, labels)
+        edges.append(
+            EdgeLayout(rel, "supplier", box, label, start, bend, end, False, names, labels)
+        )
     return edges
 
 
@@ -175,13 +231,20 @@ def _customer_edges(
 ) -> list[EdgeLayout]:
     edges = []
     for rel, box, port in zip(rels, boxes, _ports(team, len(rels)), strict=True):
-        y = box.y + NODE_H / 2
+        names, labels = name_lines(rel.customer), label_lines(rel)
+        y = box.y + head_height(names, labels) / 2
         start, bend, end = Point(team.right, port), Point(box.x, y), Point(box.x, y)
-        label = _label(box)
-        edges.append(EdgeLayout(rel, "customer", box, label, start, bend, end, show_expectations))
+        label = _label(box, names, labels)
+        edges.append(
+            EdgeLayout(
+                rel, "customer", box, label, start, bend, end, show_expectations, names, labels
+            )
+        )
     return edges
 
 
-def _label(node: Box) -> Box:
-    """The edge's label: the second line of its neighbour's box."""
-    return Box(node.x + 10, node.y + NODE_H - LABEL_H - 8, node.w - 20, LABEL_H)
+def _label(node: Box, names: tuple[str, ...], labels: tuple[str, ...]) -> Box:
+    """The edge's label: the lines under its neighbour's name, in the neighbour's box."""
+    bottom = node.y + head_height(names, labels) - 8
+    height = LABEL_H + LABEL_LINE_H * (max(len(labels), 1) - 1)
+    return Box(node.x + 10, bottom - height, node.w - 20, height)

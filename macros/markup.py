@@ -43,7 +43,7 @@ def shorten(text: str, limit: int) -> str:
 def wrap(text: str, chars: int, lines: int) -> list[str]:
     """Words in at most `lines` lines of about `chars` characters; what does not fit is cut
     with an ellipsis (the full text is in the title and the table)."""
-    words = text.split()
+    words = [piece for word in text.split() for piece in _hyphenate(word, chars)]
     out: list[str] = []
     while words and len(out) < lines:
         line = words.pop(0)
@@ -53,6 +53,15 @@ def wrap(text: str, chars: int, lines: int) -> list[str]:
     if words:
         out[-1] = shorten(f"{out[-1]} {' '.join(words)}", chars)
     return [shorten(line, chars) for line in out] or [""]
+
+
+def _hyphenate(word: str, chars: int) -> list[str]:
+    """A word longer than a line, in pieces that fit, each but the last ending with a hyphen."""
+    if len(word) <= chars or chars < 4:
+        return [word]
+    step = chars - 1
+    pieces = [word[i : i + step] + "-" for i in range(0, len(word) - chars, step)]
+    return [*pieces, word[len(pieces) * step :]]
 
 
 def fmt_number(value: float) -> str:

@@ -6,6 +6,7 @@ alternative, read by screen readers in the iframe and printed in the static (PDF
 
 from __future__ import annotations
 
+from connector.domain.health import percent
 from macros.markup import esc
 from macros.view import HealthHistory
 
@@ -22,9 +23,10 @@ def history_text(history: HealthHistory) -> str:
         return f"{span}: no daily snapshots yet"
     days = "daily snapshot" if len(scores) == 1 else "daily snapshots"
     if len(scores) == 1:
-        return f"{span}: {scores[0]:.2f} (1 {days})"
+        return f"{span}: {percent(scores[0])} (1 {days})"
     return (
-        f"{span}: from {scores[0]:.2f} to {scores[-1]:.2f}, lowest {min(scores):.2f} "
+        f"{span}: from {percent(scores[0])} to {percent(scores[-1])}, "
+        f"lowest {percent(min(scores))} "
         f"({len(scores)} {days})"
     )
 

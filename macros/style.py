@@ -122,8 +122,16 @@ vertical-align:top}}
 .icm .download[hidden]{{display:none}}
 .icm .badge{{display:inline-block;border:1px solid;border-radius:3px;padding:0 4px;
 white-space:nowrap}}
+.icm .badge.health{{white-space:normal}}
 .icm .swatch{{display:inline-block;width:.7em;height:.7em;border-radius:50%;margin-right:4px}}
 .icm .legend{{display:flex;flex-wrap:wrap;gap:8px 16px;list-style:none;padding:0;margin:8px 0}}
+.icm .health[title]:focus-visible::after{{content:attr(title);display:block;white-space:normal;
+max-width:22em;font-weight:400;font-size:12px;padding:2px 0}}
+.icm .glossary{{margin:4px 0 8px}}
+.icm .glossary summary{{cursor:pointer;color:var(--icm-link)}}
+.icm .glossary dl{{margin:4px 0;display:grid;grid-template-columns:max-content 1fr;gap:2px 12px}}
+.icm .glossary dt{{font-weight:600}}
+.icm .glossary dd{{margin:0}}
 .icm .hot-spots{{border-left:4px solid var(--icm-hot);padding:4px 12px;margin:8px 0}}
 .icm .error{{border:1px solid var(--icm-unhealthy);border-radius:3px;padding:8px 12px}}
 .icm .visually-hidden{{position:absolute;width:1px;height:1px;overflow:hidden;

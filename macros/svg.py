@@ -1,23 +1,29 @@
 """Server-side SVG of the customer map, and the pieces the integrator map shares with it.
 
-The SVG is an image with a title and a description; every node and edge has its own title and is a
-link to the Jira issues behind it (target _top, since the macro sits in an iframe). Health is shown
-by colour, stroke pattern and a text label, never by colour alone.
+The SVG is a focusable graph, not an image: a named group (its title and description) whose
+every node and edge is a link named by its own title, to the Jira issues behind it (target _top,
+since the macro sits in an iframe). An image (`role="img"`) may hold nothing focusable, so it
+would have to drop the links; the table after each picture carries the same links again. Health
+is shown by colour, stroke pattern and a text label, never by colour alone.
 """
 
 from __future__ import annotations
 
 from connector.domain.health import Band
 from macros.layout import (
-    NODE_H,
+    EXPECTATION_LINE_H,
+    LABEL_LINE_H,
+    NAME_CHARS_PER_PX,
+    NAME_LINE_H,
     Box,
     CustomerMapLayout,
     EdgeLayout,
     Point,
     Sides,
     customer_map_layout,
+    expectation_lines,
 )
-from macros.markup import dom_id, esc, health_text, safe_url, shorten, wrap
+from macros.markup import dom_id, esc, health_text, safe_url, wrap
 from macros.style import BANDS, DASHES, colour
 from macros.view import (
     BAND_LABELS,
@@ -56,7 +62,7 @@ def svg_open(prefix: str, width: float, height: float, title: str, desc: str) ->
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         f'class="map" viewBox="0 0 {num(width)} {num(height)}" width="100%" '
         f'style="max-width:{num(width)}px;--icm-full:{num(width)}px" '
-        f'role="img" aria-labelledby="{title_id} {desc_id}" '
+        f'role="group" aria-labelledby="{title_id}" aria-describedby="{desc_id}" '
         f'preserveAspectRatio="xMinYMin meet">'
         f'<title id="{title_id}">{esc(title)}</title><desc id="{desc_id}">{esc(desc)}</desc>'
     )
@@ -95,13 +101,6 @@ def text(
     )
 
 
-def edge_label(rel: RelationshipView) -> str:
-    """The visible text of an edge: band and score, trend arrow, number of expectations."""
-    count = len(rel.expectations)
-    flag = "⚠ " if rel.stale or rel.blocked_links or rel.health.band == "unhealthy" else ""
-    return f"{flag}{rel.health.label} {rel.health.trend_glyph} · {count} exp."
-
-
 def relationship_title(rel: RelationshipView) -> str:
     count = len(rel.expectations)
     parts = [
@@ -136,10 +135,6 @@ def node_rect(x: float, y: float, w: float, h: float, cls: str) -> str:
     )
 
 
-# About how many characters of a bold 14 px name fit a pixel, for wrapping names in their boxes.
-NAME_CHARS_PER_PX = 1 / 8.4
-
-
 def _this_team(team: TeamView, box: Box) -> str:
     """The team in the middle: its name on up to three lines, its key below."""
     lines = wrap(team.name, int((box.w - 16) * NAME_CHARS_PER_PX), 3)
@@ -155,13 +150,15 @@ def _this_team(team: TeamView, box: Box) -> str:
     )
 
 
-def _neighbour_node(team: TeamView, box: Box, role: str) -> str:
-    """A supplier or customer: its name on the first line (the second is its edge's label)."""
-    name = shorten(team.name, int((box.w - 20) * NAME_CHARS_PER_PX))
+def _neighbour_node(team: TeamView, box: Box, role: str, names: tuple[str, ...]) -> str:
+    """A supplier or customer: its name, wrapped (the lines under it are its edge's label)."""
+    lines = "".join(
+        text(box.x + 10, box.y + 20 + NAME_LINE_H * i, name, size=14, bold=True)
+        for i, name in enumerate(names)
+    )
     return (
         f"{link_open(team.issues_url)}<title>{esc(team_title(team, role))}</title>"
-        f"{node_rect(box.x, box.y, box.w, box.h, 'node')}"
-        f"{text(box.x + 10, box.y + 20, name, size=14, bold=True)}"
+        f"{node_rect(box.x, box.y, box.w, box.h, 'node')}{lines}"
         f"{link_close(team.issues_url)}"
     )
 
@@ -170,17 +167,18 @@ def _neighbour_node(team: TeamView, box: Box, role: str) -> str:
 LINE_CHARS_PER_PX = 1 / 6.7
 
 
-def _expectation_line(exp: ExpectationView, x: float, y: float, width: float) -> str:
-    """An expectation under its customer: the statement, cut to leave room for its band."""
+def _expectation_line(exp: ExpectationView, x: float, y: float) -> str:
+    """An expectation under its customer: a dot in its band's colour, its statement and band."""
     band = exp.health.band
     title = f"{exp.statement} ({exp.state}; health {health_text(exp.health)})"
-    band_text = f" · {BAND_LABELS[band]}"
-    room = int((width - 12) * LINE_CHARS_PER_PX) - len(band_text)
-    line = f"{shorten(exp.statement, max(room, 8))}{band_text}"
+    lines = "".join(
+        text(x + 12, y + EXPECTATION_LINE_H * i, line, size=12)
+        for i, line in enumerate(expectation_lines(exp))
+    )
     return (
         f"{link_open(exp.jira_issue_url)}<title>{esc(title)}</title>"
         f'<circle cx="{num(x + 4)}" cy="{num(y - 4)}" r="3.5" class="fill-{band}" '
-        f'fill="{colour(band)}"/>{text(x + 12, y, line, size=12)}'
+        f'fill="{colour(band)}"/>{lines}'
         f"{link_close(exp.jira_issue_url)}"
     )
 
@@ -188,11 +186,12 @@ def _expectation_line(exp: ExpectationView, x: float, y: float, width: float) ->
 def _neighbour(edge: EdgeLayout) -> str:
     team = edge.rel.supplier if edge.side == "supplier" else edge.rel.customer
     box = edge.node
-    parts = [_neighbour_node(team, box, edge.side)]
+    parts = [_neighbour_node(team, box, edge.side, edge.names)]
     if edge.show_expectations:
-        for i, exp in enumerate(edge.rel.expectations):
-            y = box.y + NODE_H + 12 + i * 16
-            parts.append(_expectation_line(exp, box.x + 10, y, box.w - 20))
+        y = box.y + edge.head + 12
+        for exp in edge.rel.expectations:
+            parts.append(_expectation_line(exp, box.x + 10, y))
+            y += EXPECTATION_LINE_H * len(expectation_lines(exp))
     return "".join(parts)
 
 
@@ -204,13 +203,16 @@ def _edge(edge: EdgeLayout, prefix: str) -> str:
     else:
         mid = (s.x + b.x) / 2
         d = f"M{num(s.x)},{num(s.y)} C{_c(mid, s.y)} {_c(mid, b.y)} {_c(b.x, b.y)} H{num(e.x)}"
-    label = edge_label(rel)
     title = relationship_title(rel)
     lb = edge.label
+    first = lb.bottom - 2 - LABEL_LINE_H * (len(edge.labels) - 1)
+    label = "".join(
+        text(lb.x, first + LABEL_LINE_H * i, line, size=12, cls="edge-label")
+        for i, line in enumerate(edge.labels)
+    )
     return (
         f"{link_open(rel.issues_url)}<title>{esc(title)}</title>"
-        f"{edge_path(d, rel.health.band, prefix)}"
-        f"{text(lb.x, lb.bottom - 2, label, size=12, cls='edge-label')}"
+        f"{edge_path(d, rel.health.band, prefix)}{label}"
         f"{link_close(rel.issues_url)}"
     )
 

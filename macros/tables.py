@@ -93,11 +93,11 @@ def _expectation_list(expectations: Sequence[ExpectationView]) -> str:
 def _flags(rel: RelationshipView, spots: Sequence[HotSpot] = ()) -> str:
     flags = []
     if rel.stale:
-        flags.append("Feedback stale")
+        flags.append("No recent feedback")
     if rel.blocked_links:
         flags.append(f"{rel.blocked_links} blocked links")
     flags.extend(s.message for s in spots if s.kind not in ("stale_relationship", "blocked_links"))
-    return "; ".join(esc(f) for f in flags) or "None"
+    return "; ".join(esc(f) for f in flags) or "Nothing"
 
 
 def _last_feedback(rel: RelationshipView) -> str:
@@ -113,7 +113,7 @@ def customer_map_table(
 ) -> str:
     """Rows in the map's order: suppliers first, then customers, each side a row group."""
     headers = ["Team", "What is supplied", HEALTH, f"Expec{SHY}tations", "Last feedback"]
-    headers += ["Flags", "Jira"]
+    headers += ["Needs attention", "Jira"]
     groups: dict[Side, list[str]] = {"supplier": [], "customer": []}
     for side, rel in rows_in_order:
         is_supplier = side == "supplier"
@@ -159,7 +159,7 @@ def integrator_table(
         if spot.relationship_id is not None:
             by_rel.setdefault(spot.relationship_id, []).append(spot)
     headers = ["Supplier", "Customer", "What is supplied", HEALTH, f"Expec{SHY}tations"]
-    headers += ["Last feedback", "Hot spots", "Jira"]
+    headers += ["Last feedback", "Needs attention", "Jira"]
     rels = sorted(view.relationships, key=_by_names)
     rows = [
         _row(

@@ -1,4 +1,4 @@
-"""View models the macros render, and the hot spots an integrator should look at.
+"""View models the macros render, and what needs an integrator's attention (hot spots).
 
 They are plain frozen dataclasses so the rendering stays pure: the routes build them from the
 domain, the renderers turn them into strings.
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from connector.domain.health import Band, Trend
+from connector.domain.health import BAND_NAMES, Band, Trend, health_explanation, health_label
 from connector.domain.health import band as band_of
 from connector.domain.states import COMMITTED, ExpectationState
 
@@ -24,12 +24,7 @@ HotSpotKind = Literal[
     "blocked_links",
 ]
 
-BAND_LABELS: dict[Band, str] = {
-    "healthy": "Healthy",
-    "at_risk": "At risk",
-    "unhealthy": "Unhealthy",
-    "no_feedback": "No feedback",
-}
+BAND_LABELS: dict[Band, str] = BAND_NAMES
 TREND_GLYPHS: dict[Trend, str] = {"up": "▲", "down": "▼", "flat": "▶"}
 TREND_LABELS: dict[Trend, str] = {"up": "improving", "down": "worsening", "flat": "steady"}
 
@@ -47,10 +42,13 @@ class Health:
 
     @property
     def label(self) -> str:
-        """Band and score as text, so colour is never the only carrier of meaning."""
-        if self.score is None or self.band == "no_feedback":
-            return BAND_LABELS[self.band]
-        return f"{BAND_LABELS[self.band]} {self.score:.2f}"
+        """Band and score as text, so colour is never the only carrier of meaning; the same
+        words as every other page (`connector.domain.health.health_label`)."""
+        return health_label(self.score, self.band, self.n)
+
+    @property
+    def explanation(self) -> str:
+        return health_explanation(self.score, self.band, self.n)
 
     @property
     def trend_text(self) -> str:
@@ -195,7 +193,7 @@ def _relationship_hot_spots(rel: RelationshipView) -> list[HotSpot]:
         found.append(HotSpot(kind, message, rel.id, team_key, None, rel.issues_url))
 
     if rel.health.band == "unhealthy":
-        add("unhealthy_relationship", f"{_edge(rel)} is unhealthy ({rel.health.label}).")
+        add("unhealthy_relationship", f"{_edge(rel)}: {rel.health.label}.")
     if rel.stale:
         add("stale_relationship", f"{_edge(rel)} has no recent feedback.")
     if not any(e.state in COMMITTED for e in rel.expectations):

@@ -45,9 +45,14 @@ def viewer() -> str:
 
 
 def app_iframe(
-    inst: Installation, template: str, values: dict[str, str], module: dict[str, Any]
+    inst: Installation,
+    template: str,
+    values: dict[str, str],
+    module: dict[str, Any],
+    extra: dict[str, str] | None = None,
 ) -> str:
-    """An iframe for a module URL, signed the way the product signs it for this viewer."""
+    """An iframe for a module URL, signed the way the product signs it for this viewer;
+    `extra` query parameters are signed with it."""
 
     def fill(match: re.Match[str]) -> str:
         return quote(values.get(match.group(1), ""), safe="")
@@ -60,6 +65,7 @@ def app_iframe(
         "xdm_deprecated_addon_key_do_not_use": inst.app_key,
         "lic": "none",
         "cv": "1001.0.0-SNAPSHOT",
+        **(extra or {}),
     }
     url = (
         inst.app_base_url
@@ -115,9 +121,15 @@ ALL_JS = (
 )
 
 
-def document(title: str, content: str) -> Response:
+# A reader in dark mode (`?theme=dark` on a Confluence page): the page dark, and the macros
+# asked for their dark rendering, whatever the reader's system says.
+DARK_PAGE = "<style>html{color-scheme:dark}body{background:#1d2125;color:#c7d1db}</style>\n"
+
+
+def document(title: str, content: str, theme: str = "") -> Response:
     html = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"{DARK_PAGE if theme == 'dark' else ''}"
         f"<title>{escape(title)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<script>{HOST_BRIDGE}{HOST_FLAGS}</script>\n"
@@ -169,10 +181,12 @@ def confluence_page(space_key: str, page_id: str) -> Response:
                 "macro.hash": hashlib.sha256(match.group(0).encode()).hexdigest()[:32],
             }
         )
-        return app_iframe(inst, str(module.get("url", "")), values, module)
+        return app_iframe(inst, str(module.get("url", "")), values, module, themed)
 
+    theme = request.args.get("theme", "")
+    themed = {"theme": theme} if theme in ("light", "dark") else None
     content = f'<article class="wiki-content">{MACRO.sub(render_macro, page.body)}</article>'
-    return document(page.title, content)
+    return document(page.title, content, theme)
 
 
 @blueprint.get("/jira/apps/<module_key>")

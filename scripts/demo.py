@@ -363,7 +363,7 @@ def scenario_pages(app: Any, sandbox: Sandbox, site_id: str, page_id: str, platf
         team = f"{sandbox.url}/jira/apps/icm-team-page?project.key={{}}&as={{}}"
         panel = f"{sandbox.url}/browse/{synced}?as={hr}"
         wiki = sandbox.page_url(page_id) + f"?as={hr}"
-        dark = wiki + "   (dark: your system's dark mode)"
+        dark = wiki + "&theme=dark"
     steps = [
         ("1. Payroll's lead asks, records, proposes", team.format("PAY", pay)),
         ("2. People's lead agrees", team.format("HR", hr)),

@@ -268,6 +268,17 @@ class HealthOut(Schema):
     )
     trend = fields.String(required=True, validate=validate.OneOf(("up", "down", "flat")))
     n = fields.Integer(required=True)
+    label = fields.String(
+        required=True,
+        metadata={
+            "description": "how every page shows this health: the band, then the score as a "
+            "percentage (`At risk · 58%`), or, below 3 ratings, `No score yet · 2 of 3 ratings "
+            "so far`"
+        },
+    )
+    explanation = fields.String(
+        required=True, metadata={"description": "what the label means, in a sentence or two"}
+    )
 
 
 class LinkOut(Schema):
@@ -316,6 +327,8 @@ class ExpectationOut(Schema):
     relationship_id = fields.Integer(data_key="relationshipId", required=True)
     supplier = fields.String(attribute="supplier_key", required=True)
     customer = fields.String(attribute="customer_key", required=True)
+    supplier_name = fields.String(data_key="supplierName", required=True)
+    customer_name = fields.String(data_key="customerName", required=True)
     statement = fields.String(required=True)
     why_it_matters = fields.String(data_key="whyItMatters", allow_none=True, required=True)
     measures = fields.List(fields.Nested(MeasureOut), required=True)

@@ -11,6 +11,11 @@ staleness: when no rating arrived within 1.5 cadences, H is multiplied by
     counts 0 whatever its age);
 band: n < 3 counted ratings -> "no_feedback" (grey); else < 0.4 unhealthy, < 0.7 at_risk,
     else healthy (Atlassian Goals' bands); trend: slope over the last snapshots.
+
+How health reads, everywhere (the maps, the tables, the pages, the issue panel, both platforms,
+the PDF): `health_label` (the band, then the score as a percentage, or how many ratings there are
+while there are too few for a score) and `health_explanation` (what the hover or focus shows).
+The API sends both with every health, so the pages' scripts show the same words.
 """
 
 from __future__ import annotations
@@ -61,9 +66,24 @@ class Health:
     trend: Trend
     n: int
 
+    @property
+    def label(self) -> str:
+        return health_label(self.score, self.band, self.n)
+
+    @property
+    def explanation(self) -> str:
+        return health_explanation(self.score, self.band, self.n)
+
     def as_json(self) -> dict[str, object]:
         score = None if self.score is None else round(self.score, 3)
-        return {"score": score, "band": self.band, "trend": self.trend, "n": self.n}
+        return {
+            "score": score,
+            "band": self.band,
+            "trend": self.trend,
+            "n": self.n,
+            "label": self.label,
+            "explanation": self.explanation,
+        }
 
 
 NO_FEEDBACK = Health(score=None, band="no_feedback", trend="flat", n=0)
@@ -153,3 +173,51 @@ def assess(
     score = sum(parts) / len(parts)
     score *= staleness_factor(kept[-1].at if kept else None, cadence_days, now)
     return Health(score=score, band=band(score, len(kept)), trend=trend(history), n=len(kept))
+
+
+BAND_NAMES: dict[Band, str] = {
+    "healthy": "Healthy",
+    "at_risk": "At risk",
+    "unhealthy": "Unhealthy",
+    "no_feedback": "No score yet",
+}
+
+
+def percent(score: float) -> str:
+    """A score as a whole percentage, cut down rather than rounded, so that it never reads as the
+    next band: 0.699 -> "69%", at risk (0.7 is healthy). The epsilon absorbs binary fractions:
+    0.29 * 100 is 28.999999999999996."""
+    return f"{math.floor(score * 100 + 1e-9)}%"
+
+
+def scored(score: float | None, band: Band) -> bool:
+    """Whether a score is shown: never while there are too few ratings, even when the measures
+    alone give one."""
+    return score is not None and band != "no_feedback"
+
+
+def health_label(score: float | None, band: Band, n: int) -> str:
+    """`At risk · 58%`, or `No score yet · 2 of 3 ratings so far`."""
+    if score is None or band == "no_feedback":
+        so_far = f"{min(n, MIN_RATINGS)} of {MIN_RATINGS} ratings so far"
+        return f"{BAND_NAMES['no_feedback']} · {so_far}"
+    return f"{BAND_NAMES[band]} · {percent(score)}"
+
+
+THRESHOLDS = (
+    f"{percent(AT_RISK_BELOW)} or more is healthy, {percent(UNHEALTHY_BELOW)} to "
+    f"{percent(AT_RISK_BELOW - 0.01)} at risk, below {percent(UNHEALTHY_BELOW)} unhealthy"
+)
+
+
+def health_explanation(score: float | None, band: Band, n: int) -> str:
+    """What a health label means, in two sentences, for the hover and focus of a badge."""
+    if score is None or band == "no_feedback":
+        return (
+            f"A score shows once {MIN_RATINGS} ratings from the customer count (one per person "
+            f"per feedback round); {min(n, MIN_RATINGS)} so far."
+        )
+    return (
+        f"{percent(score)} from the customer's ratings (recent ones count most) and the measures "
+        f"met. {THRESHOLDS}."
+    )

@@ -65,6 +65,14 @@ class ExpectationView:
         return self.expectation.relationship.customer.key
 
     @property
+    def supplier_name(self) -> str:
+        return self.expectation.relationship.supplier.name
+
+    @property
+    def customer_name(self) -> str:
+        return self.expectation.relationship.customer.name
+
+    @property
     def allowed_transitions(self) -> list[str]:
         return [s.value for s in allowed_from(self.expectation.state)]
 

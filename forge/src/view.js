@@ -12,7 +12,11 @@ import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
 const SEED = 'What are the needs and expectations you have for me in my position?';
-const BANDS = { healthy: 'healthy', at_risk: 'at risk', unhealthy: 'unhealthy', no_feedback: 'no feedback yet' };
+// Where an agreed expectation's Jira issue is, in words (the API's syncState).
+const SYNC_WORDS = {
+  pending: 'Jira issue on its way', synced: '', failed: 'Jira issue could not be made (the admin page says why)',
+  detached: 'its Jira issue was deleted: an administrator can reattach it',
+};
 
 // What a fragment shows depends on where it sits: a macro's config, a project, an issue.
 export function queryFor(extension) {
@@ -42,10 +46,11 @@ export function showFragment(target, answer) {
   target.replaceChildren(box);
 }
 
-function healthBadge(health) {
+// The service words every health the same way on every page (connector/domain/health.py):
+// `label` to show, `explanation` on hover (title) and on keyboard focus (icm.css).
+export function healthBadge(health) {
   const band = health?.band ?? 'no_feedback';
-  const score = health?.score === null || health?.score === undefined ? '' : ` ${Math.round(health.score * 100)}%`;
-  return el('span', { class: `icm-lozenge band-${band}`, text: BANDS[band] + score });
+  return el('span', { class: `icm-health band-${band}`, tabindex: 0, title: health?.explanation ?? '', text: health?.label ?? '' });
 }
 
 async function me() {
@@ -109,7 +114,7 @@ function expectationItem(expectation, side, refresh) {
   }
   const issue = expectation.jiraIssueKey
     ? el('span', { class: 'icm-issue', text: expectation.jiraIssueKey })
-    : el('span', { class: 'icm-meta', text: expectation.state === 'agreed' ? `issue: ${expectation.syncState}` : '' });
+    : el('span', { class: 'icm-meta', text: expectation.state === 'agreed' ? SYNC_WORDS[expectation.syncState] ?? '' : '' });
   const count = expectation.feedbackCount;
   return el('div', { class: 'icm-expectation', 'data-expectation': expectation.id }, [
     el('p', { class: 'icm-words', text: `“${expectation.statement}”` }),
@@ -287,9 +292,10 @@ async function teamPage(root, context, who) {
     el('h1', { text: `${team.name}: internal customers and suppliers` }),
     top,
     picture,
+    // Suppliers on the left, customers on the right: the way work flows, as on every map.
     el('div', { class: 'icm-columns' }, [
-      el('section', { 'aria-labelledby': 'icm-customers-title' }, [el('h2', { id: 'icm-customers-title', text: 'Your internal customers' }), customers]),
       el('section', { 'aria-labelledby': 'icm-suppliers-title' }, [el('h2', { id: 'icm-suppliers-title', text: 'Your suppliers' }), suppliers]),
+      el('section', { 'aria-labelledby': 'icm-customers-title' }, [el('h2', { id: 'icm-customers-title', text: 'Your internal customers' }), customers]),
     ]),
     recording,
   );

@@ -93,7 +93,7 @@ def test_general_page_searches_every_team(page: Page, site: LiveSite) -> None:
     frame.get_by_label("Search expectations").fill("laptop")
     frame.get_by_role("button", name="Search", exact=True).click()
     results = frame.locator("#results")
-    expect(results).to_contain_text("IT → PAY")
+    expect(results).to_contain_text("IT Service supplies Payroll")
     expect(results).to_contain_text("Laptops ready on the first day")
 
 
@@ -109,7 +109,9 @@ def test_operations_on_the_admin_page(page: Page, site: LiveSite, output_dir: Pa
 
     frame = app_frame(page, jira_page(site, "icm-admin", PAYROLL_LEAD))
     operations = frame.locator("#operations")
-    expect(operations.locator("#ops-sync")).to_contain_text("0 pending, 1 failed, 0 detached")
+    expect(operations.locator("#ops-sync")).to_contain_text(
+        "0 waiting to reach Jira, 1 failed, 0 whose Jira issue was deleted"
+    )
     expect(operations.locator("#ops-sync")).to_contain_text("no issue type Task")
     expect(operations.locator("#ops-jobs")).to_contain_text("prune_inbox")
     expect(operations.locator("#ops-installations")).to_contain_text("connect")
@@ -118,4 +120,6 @@ def test_operations_on_the_admin_page(page: Page, site: LiveSite, output_dir: Pa
     operations.get_by_role("button", name=f"Retry #{made}").click()
     expect(frame.get_by_role("status")).to_have_text(f"Retry #{made}: done")
     assert api(site, "GET", f"/expectations/{made}")["syncState"] == "pending"
-    expect(operations.locator("#ops-sync")).to_contain_text("1 pending, 0 failed, 0 detached")
+    expect(operations.locator("#ops-sync")).to_contain_text(
+        "1 waiting to reach Jira, 0 failed, 0 whose Jira issue was deleted"
+    )

@@ -98,7 +98,7 @@ def test_macros_on_a_confluence_page(
     )
 
     expect(integrator.locator("svg").first).to_be_visible()
-    expect(integrator.get_by_role("heading", name="Hot spots (", exact=False)).to_be_visible()
+    expect(integrator.get_by_role("heading", name="Needs attention (", exact=False)).to_be_visible()
     integrator_links = hrefs(integrator)
     assert f"{jira}/issues/?jql=key in (IT-7) ORDER BY key" in integrator_links
     assert f'{jira}/issues/?jql=project = "FIN" AND labels = "internal-customer" ORDER BY key' in (

@@ -131,7 +131,7 @@ def test_the_sparklines_read_the_last_90_days_of_snapshots_of_this_site_only(sit
     [first] = [e for r in listed.customers for e in r.expectations if e.id == str(payslips.id)]
     assert first.history == shown.history
 
-    words = "Health over the last 90 days: from 0.45 to 0.75, lowest 0.45 (3 daily snapshots)"
+    words = "Health over the last 90 days: from 45% to 75%, lowest 45% (3 daily snapshots)"
     assert words in site.html("/macros/integrator-map")
     assert words in site.html("/macros/expectations?team=PAY&side=supplier")
     assert words in site.html("/macros/customer-map/static?team=PAY")
@@ -144,7 +144,7 @@ def test_a_new_snapshot_is_drawn_at_once(site: Site) -> None:
         run = _relationship(session, site.site_id, "PAY", "HR")
         _snapshot(session, site.site_id, "relationship", run.id, days_ago=0)
     # The snapshot job's rows are part of the data version: the cached map is not served.
-    assert "Health over the last 90 days: 0.30 (1 daily snapshot)" in site.html(
+    assert "Health over the last 90 days: 30% (1 daily snapshot)" in site.html(
         "/macros/integrator-map"
     )
 

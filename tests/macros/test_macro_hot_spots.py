@@ -91,4 +91,4 @@ def test_bands_follow_the_goals_thresholds() -> None:
         "unhealthy",
     ]
     assert Health.of(None, 10).band == "no_feedback"
-    assert Health.of(0.9, 5).label == "Healthy 0.90"
+    assert Health.of(0.9, 5).label == "Healthy · 90%"

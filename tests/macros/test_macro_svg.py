@@ -36,13 +36,19 @@ def _edge_groups(root: ET.Element) -> list[ET.Element]:
     ]
 
 
-def test_customer_map_is_an_image_with_title_and_description() -> None:
+def test_customer_map_is_a_named_graph_of_links_not_an_image() -> None:
+    """An image (`role="img"`) must hold nothing focusable (axe: nested-interactive); the map is
+    a named group whose nodes and edges are links, each named by its own title."""
     root = _parse(customer_map_svg(team_map(6, 12)))
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"
     title, desc = root.find("svg:title", NS), root.find("svg:desc", NS)
     assert title is not None and title.text == "Customer map: Payroll"
     assert desc is not None and "3 suppliers" in (desc.text or "")
-    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert root.get("aria-labelledby") == title.get("id")
+    assert root.get("aria-describedby") == desc.get("id")
+    links = root.findall(".//svg:a", NS)
+    assert links
+    assert all((a.findtext("svg:title", "", NS)).strip() for a in links)
     assert root.get("viewBox", "").startswith("0 0 ")
 
 
@@ -54,7 +60,7 @@ def test_every_edge_has_a_text_health_label_trend_and_count() -> None:
     rels = {r.issues_url: r for r in [*view.suppliers, *view.customers]}
     for group in groups:
         rel = rels[group.get("href")]
-        label = "".join(t.text or "" for t in group.findall("svg:text", NS))
+        label = " ".join(t.text or "" for t in group.findall("svg:text", NS))
         assert rel.health.label in label
         assert BAND_LABELS[rel.health.band] in label
         assert rel.health.trend_glyph in label
@@ -117,7 +123,7 @@ def test_integrator_svg_marks_hot_spots_and_titles_every_edge() -> None:
     view = integrator_map(20)
     spots = hot_spots(view)
     root = _parse(integrator_svg(view, spots))
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"
     groups = _edge_groups(root)
     assert len(groups) == len(view.relationships)
     for group in groups:

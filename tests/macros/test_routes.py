@@ -103,8 +103,8 @@ def test_integrator_map_lists_every_team_and_the_hot_spots(site: Site) -> None:
     doc = valid_html5(site.get("/macros/integrator-map?page.id=1&output.type=display"))
     for name in ("Payroll", "People", "Finance", "IT"):
         assert name in doc
-    assert "Hot spots" in doc
-    assert "IT → Payroll is unhealthy" in doc
+    assert "Needs attention" in doc
+    assert "IT → Payroll: Unhealthy · " in doc
     assert "Finance has no agreed expectation of Payroll" in doc
 
 

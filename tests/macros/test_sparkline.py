@@ -38,10 +38,10 @@ def test_a_steady_quarter_is_two_points_not_ninety() -> None:
 
 def test_the_words_say_what_the_line_shows() -> None:
     assert history_text(RISING) == (
-        "Health over the last 90 days: from 0.20 to 0.90, lowest 0.20 (3 daily snapshots)"
+        "Health over the last 90 days: from 20% to 90%, lowest 20% (3 daily snapshots)"
     )
     assert history_text(HealthHistory(((89, 0.5),))) == (
-        "Health over the last 90 days: 0.50 (1 daily snapshot)"
+        "Health over the last 90 days: 50% (1 daily snapshot)"
     )
     assert history_text(HealthHistory()) == "Health over the last 90 days: no daily snapshots yet"
     empty = sparkline(HealthHistory())  # nothing to draw: the words alone

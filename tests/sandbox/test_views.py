@@ -43,6 +43,23 @@ def test_confluence_page_renders_macro_in_signed_iframe(sb: Sandbox, confluence:
     assert answer["args"]["cp"] == "/wiki"
 
 
+def test_a_dark_reader_gets_a_dark_page_and_macros_asked_for_dark(
+    sb: Sandbox, confluence: Client
+) -> None:
+    """`?theme=dark` (the demo's dark link): the page is dark and each macro's signed URL asks
+    for the dark rendering; without it, neither."""
+    page_id = sb.confluence_seed_page("ICM", "Map", MACRO)
+    dark = requests.get(sb.page_url(page_id), params={"theme": "dark"}, timeout=5).text
+    [src] = iframes(dark)
+    assert "color-scheme:dark" in dark
+    answer = requests.get(src, timeout=5).json()  # still signed: the fake app checks the qsh
+    assert answer["args"]["theme"] == "dark"
+    light = requests.get(sb.page_url(page_id), timeout=5).text
+    [plain] = iframes(light)
+    assert "theme" not in requests.get(plain, timeout=5).json()["args"]
+    assert "color-scheme:dark" not in light
+
+
 def test_jira_views_embed_pages_and_panels(sb: Sandbox, jira: Client) -> None:
     key = jira.post("/rest/api/3/issue", new_issue()).json()["key"]
 

@@ -19,7 +19,7 @@ from connector.api import schemas
 from connector.api.routing import load_body, respond
 from connector.db import request_session
 from connector.domain.errors import NotFound
-from connector.domain.health import Health
+from connector.domain.health import NO_FEEDBACK, Health
 from connector.domain.roles import Action, allows
 from connector.platforms.connect.auth import tenant_required
 from connector.platforms.connect.pages import context_token
@@ -33,12 +33,6 @@ from connector.web.caller import current_caller
 bp = Blueprint("feedback_panel", __name__, url_prefix="/feedback")
 
 HISTORY_POINTS = 24  # the newest ratings drawn on the panel
-BANDS = {
-    "healthy": "Healthy",
-    "at_risk": "At risk",
-    "unhealthy": "Unhealthy",
-    "no_feedback": "Not enough feedback yet",
-}
 
 _SCRIPT = Markup("""
 function icmToken(use) {
@@ -119,13 +113,13 @@ def render_panel(
         ".icm-error{color:#fd9891}button{background:#579dff;color:#1d2125}}"
         ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
         "clip:rect(0 0 0 0);white-space:nowrap}.icm-measures{list-style:none;padding:0}"
-        ".icm-h{font-size:14px;margin:12px 0 4px}</style>"
+        ".icm-h{font-size:14px;margin:12px 0 4px}"
+        ".health[title]:focus-visible::after{content:attr(title);display:block;font-size:12px}</style>"
         "</head><body>"
     )
     if expectation is None:
         return head + "<p>This issue is not an internal customer expectation.</p></body></html>"
-    band = BANDS.get(health.band if health else "no_feedback", "")
-    score = "" if health is None or health.score is None else f" ({health.score:.0%})"
+    health = health or NO_FEEDBACK
     if may_rate:
         form = Markup(
             '<form id="icm-rate" data-action="{action}" data-issue="{issue}" novalidate>'
@@ -141,14 +135,16 @@ def render_panel(
             " rate this expectation."
         )
     body = Markup(
-        "<p><strong>{statement}</strong></p><p>Health: {band}{score}</p>{form}{history}{measures}"
+        "<p><strong>{statement}</strong></p><p>Health: "
+        '<span class="health" tabindex="0" title="{explanation}">{label}</span></p>'
+        "{form}{history}{measures}"
         '<p id="icm-mine">{mine}</p><p id="icm-status" role="status"></p><script>{script}</script>'
     ).format(
         history=ratings_over_time(ratings),
         measures=measures_block(expectation, action_url.removesuffix("/feedback/panel")),
         statement=expectation.statement,
-        band=band,
-        score=score,
+        label=health.label,
+        explanation=health.explanation,
         form=form,
         mine=_latest(mine),
         script=_SCRIPT if may_rate else "",

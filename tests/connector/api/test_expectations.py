@@ -20,7 +20,15 @@ def test_created_as_a_draft_with_everything_the_design_names(api: Api) -> None:
     assert made["jiraIssueKey"] is None
     assert made["syncState"] == "pending"
     assert made["feedbackCount"] == 0
-    assert made["health"] == {"score": None, "band": "no_feedback", "trend": "flat", "n": 0}
+    assert made["health"] == {
+        "score": None,
+        "band": "no_feedback",
+        "trend": "flat",
+        "n": 0,
+        "label": "No score yet · 0 of 3 ratings so far",
+        "explanation": "A score shows once 3 ratings from the customer count (one per person "
+        "per feedback round); 0 so far.",
+    }
     assert made["measures"][0]["direction"] == "atLeast"
     assert made["supplier"] == "PAY" and made["customer"] == "HR"
     assert api.as_(SUPPLIER).ok("GET", f"/expectations/{made['id']}") == made

@@ -233,10 +233,47 @@ def test_health_json_rounds_the_score() -> None:
         "band": "unhealthy",
         "trend": "up",
         "n": 4,
+        "label": "Unhealthy · 12%",
+        "explanation": "12% from the customer's ratings (recent ones count most) and the measures "
+        "met. 70% or more is healthy, 40% to 69% at risk, below 40% unhealthy.",
     }
     assert health.NO_FEEDBACK.as_json() == {
         "score": None,
         "band": "no_feedback",
         "trend": "flat",
         "n": 0,
+        "label": "No score yet · 0 of 3 ratings so far",
+        "explanation": "A score shows once 3 ratings from the customer count (one per person per "
+        "feedback round); 0 so far.",
     }
+
+
+@pytest.mark.parametrize(
+    ("score", "band", "n", "label"),
+    [
+        (0.9, "healthy", 5, "Healthy · 90%"),
+        (0.7, "healthy", 3, "Healthy · 70%"),
+        (0.6999, "at_risk", 3, "At risk · 69%"),  # cut, never rounded into the next band
+        (0.41, "at_risk", 4, "At risk · 41%"),
+        (0.29, "unhealthy", 3, "Unhealthy · 29%"),  # 0.29 * 100 is 28.999999999999996
+        (0.0, "unhealthy", 3, "Unhealthy · 0%"),
+        (0.75, "no_feedback", 2, "No score yet · 2 of 3 ratings so far"),  # measures alone
+        (None, "no_feedback", 1, "No score yet · 1 of 3 ratings so far"),
+    ],
+)
+def test_health_reads_as_the_band_then_the_score_or_the_ratings_so_far(
+    score: float | None, band: health.Band, n: int, label: str
+) -> None:
+    assert health.health_label(score, band, n) == label
+    assert health.Health(score, band, "flat", n).label == label
+
+
+def test_the_explanation_says_what_a_score_is_made_of_or_what_it_waits_for() -> None:
+    assert health.health_explanation(0.58, "at_risk", 3) == (
+        "58% from the customer's ratings (recent ones count most) and the measures met. "
+        "70% or more is healthy, 40% to 69% at risk, below 40% unhealthy."
+    )
+    assert health.health_explanation(0.9, "no_feedback", 2) == (
+        "A score shows once 3 ratings from the customer count (one per person per feedback "
+        "round); 2 so far."
+    )

@@ -13,10 +13,12 @@ from connector.platforms.connect.auth import tenant_required
 from connector.platforms.connect.page_context import page_context
 from connector.practice.settings import site_settings
 from connector.web.caller import current_caller
+from macros.glossary import glossary
 
 bp = Blueprint(
     "pages", __name__, url_prefix="/pages", template_folder="templates", static_folder="static"
 )
+bp.add_app_template_global(glossary, "glossary")
 
 
 def context_token() -> str:

@@ -6,7 +6,6 @@
   var meta = function (name) { var el = document.querySelector('meta[name="' + name + '"]'); return el ? el.content : ""; };
   var API = meta("icm-api");
   var pageToken = meta("icm-token");
-  var LABELS = { healthy: "healthy", at_risk: "at risk", unhealthy: "unhealthy", no_feedback: "no feedback yet" };
 
   function token() {
     return new Promise(function (resolve) {
@@ -19,6 +18,11 @@
   }
 
   var ROOT = API.replace(/\/api\/v1$/, "");
+  // Where an agreed expectation's Jira issue is, in words (the API's syncState).
+  var SYNC_WORDS = {
+    pending: "Jira issue on its way", synced: "", failed: "Jira issue could not be made (the admin page says why)",
+    detached: "its Jira issue was deleted: an administrator can reattach it"
+  };
 
   function api(method, path, body) { return call(method, API + path, body); }
 
@@ -73,10 +77,10 @@
     return node;
   }
 
+  // The service words every health the same way on every page (connector/domain/health.py):
+  // `label` to show, `explanation` on hover (title) and on keyboard focus (icm.css).
   function healthBadge(health) {
-    var band = health.band;
-    var text = LABELS[band] + (health.score === null ? "" : " " + Math.round(health.score * 100) + "%");
-    return el("span", { "class": "badge band-" + band, text: text });
+    return el("span", { "class": "badge health band-" + health.band, tabindex: "0", title: health.explanation, text: health.label });
   }
 
   function actions(expectation, side, refresh) {
@@ -122,7 +126,7 @@
   function expectationItem(expectation, side, refresh) {
     var issue = expectation.jiraIssueKey
       ? el("a", { href: meta("icm-product") + "/browse/" + expectation.jiraIssueKey, target: "_top", text: expectation.jiraIssueKey })
-      : el("span", { "class": "meta", text: expectation.state === "agreed" ? "issue: " + expectation.syncState : "" });
+      : el("span", { "class": "meta", text: expectation.state === "agreed" ? SYNC_WORDS[expectation.syncState] || "" : "" });
     return el("div", { "class": "expectation", "data-expectation": String(expectation.id) }, [
       el("p", { text: "“" + expectation.statement + "”" }),
       el("p", { "class": "meta" }, [
@@ -151,7 +155,8 @@
 
   var SVG = "http://www.w3.org/2000/svg";
 
-  function percent(score) { return Math.round(score * 100) + "%"; }
+  // As connector.domain.health.percent: cut, not rounded, so that 69.9% never reads as 70%.
+  function percent(score) { return Math.floor(score * 100 + 1e-9) + "%"; }
 
   function sparkline(values, days) {
     var scored = values.filter(function (v) { return v.score !== null; });
@@ -372,7 +377,7 @@
       api("GET", "/expectations" + query(form) + "&limit=50").then(function (page) {
         var items = page.values.map(function (e) {
           return el("div", { "class": "expectation" }, [
-            el("p", { "class": "meta", text: e.supplier + " → " + e.customer }),
+            el("p", { "class": "meta", text: e.supplierName + " supplies " + e.customerName }),
             expectationItem(e, null, function () {})
           ]);
         });
@@ -413,7 +418,7 @@
           var label = (e.action === "reattach" ? "Reattach" : "Retry") + " #" + e.id;
           return [e.supplier + " → " + e.customer + ": " + e.statement, e.syncState, e.syncError || "", actionButton(label, function () { return api("POST", path); }, refresh)];
         });
-        var summary = el("p", { text: c.pending + " pending, " + c.failed + " failed, " + c.detached + " detached" });
+        var summary = el("p", { text: c.pending + " waiting to reach Jira, " + c.failed + " failed, " + c.detached + " whose Jira issue was deleted (Reattach makes a new one)" });
         fill("ops-sync", el("div", {}, [summary, table(["Expectation", "Sync", "Last error", "Action"], sync)]));
         fill("ops-parked", table(["Event", "Received", "Reason", "Action"], ops.parked.map(function (d) {
           return [d.event, d.receivedAt, d.lastError || "", actionButton("Replay #" + d.id, function () { return call("POST", ROOT + "/webhooks/admin/parked/" + d.id + "/replay"); }, refresh)];
