@@ -4,7 +4,8 @@
 // the token's `principal`; only the actions the service's `permissions` allow are offered.
 import { view } from '@forge/bridge';
 import { wireDownloads } from './download.js';
-import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
+import { api, el, fail, fragment, may, say, transitionsOf, viewData } from './remote.js';
+import { routeLinks } from './router.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
 const SEED = 'What are the needs and expectations you have for me in my position?';
@@ -42,19 +43,6 @@ function healthBadge(health) {
   const band = health?.band ?? 'no_feedback';
   const score = health?.score === null || health?.score === undefined ? '' : ` ${Math.round(health.score * 100)}%`;
   return el('span', { class: `icm-lozenge band-${band}`, text: BANDS[band] + score });
-}
-
-async function me() {
-  try {
-    return await api('GET', '/me');
-  } catch {
-    return null; // a service without /me: the page offers what the permissions fields say
-  }
-}
-
-async function allTeams() {
-  const page = await api('GET', '/teams?limit=100');
-  return page.values ?? [];
 }
 
 // --- the team page -----------------------------------------------------------------------
@@ -237,19 +225,23 @@ function mayManage(team, who) {
   return Boolean(who.siteAdmin) || (who.teams ?? []).some((t) => t.key === team.key && t.role === 'lead');
 }
 
-async function teamPage(root, context, who) {
-  const project = context.extension?.project?.key;
-  const team = (await allTeams()).find((t) => project && t.jiraProjectKey === project.toUpperCase());
+// One round trip: the service finds the project's team and answers everything the page shows
+// (GET /forge/view/team-page: the team, its map, the fragment, the settings, the viewer).
+async function teamPage(root, context) {
+  const project = context.extension?.project?.key ?? '';
+  const load = () => viewData('team-page', `project=${encodeURIComponent(project)}`);
+  const first = await load();
+  const team = first.team;
   if (!team) {
     root.replaceChildren(el('p', { class: 'icm-empty', text: 'No team in the customer map works in this project yet.' }));
     return;
   }
+  const who = first.me ?? null;
   const picture = el('section', { class: 'icm-map', 'aria-label': 'Customer map' });
   const customers = el('div', { id: 'icm-customers' });
   const suppliers = el('div', { id: 'icm-suppliers' });
   const recording = el('div');
-  const settings = await api('GET', '/settings').catch(() => null);
-  const cadenceDays = settings?.defaultCadenceDays ?? 30;
+  const cadenceDays = first.settings?.defaultCadenceDays ?? 30;
   root.replaceChildren(
     el('h1', { text: `${team.name}: internal customers and suppliers` }),
     picture,
@@ -259,11 +251,7 @@ async function teamPage(root, context, who) {
     ]),
     recording,
   );
-  const refresh = async () => {
-    const [map, shown] = await Promise.all([
-      api('GET', `/teams/${encodeURIComponent(team.key)}/map`),
-      fragment('team-page', `project=${encodeURIComponent(project)}`),
-    ]);
+  const render = ({ map, fragment: shown }) => {
     showFragment(picture, shown);
     customers.replaceChildren(...(map.customers.length
       ? map.customers.map((r) => relationshipCard(r, 'supplier', refresh))
@@ -274,7 +262,8 @@ async function teamPage(root, context, who) {
     const manage = mayManage(map.team, who) && map.customers.length > 0;
     recording.replaceChildren(...(manage ? [recordForm(map, refresh, cadenceDays)] : []));
   };
-  await refresh();
+  const refresh = async () => render(await load());
+  render(first);
 }
 
 // --- the issue panel -----------------------------------------------------------------------
@@ -331,8 +320,9 @@ async function adminPage(root) {
     ...field('Ask for feedback every (days), by default', 'defaultCadenceDays', 'number'),
     el('div', { class: 'icm-row' }, [el('button', { type: 'submit', text: 'Save the settings' })]),
   ]);
+  // Both at once: one round trip before the page shows.
+  const [settings, status] = await Promise.all([api('GET', '/settings'), fragment('admin-page', '')]);
   root.replaceChildren(el('h1', { text: 'Internal Customer Map' }), form, installation);
-  const settings = await api('GET', '/settings');
   for (const [k, v] of Object.entries(settings)) if (form[k]) form[k].value = v;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -346,7 +336,7 @@ async function adminPage(root) {
       say(error.message);
     }
   });
-  showFragment(installation, await fragment('admin-page', ''));
+  showFragment(installation, status);
 }
 
 // --- the general page and the macros: the service's fragment -----------------------------
@@ -375,8 +365,12 @@ async function main() {
   try {
     followTheme(document.documentElement);
     await view.theme.enable().catch(() => undefined); // follow the product's light or dark theme
+    routeLinks(root); // links go through the product's router (Forge's iframe cannot navigate)
     const context = await view.getContext();
-    await (VIEWS[context.moduleKey] ?? fragmentView)(root, context, await me());
+    root.setAttribute('aria-busy', 'true');
+    await (VIEWS[context.moduleKey] ?? fragmentView)(root, context);
+    root.removeAttribute('aria-busy');
+    performance.mark('icm-content'); // time to content (tests/browser/test_forge_round_trips.py)
   } catch (error) {
     fail(root, error?.message ? `${error.message} Reload the page.` : 'The app could not be reached. Reload the page.');
   }

@@ -58,14 +58,14 @@ def jira_for_installation(
     installation: ForgeInstallation, token: str, config: Mapping[str, Any]
 ) -> JiraSite:
     session = bearer_session(token, installation.api_base_url, config)
-    return JiraSite(jira_cloud(session, installation.product_base_url))
+    return JiraSite(jira_cloud(session, installation.api_base_for("jira")))
 
 
 def confluence_for_installation(
     installation: ForgeInstallation, token: str, config: Mapping[str, Any]
 ) -> Any:
     session = bearer_session(token, installation.api_base_url, config)
-    return confluence_cloud(session, installation.product_base_url)
+    return confluence_cloud(session, installation.api_base_for("confluence"))
 
 
 def _usable(
