@@ -14,6 +14,7 @@ both products in `app.installation.contexts`, and its app token is good for both
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -22,8 +23,6 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import re
 
 import jwt
 import yaml
@@ -169,7 +168,9 @@ class ForgeSite:
         with self.lock:
             already = self.apps.get(products[0])
         if already is not None and len(products) > 1 and already.app_id == app_id:
-            return already  # one installation for the site: installing "into Confluence" again is it
+            return (
+                already  # one installation for the site: installing "into Confluence" again is it
+            )
         remotes = manifest.get("remotes") or [{}]
         base = str(remotes[0].get("baseUrl") or remote_base_url) if remote_var else remote_base_url
         site = self.state.url
@@ -207,7 +208,9 @@ class ForgeSite:
                 if self.apps[product] is app:
                     del self.apps[product]
             self.system_tokens.pop(app.installation_id, None)
-            for token in [t for t, o in self.tokens.items() if o.installation_id == app.installation_id]:
+            for token in [
+                t for t, o in self.tokens.items() if o.installation_id == app.installation_id
+            ]:
                 del self.tokens[token]
 
     def app(self, product: str) -> ForgeApp | None:

@@ -272,7 +272,9 @@ def navigate(frame: Frame, payload: dict[str, Any]) -> dict[str, Any]:
     if not url or kind not in ("same-tab", "new-tab"):
         return {"navigated": False}
     with frames(forge_site(site())).lock:
-        frames(forge_site(site())).navigations.append(Navigation(frame.id, frame.module_key, url, kind))
+        frames(forge_site(site())).navigations.append(
+            Navigation(frame.id, frame.module_key, url, kind)
+        )
     return {"navigated": True, "url": url, "type": kind}
 
 

@@ -75,7 +75,11 @@ def views(platform: Platform) -> list[tuple[str, str, str]]:
         ("issue-panel", platform.issue_panel(HR_LEAD, "PAY-1"), "not an internal customer"),
         ("admin-page", f"{url}/forge/apps/admin-page?as={PAYROLL_LEAD}", "Save the settings"),
         ("general-page", f"{url}/forge/apps/general-page?as={PAYROLL_LEAD}", "monthly payroll run"),
-        ("customer-map", platform.confluence_page(page_id, HR_LEAD, "light"), "monthly payroll run"),
+        (
+            "customer-map",
+            platform.confluence_page(page_id, HR_LEAD, "light"),
+            "monthly payroll run",
+        ),
     ]
 
 
@@ -94,6 +98,6 @@ def test_every_view_shows_its_content_after_one_round_trip(page: Page, forge: Pl
             took.append(round(time_to_content(handle)))
             assert chain(module, forge) == 1, (module, visit)  # no call waited for another
         figures[module] = min(took)
-    print(f"time to content (ms) with {DELAY_MS} ms per invokeRemote: {figures}")
+    print(f"time to content (ms) with {DELAY_MS} ms per invokeRemote: {figures}")  # noqa: T201
     for module, took in figures.items():
         assert DELAY_MS <= took < DELAY_MS + BUDGET_MS, (module, figures)

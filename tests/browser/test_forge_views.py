@@ -108,10 +108,10 @@ def test_a_link_the_router_does_not_take_does_nothing_as_on_forge(
     target = f"{forge.sandbox.url}/browse/PAY-1"
     frame.evaluate(
         """(target) => {
-          const plain = Object.assign(document.createElement('a'), {id: 'plain', href: target, target: '_top', textContent: 'plain'});
-          document.body.appendChild(plain);                       // outside the view: not routed
-          const away = Object.assign(document.createElement('a'), {id: 'away', href: target, target: '_blank', textContent: 'away'});
-          document.getElementById('icm').appendChild(away);        // inside: router.open
+          const link = (id, where) => Object.assign(document.createElement('a'),
+            {id, href: target, target: where, textContent: id});
+          document.body.appendChild(link('plain', '_top'));  // outside the view: not routed
+          document.getElementById('icm').appendChild(link('away', '_blank'));  // router.open
         }""",
         target,
     )

@@ -214,7 +214,10 @@ def uninstall_and_see_it(platform: Platform) -> None:
     """An admin removes the app: Forge's preUninstall reaches the service, which marks the one
     installation (Jira and Confluence) uninstalled; the operations view says so."""
     forge = platform.sandbox.url + "/_sandbox/forge"
-    [installation] = {i["installationId"] for i in requests.get(f"{forge}/installations", timeout=10).json().values()}
+    [installation] = {
+        i["installationId"]
+        for i in requests.get(f"{forge}/installations", timeout=10).json().values()
+    }
     answer = requests.post(f"{forge}/uninstall", json={}, timeout=60)
     assert answer.status_code == 200 and answer.json()["preUninstall"][0]["status"] == 200
     with get_db(platform.site.app).transaction() as session:

@@ -36,7 +36,9 @@ def _json(answer: Response) -> Any:
 @bp.get("/view/<module>")
 def view_data(module: str) -> Response:
     if module not in VIEWS:
-        raise NotFound(f"no one-call view for the Forge module {module!r}; expected {sorted(VIEWS)}")
+        raise NotFound(
+            f"no one-call view for the Forge module {module!r}; expected {sorted(VIEWS)}"
+        )
     installation, claims = authenticate_invocation({module})
     set_caller(caller_for(installation, claims))
     session = request_session()

@@ -42,6 +42,8 @@ def is_lifecycle(payload: Mapping[str, Any]) -> bool:
         and isinstance(app, Mapping)
         and isinstance(app.get("id"), str)
     )
+
+
 _LINK_FIELDS = ("id", "sourceIssueId", "destinationIssueId", "issueLinkType", "systemLink")
 _VOLATILE = ("retryContext", "contextToken", "context")
 

@@ -82,9 +82,7 @@ class ForgeInstallation(Base):
         (apiBaseUrl names the product of the invocation; the other one sits beside it), plus
         `/wiki` for Confluence's paths."""
         found = _GATEWAY.match(self.api_base_url)
-        base = (
-            f"{found['root']}{product}{found['rest']}" if found else self.api_base_url
-        )
+        base = f"{found['root']}{product}{found['rest']}" if found else self.api_base_url
         return base + ("/wiki" if product == "confluence" else "")
 
     @property

@@ -80,7 +80,11 @@ def test_pre_uninstall_marks_the_installation_uninstalled_and_starts_the_purge_c
     assert [d["status"] for d in sent["preUninstall"]] == [200]
     assert sent["preUninstall"][0]["url"] == forge_live.url + "/forge/uninstall"
     gone = row(forge_live, installation_id)
-    assert (gone.state, gone.uninstalled_by, gone.system_token) == ("uninstalled", BY_PRE_UNINSTALL, None)
+    assert (gone.state, gone.uninstalled_by, gone.system_token) == (
+        "uninstalled",
+        BY_PRE_UNINSTALL,
+        None,
+    )
     assert gone.uninstalled_at is not None and gone.uninstalled_at >= before
     with get_db(forge_live.app).transaction() as session:
         assert jira_sites(session) == []  # no longer worked for
@@ -113,7 +117,9 @@ def test_only_the_pre_uninstall_trigger_uninstalls(forge_live: PlatformSite) -> 
     forge_live.call("GET", "/api/v1/teams")
     for module in (TEAM_PAGE, LIFECYCLE_MODULE):
         headers = forge_live.forge_headers(module=module, account_id=None)
-        refused = requests.post(f"{forge_live.url}/forge/uninstall", json={}, headers=headers, timeout=10)
+        refused = requests.post(
+            f"{forge_live.url}/forge/uninstall", json={}, headers=headers, timeout=10
+        )
         assert refused.status_code == 403, refused.text
     assert row(forge_live).state == "installed"
 
@@ -143,7 +149,9 @@ def test_a_life_cycle_event_is_recognised_by_its_documented_fields(
     # A product event still needs the event name Jira's events carry.
     unnamed = {k: v for k, v in payload.items() if k != "app"}
     events = forge_live.forge_headers(module={"key": "icm-jira-events", "type": "core:trigger"})
-    refused = requests.post(forge_live.url + "/forge/events", json=unnamed, headers=events, timeout=10)
+    refused = requests.post(
+        forge_live.url + "/forge/events", json=unnamed, headers=events, timeout=10
+    )
     assert refused.status_code == 400
 
 
@@ -167,7 +175,9 @@ def test_a_trigger_token_carries_no_site_url(forge_live: PlatformSite) -> None:
     token = headers["Authorization"].removeprefix("Bearer ")
     assert "siteUrl" not in jwt.decode(token, options={"verify_signature": False})["context"]
     answer = requests.post(
-        forge_live.url + "/forge/lifecycle", json=documented_lifecycle(forge_live), headers=headers,
+        forge_live.url + "/forge/lifecycle",
+        json=documented_lifecycle(forge_live),
+        headers=headers,
         timeout=10,
     )
     assert answer.status_code == 204
