@@ -167,7 +167,8 @@ class ForgeSite:
         products = _products(manifest, product)
         with self.lock:
             already = self.apps.get(products[0])
-        if already is not None and len(products) > 1 and already.app_id == app_id:
+        same = already is not None and already.manifest_dir == path.resolve().parent
+        if already is not None and same and len(products) > 1 and already.app_id == app_id:
             return (
                 already  # one installation for the site: installing "into Confluence" again is it
             )
