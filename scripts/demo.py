@@ -241,8 +241,8 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
         site_id=jira.cloud_id,
         report=(
             f"  app                      {app_url}   "
-            "(the remote of forge/manifest.yml: /forge/ui, /forge/view, /forge/events, /forge/lifecycle, "
-            "/forge/uninstall, /forge/scheduled)\n"
+            "(the remote of forge/manifest.yml: /forge/ui, /forge/view, /forge/events, "
+            "/forge/lifecycle, /forge/uninstall, /forge/scheduled)\n"
             f"Installed once into sandbox Jira and Confluence (installationId "
             f"{jira.installation_id}) as a Forge app.\n" + forge_calls_both_ways(app, forge, jira)
         ),
