@@ -94,6 +94,7 @@ def platform(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Plat
     if request.param == "forge":
         request.getfixturevalue("forge_bundle")  # the Custom UI as `forge deploy` ships it
         forge: PlatformSite = request.getfixturevalue("forge_live")
+        assert forge.forge_app("jira") is forge.forge_app("confluence")  # installed once
         chosen = Platform("forge", forge.sandbox, forge)
     else:
         live: LiveSite = request.getfixturevalue("live_site")
