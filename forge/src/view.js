@@ -372,6 +372,7 @@ async function main() {
     root.removeAttribute('aria-busy');
     performance.mark('icm-content'); // time to content (tests/browser/test_forge_round_trips.py)
   } catch (error) {
+    root.removeAttribute('aria-busy');
     fail(root, error?.message ? `${error.message} Reload the page.` : 'The app could not be reached. Reload the page.');
   }
 }
