@@ -11,12 +11,14 @@ from typing import Any
 
 import jwt
 import requests
+import yaml
+from sqlalchemy import select
 
 from connector.db import get_db, utcnow
 from connector.db.models import Team
 from connector.platforms.forge.installations import BY_PRE_UNINSTALL, ForgeInstallation
 from connector.platforms.operations import operations_view
-from connector.platforms.sites import jira_sites
+from connector.platforms.sites import confluence_for_site, jira_sites
 from connector.practice.privacy import sites_to_purge
 from sandbox.directory import USERS
 from sandbox.forge import load_manifest
@@ -251,3 +253,30 @@ def test_jira_is_required_and_confluence_optional() -> None:
         "jira": {"required": True},
         "confluence": {"required": False},
     }
+
+
+def test_an_app_without_compatibility_is_installed_per_product_and_still_works(
+    forge_live: PlatformSite, tmp_path: Path
+) -> None:
+    """A manifest with no `app.compatibility` (e.g. a Connect-on-Forge app not yet allowed one) is
+    one installation per product: each is kept by its id, on the same site, and reached."""
+    assert forge_live.forge is not None
+    single = manifest()
+    del single["app"]["compatibility"]
+    path = tmp_path / "manifest.yml"
+    path.write_text(yaml.safe_dump(single))
+    for folder in ("static", "src"):
+        (tmp_path / folder).symlink_to(FORGE_DIR / folder)
+    app_id = forge_live.forge_app().app_id
+    jira = forge_live.forge.install(forge_live.url, app_id, "jira", path)
+    confluence = forge_live.forge.install(forge_live.url, app_id, "confluence", path)
+    assert jira.installation_id != confluence.installation_id
+    for product in ("jira", "confluence"):
+        forge_live.call("GET", "/api/v1/teams", product=product)
+    with get_db(forge_live.app).transaction() as session:
+        spans = {
+            row.installation_id: row.products for row in session.scalars(select(ForgeInstallation))
+        }
+        confluence_client = confluence_for_site(session, forge_live.site_id, forge_live.app.config)
+        assert "ICM" in {s["key"] for s in confluence_client.get("api/v2/spaces")["results"]}
+    assert spans == {jira.installation_id: "jira", confluence.installation_id: "confluence"}
