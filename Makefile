@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,sandbox]'
 	touch $(STAMP)
 
 # Browser and Forge tests use Debian's Chromium and Node.js; Playwright never downloads a browser.
@@ -43,7 +43,7 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 
 # Mutation testing of the rules that guard tenants, tokens and the practice (scripts/mutate.py;
-# not in CI: 20-40 minutes on two cores). `scripts/mutate.py --report` reprints the last score.
+# not in CI: 30-60 minutes on two cores). `scripts/mutate.py --report` reprints the last score.
 mutate: install
 	$(BIN)/python scripts/mutate.py
 

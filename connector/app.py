@@ -13,9 +13,11 @@ from flask import Flask
 import macros
 from connector import api, cli, db, home, logs, platforms, probes
 from connector.config import defaults
+from connector.practice.privacy import erase_also
 from connector.web import headers, limits
 from connector.web.errors import register_error_handlers
 from webhooks import admin as webhooks_admin
+from webhooks import erasure as inbox_erasure
 from webhooks.committer import GroupCommitter
 from webhooks.intake import COMMITTER
 
@@ -45,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for part in (api, macros, platforms):
         part.init_app(app)
     app.cli.add_command(cli.icm)
+    erase_also("webhook_inbox", inbox_erasure.erase_account)  # the inbox's deliveries naming one
     return app
 
 

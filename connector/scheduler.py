@@ -1,11 +1,16 @@
-"""Scheduled work, run by one process (`flask --app connector icm scheduler`, APScheduler 3.x).
+"""Scheduled work (`flask --app connector icm scheduler`, APScheduler 3.x), which may run in
+every instance of a deployment: one of them does each job at a time.
 
 Wiring, like the app factory: its jobs call the practice, the sync and the webhook inbox.
 
 Jobs are defined in code, so they live in a MemoryJobStore with fixed ids, `replace_existing`,
-`coalesce` and `max_instances=1`. Each job is a plain function of the app (and the time) that tests
-call directly; each is idempotent, so a rare double run (two scheduler processes by mistake, a
-rerun after a crash) changes nothing.
+`coalesce` and `max_instances=1`. When a job fires, the instance takes the job's lock
+(`connector.db.locks`: a PostgreSQL advisory lock, or a file lock beside a SQLite database), which
+the database or the kernel releases if the instance dies; under it, the job runs only when no
+instance has run it within half its period (`job_runs` holds one row per run under the job's id,
+`SCHEDULE`). So with several instances each job runs about once a period, by whichever fires
+first, and a killed instance's work is taken up at another's next firing. Each job is a plain
+function of the app (and the time) that tests call directly, and idempotent.
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ from sqlalchemy.orm import Session
 
 import connector.db.models  # noqa: F401  (every table on Base.metadata, for the purge)
 from connector.db import Base, get_db, utcnow
+from connector.db.locks import held
 from connector.platforms.connect.privacy import connect_reporter
 from connector.platforms.forge.privacy import OVERDUE_GRACE, reported_by_forge
 from connector.platforms.sites import jira_sites
 from connector.practice.feedback_requests import send_due_requests
 from connector.practice.health import snapshot_site_health
-from connector.practice.job_runs import Outcome, prune_runs, record_run
+from connector.practice.job_runs import SCHEDULE, Outcome, last_started, prune_runs, record_run
 from connector.practice.privacy import (
     held_sites,
     overdue_accounts,
@@ -40,6 +46,8 @@ from connector.practice.privacy import (
     sites_to_purge,
     track_accounts,
 )
+from connector.practice.review_integrator import write_integrator_pages
+from connector.practice.review_packs import write_site_packs
 from connector.sync.worker import drain_outbox
 from webhooks.inbox import prune, prune_parked
 from webhooks.reconcile import reconcile_site
@@ -109,6 +117,19 @@ def snapshot_health(app: Flask, today: date) -> int:
     return _per_site(
         app, "snapshot_health", lambda site: snapshot_site_health(app, site, now, today)
     )
+
+
+def write_review_packs(app: Flask, now: datetime) -> int:
+    """In a quarter's last week, every relationship's review pack, on sites that asked for it
+    (the setting is off by default)."""
+
+    def work(site_id: str) -> int:  # packs written (then the integrators' pages, uncounted)
+        with get_db(app).transaction() as session:
+            written = write_site_packs(app, session, site_id, now)
+            write_integrator_pages(app, session, site_id, now)
+            return written
+
+    return _per_site(app, "write_review_packs", work)
 
 
 def prune_inbox(app: Flask, now: datetime) -> int:
@@ -191,6 +212,10 @@ def _snapshot_job(app: Flask) -> None:
     snapshot_health(app, utcnow().date())
 
 
+def _review_packs_job(app: Flask) -> None:
+    write_review_packs(app, utcnow())
+
+
 def _prune_job(app: Flask) -> None:
     prune_inbox(app, utcnow())
 
@@ -203,17 +228,47 @@ def _purge_job(app: Flask) -> None:
     _recorded(app, "purge_uninstalled", lambda: purge_uninstalled(app, utcnow()))
 
 
+def _every(job_id: str) -> IntervalTrigger:
+    return IntervalTrigger(seconds=SCHEDULE[job_id].total_seconds(), timezone=UTC)
+
+
 JOBS: tuple[tuple[str, Callable[[Flask], Any], Any], ...] = (
-    ("icm.request_feedback_due", _feedback_job, IntervalTrigger(hours=1, timezone=UTC)),
-    ("icm.reconcile", _reconcile_job, IntervalTrigger(minutes=15, timezone=UTC)),
-    ("icm.retry_pending_syncs", retry_pending_syncs, IntervalTrigger(minutes=1, timezone=UTC)),
+    ("icm.request_feedback_due", _feedback_job, _every("icm.request_feedback_due")),
+    ("icm.reconcile", _reconcile_job, _every("icm.reconcile")),
+    ("icm.retry_pending_syncs", retry_pending_syncs, _every("icm.retry_pending_syncs")),
     ("icm.snapshot_health", _snapshot_job, CronTrigger(hour=0, minute=15, timezone=UTC)),
     ("icm.prune_inbox", _prune_job, CronTrigger(hour=3, minute=0, timezone=UTC)),
+    # After the snapshot, so a pack shows the day's health; only in a quarter's last week.
+    ("icm.write_review_packs", _review_packs_job, CronTrigger(hour=1, minute=0, timezone=UTC)),
     # Hourly look for due cycles (each site's is 7 days or its Cycle-Period), off the hour mark
     # as Atlassian asks; it never sleeps on a Retry-After, it reschedules the site.
-    ("icm.report_personal_data", _privacy_job, IntervalTrigger(minutes=61, timezone=UTC)),
+    ("icm.report_personal_data", _privacy_job, _every("icm.report_personal_data")),
     ("icm.purge_uninstalled", _purge_job, CronTrigger(hour=3, minute=37, timezone=UTC)),
 )
+WORK = {job_id: func for job_id, func, _trigger in JOBS}
+
+
+def run_job(app: Flask, job_id: str) -> bool:
+    """What fires: the job, unless another instance holds it or ran it within half its period.
+    True when this instance ran it (a failure is logged and recorded; the next firing retries)."""
+    database = get_db(app)
+    with held(database.engine, job_id) as mine:
+        if not mine:
+            log.info("scheduled job running in another instance", extra={"job": job_id})
+            return False
+        started = utcnow()
+        with database.transaction() as session:
+            last = last_started(session, job_id)
+        if last is not None and started - last < SCHEDULE[job_id] / 2:
+            return False  # another instance has run it this period
+        error = None
+        try:
+            WORK[job_id](app)
+        except Exception as exc:
+            error = type(exc).__name__
+            log.exception("scheduled job failed", extra={"job": job_id})
+        _record(app, job_id, None, started, {}, error)
+        return True
 
 
 def build_scheduler(
@@ -224,13 +279,15 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         timezone=UTC,
     )
-    for job_id, func, trigger in JOBS:
-        scheduler.add_job(func, trigger, args=[app], id=job_id, name=job_id, replace_existing=True)
+    for job_id, _func, trigger in JOBS:
+        scheduler.add_job(
+            run_job, trigger, args=[app, job_id], id=job_id, name=job_id, replace_existing=True
+        )
     return scheduler
 
 
 def run(app: Flask) -> None:
-    """The one scheduler process: blocks until interrupted."""
+    """A scheduler process (one per instance is fine): blocks until interrupted."""
     scheduler = build_scheduler(app)
     log.info("scheduler starting", extra={"jobs": [job_id for job_id, _, _ in JOBS]})
     try:

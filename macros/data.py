@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from connector.db.times import as_utc
 from connector.domain import health
 from connector.domain.states import ExpectationState
 from connector.practice import crossteam
@@ -167,11 +168,7 @@ def _state(value: str) -> ExpectationState:
 
 def _aware(value: Any) -> datetime:
     # Column expressions (coalesce) bypass UTCDateTime's result processing on SQLite.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime):
-        raise TypeError(f"expected a datetime, got {value!r}")
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return as_utc(value)
 
 
 # --- health and blockers ------------------------------------------------------------------

@@ -8,17 +8,22 @@ because the key already carries the data version (`macros.cache.cache_key`).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+
+from cachetools import LRUCache
 
 
 class FragmentCache:
-    """A thread-safe LRU of rendered HTML fragments: at most `max_entries` and `max_bytes`."""
+    """A thread-safe LRU of rendered HTML fragments: at most `max_entries` and `max_bytes`
+    (cachetools' LRUCache, bounded by size; each entry counts at least max_bytes / max_entries,
+    so the entry bound holds as well)."""
 
     def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._items: OrderedDict[str, str] = OrderedDict()
-        self._bytes = 0
+        unit = max_bytes // max_entries
+        self._items: LRUCache[str, str] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda value: max(_size(value), unit)
+        )
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -29,35 +34,26 @@ class FragmentCache:
             if value is None:
                 self.misses += 1
                 return None
-            self._items.move_to_end(key)
             self.hits += 1
             return value
 
     def put(self, key: str, value: str) -> None:
-        size = _size(value)
-        if size > self.max_bytes:
+        if _size(value) > self.max_bytes:
             return  # never evict everything for one giant map
         with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= _size(old)
             self._items[key] = value
-            self._bytes += size
-            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _, evicted = self._items.popitem(last=False)
-                self._bytes -= _size(evicted)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
-            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._items)
 
     @property
     def size_bytes(self) -> int:
-        return self._bytes
+        with self._lock:
+            return sum(_size(value) for value in self._items.values())
 
 
 def _size(value: str) -> int:

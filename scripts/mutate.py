@@ -11,8 +11,9 @@ pyproject.toml; the targets below pick the functions whose mutants count. Each m
 the tests that reach its function. Expect 10-40 minutes on two cores; it is not part of CI. With
 ICM_TEST_POSTGRES_URL set, the tests run on PostgreSQL as well as SQLite (the inbox's
 PostgreSQL statement is only reached there).
-A survivor is either a missing test or an equivalent mutant (it changes no behaviour): the note of
-issue #10 names each one with its reason.
+A survivor is either a missing test or an equivalent mutant (it changes no behaviour): the notes of
+issues #10 and #25 name each one with its reason. `exports-js` is no mutmut target: it applies
+JS_MUTANTS to forge/src/download.js and runs its node:test file for each.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter, defaultdict
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -79,7 +81,67 @@ TARGETS: dict[str, list[str]] = {
     ],
     "connect-tokens": ["connector.platforms.connect.tokens.*"],
     "forge-tokens": ["connector.platforms.forge.tokens.*"],
+    # The rules added since issue #10 (issue #25): each README rule's code, and its lookups.
+    "roles": [
+        "connector.domain.roles.*",
+        *(
+            f"connector.practice.roles.x_{name}__mutmut_*"
+            for name in (
+                "is_site_admin",
+                "_admin_cache",
+                "relationship_standing",
+                "team_standing",
+                "pair_standing",
+                "require_on_pair",
+            )
+        ),
+    ],
+    "personal-data": [
+        "connector.domain.accounts.*",
+        "connector.practice.privacy.erasure.x_erase_account__mutmut_*",
+        "webhooks.erasure.*",
+        "webhooks.kept.x_accounts_named__mutmut_*",
+        *(
+            f"connector.practice.privacy.cycle.x_{name}__mutmut_*"
+            for name in ("parse_cycle_period", "_believed", "apply_answer")
+        ),
+    ],
+    "limits": ["connector.web.limits.*"],
+    "exports": [
+        "connector.api.export.x_neutralised__mutmut_*",
+        "connector.api.export.x_as_csv__mutmut_*",
+    ],
+    "search-words": ["connector.domain.words.*"],
+    # Which token a Forge route takes (the Caller's fields and the write cache are not the check).
+    "forge-routes": [
+        "connector.platforms.forge.auth.x_authenticate_invocation__mutmut_*",
+        "connector.platforms.forge.routes.x_lifecycle__mutmut_*",
+        "connector.platforms.forge.routes.x_scheduled__mutmut_*",
+    ],
+    "connect-routes": [
+        f"connector.platforms.connect.auth.x_{name}__mutmut_*"
+        for name in ("authenticate", "verify", "cached_caller")
+    ],
 }
+
+# The JavaScript copy of the CSV rules (forge/src/download.js), mutated by hand: mutmut mutates
+# Python only. Each mutant is one (text, replacement) in the file; forge/test/download.test.mjs
+# runs under node for each. Target "exports-js".
+JS_FILE = ROOT / "forge" / "src" / "download.js"
+JS_TEST = "test/download.test.mjs"
+JS_MUTANTS: list[tuple[str, str]] = [
+    *((f"'{start}', ", "") for start in ("=", "+", "-", "@", "\\t")),
+    (", '\\r']", "]"),
+    ("text = `'${text}`", "text = text"),
+    ("typeof value === 'string' && ", ""),
+    ("text.startsWith(start)", "text.includes(start)"),
+    ('/[",\\r\\n]/', '/[",\\n]/'),
+    ('text.replace(/"/g, \'""\')', 'text.replace(/"/, \'""\')'),
+    ("`\\ufeff${", "`${"),
+    ("lines.join('\\r\\n')", "lines.join('\\n')"),
+    ("value === null || value === undefined", "value === null"),
+    ("return '';", "return 'null';"),
+]
 
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped"}
 STATUS.update({36: "timeout", 24: "timeout", -24: "timeout", 152: "timeout", 255: "timeout"})
@@ -126,6 +188,36 @@ def report(targets: list[str]) -> bool:
     return ok
 
 
+def js_mutants() -> bool:
+    """Run every JS_MUTANTS mutant of download.js in a copy of forge/src and forge/test."""
+    node = shutil.which("node")
+    if node is None:
+        print("exports-js: node is not installed")
+        return False
+    source = JS_FILE.read_text()
+    survivors, killed = [], 0
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch)
+        for part in ("src", "test"):
+            shutil.copytree(ROOT / "forge" / part, copy / part)
+        for before, after in JS_MUTANTS:
+            if source.count(before) != 1:
+                raise SystemExit(f"exports-js: {before!r} is not once in {JS_FILE.name}")
+            (copy / "src" / JS_FILE.name).write_text(source.replace(before, after))
+            done = subprocess.run(  # noqa: S603 - node, fixed arguments
+                [node, "--test", JS_TEST], cwd=copy, capture_output=True, check=False
+            )
+            if done.returncode == 0:
+                survivors.append(f"{before!r} -> {after!r}")
+            else:
+                killed += 1
+    total = len(JS_MUTANTS)
+    print(f"{'exports-js':16} {killed:>7} {total:>6} {killed / total:>6.1%}")
+    for survivor in survivors:
+        print(f"  survived: {survivor}")
+    return killed / total >= 0.9
+
+
 def natural(name: str) -> tuple[str, int]:
     match = re.search(r"__mutmut_(\d+)$", name)
     return (name[: match.start()] if match else name, int(match.group(1)) if match else 0)
@@ -133,7 +225,7 @@ def natural(name: str) -> tuple[str, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("targets", nargs="*", help=f"some of: {', '.join(TARGETS)}")
+    parser.add_argument("targets", nargs="*", help=f"some of: {', '.join(TARGETS)}, exports-js")
     parser.add_argument("--report", action="store_true", help="only print the last run's score")
     parser.add_argument(
         "--keep", action="store_true", help="keep the other targets' results in mutants/"
@@ -143,11 +235,13 @@ def main() -> int:
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
-    targets = args.targets or list(TARGETS)
+    targets = args.targets or [*TARGETS, "exports-js"]
+    js = "exports-js" in targets
+    targets = [t for t in targets if t != "exports-js"]
     unknown = set(targets) - set(TARGETS)
     if unknown:
         parser.error(f"unknown targets {sorted(unknown)}; known: {', '.join(TARGETS)}")
-    if not args.report:
+    if not args.report and targets:
         if not (args.keep or args.survivors):
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         # Which tests reach which function: always measured afresh (the tests may have changed).
@@ -168,7 +262,7 @@ def main() -> int:
                     continue
             command = [str(MUTMUT), "run", "--max-children", str(args.jobs), *names]
             log = ROOT / "mutants" / f"{target}.log"
-            log.parent.mkdir(exist_ok=True)
+            (ROOT / "mutants" / "forge").mkdir(parents=True, exist_ok=True)  # also_copy's folder
             with log.open("w") as out:
                 done = subprocess.run(  # noqa: S603 - our own venv's mutmut, fixed arguments
                     command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
@@ -176,7 +270,10 @@ def main() -> int:
             if done.returncode != 0:
                 print(log.read_text()[-4000:])
                 return done.returncode
-    return 0 if report(targets) else 1
+    ok = report(targets) if targets else True
+    if js:
+        ok = js_mutants() and ok
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from connector import create_app
 from connector.db import Database
 from connector.db.secrets import Keyring, new_key
+from connector.practice.privacy import erase_also
 from sandbox.contracts import default_specs_dir
 from tests.support.atlassian import KeyServer, new_rsa_key, public_pem, serve
 from tests.support.live import LiveSite
 from tests.support.live import live_site as start_live_site
 from tests.support.prerequisites import missing, required
+from webhooks.erasure import erase_account as inbox_erasure_of_account
 
 APP_BASE_URL = "https://icm.example.test"
 # The key of the databases the store tests open directly (apps make theirs in the instance folder).
@@ -54,6 +56,12 @@ def everything_ci_needs() -> None:
     ]
     if absent:
         pytest.exit(f"ICM_REQUIRE_ALL=1 but missing: {', '.join(absent)}", returncode=3)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def inbox_erasure() -> None:
+    """What the app factory registers, for the tests that erase without building an app."""
+    erase_also("webhook_inbox", inbox_erasure_of_account)
 
 
 @pytest.fixture(scope="session")

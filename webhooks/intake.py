@@ -35,7 +35,6 @@ SLUGS = {
     "issuelink-created": "issuelink_created",
     "issuelink-deleted": "issuelink_deleted",
 }
-MAX_BODY = 1_000_000
 COMMITTER = "icm.inbox_committer"  # app.extensions key of the group committer, when there is one
 
 
@@ -64,7 +63,7 @@ def receive(
         webhook_id=headers.get("X-Atlassian-Webhook-Identifier") or None,
         retry_count=_int(headers.get("X-Atlassian-Webhook-Retry")),
         flow=headers.get("X-Atlassian-Webhook-Flow") or None,
-        body=_kept(payload) if payload else text[:MAX_BODY],
+        body=_kept(payload) if payload else text,  # at most the route's body limit (web.limits)
         event_at=event_time(payload.get("timestamp")) if payload else None,
         state=state,
         error=error,

@@ -76,6 +76,23 @@ _READ: dict[str, tuple[str, ...]] = {
 }
 
 
+# Where a kept payload holds accountIds (erasure of a closed account finds its deliveries by
+# these fields, exactly: `webhooks.inbox.erase_account`). A new one read above goes here too.
+ACCOUNT_FIELDS: tuple[tuple[str, ...], ...] = (("comment", "author", "accountId"),)
+
+
+def accounts_named(kept: Mapping[str, Any]) -> set[str]:
+    """The accountIds a kept payload holds, read from ACCOUNT_FIELDS."""
+    found: set[str] = set()
+    for path in ACCOUNT_FIELDS:
+        value: Any = kept
+        for name in path:
+            value = value.get(name) if isinstance(value, Mapping) else None
+        if isinstance(value, str):
+            found.add(value)
+    return found
+
+
 def kept_fields(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The part of a parsed delivery the inbox stores."""
     event = str(payload.get("webhookEvent") or "")

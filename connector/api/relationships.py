@@ -15,9 +15,10 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
-from connector.domain.roles import Action, Standing, require
+from connector.domain.roles import Action, require
 from connector.practice import relationships
-from connector.practice.roles import require_on_relationship, require_on_teams
+from connector.practice.members import people_of
+from connector.practice.roles import require_on_pair, require_on_relationship
 from connector.practice.teams import find_team
 from connector.web.caller import current_caller
 
@@ -37,14 +38,12 @@ def create_relationship() -> Response:
     data = load_body(schemas.RelationshipIn)
     session = request_session()
     supplier, customer = (find_team(session, site_id(), data[s]) for s in ("supplier", "customer"))
-    standing = require_on_teams(
-        session, current_caller(), Action.MANAGE_RELATIONSHIP, supplier, customer
-    )
-    account = current_caller().account_id
-    customer_lead = customer is not None and customer.lead_account_id == account
-    if data.get("integrator_account_id") and not (standing.site_admin or customer_lead):
-        # The integrator may agree for the customer: only its lead, or an administrator, names one.
-        require(Action.NAME_INTEGRATOR, Standing(account))
+    actions = [Action.MANAGE_RELATIONSHIP]
+    if data.get("integrator_account_id"):
+        actions.append(Action.NAME_INTEGRATOR)  # the integrator may agree for the customer
+    standing = require_on_pair(session, current_caller(), actions, supplier, customer)
+    if supplier and customer and people_of(session, [supplier]) & people_of(session, [customer]):
+        require(Action.CROSS_ENROL, standing)  # else: enrol first, relate after
     made = relationships.create_relationship(session, site_id(), **data)
     return respond(schemas.RelationshipOut, made, 201)
 
@@ -57,6 +56,7 @@ def create_relationship() -> Response:
     query=schemas.RelationshipQuery,
     answer=schemas.RelationshipOut,
     many=True,
+    user=True,
 )
 def list_relationships() -> Response:
     query = load_query(schemas.RelationshipQuery)
@@ -70,6 +70,7 @@ def list_relationships() -> Response:
     "Read a relationship",
     TAG,
     answer=schemas.RelationshipOut,
+    user=True,
 )
 def get_relationship(relationship_id: int) -> Response:
     found = relationships.relationship_by_id(request_session(), site_id(), relationship_id)

@@ -5,7 +5,7 @@ Shared by the Connect and Forge token modules, which alone decode tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import jwt
 
@@ -44,3 +44,18 @@ def token_failure(
         error=error,
     )
     return AuthenticationFailed(code, message)
+
+
+def signing_key_id(token: str, *, what: str, algorithms: Collection[str], signed_as: str) -> str:
+    """The `kid` of a token signed with one of `algorithms` (read before verifying, to find the
+    key), for Connect's install tokens and Forge's invocation tokens alike."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.InvalidTokenError as exc:
+        raise AuthenticationFailed("token_malformed", f"not a JWT: {exc}") from exc
+    if header.get("alg") not in algorithms:
+        raise AuthenticationFailed("wrong_token_kind", f"{signed_as}, got {header.get('alg')!r}")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise AuthenticationFailed("token_malformed", f"{what} has no 'kid' header")
+    return kid

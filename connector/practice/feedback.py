@@ -19,9 +19,9 @@ from sqlalchemy import Boolean, Integer, String, UniqueConstraint, delete, selec
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
-from connector.domain.errors import Forbidden, NotFound, ValidationFailed
+from connector.domain.errors import NotFound, ValidationFailed
 from connector.domain.ratings import comment_text, parse_rating
-from connector.domain.roles import Action, refusal
+from connector.domain.roles import USER_REQUIRED, Action, refusal, require, require_user
 from connector.practice.expectation_issues import expectation_for_issue, jira_time
 from connector.practice.feedback_requests import answer_open_requests
 from connector.practice.models import Expectation, Feedback, Relationship
@@ -101,7 +101,7 @@ def rating_refusal(
 ) -> str | None:
     """Why this account's rating does not count, or None if it does."""
     if not account_id:
-        return "feedback needs a signed-in user"
+        return USER_REQUIRED
     standing = relationship_standing(session, site_id, account_id, relationship)
     return refusal(Action.RATE, standing)
 
@@ -127,11 +127,8 @@ def record_feedback(
     expectation = site_expectation(session, site_id, expectation_id)
     if not 1 <= rating <= 5:
         raise ValidationFailed("rating must be 1..5", details={"rating": [f"got {rating}"]})
-    if not author:
-        raise Forbidden("feedback needs a signed-in user", code="user_required")
-    refused = rating_refusal(session, site_id, expectation.relationship, author)
-    if refused:
-        raise Forbidden(refused, code="role_required", details={"action": Action.RATE.value})
+    require_user(author)
+    require(Action.RATE, relationship_standing(session, site_id, author, expectation.relationship))
     feedback = Feedback(
         site_id=site_id,
         expectation_id=expectation.id,

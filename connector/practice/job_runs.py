@@ -7,13 +7,30 @@ what really happened rather than what was meant to.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Index, String, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, rows_affected
+
+# The scheduler's jobs and how often each runs: `connector.scheduler` builds its triggers from
+# these, and records each run under the job's id (beside the per-site rows the job writes), so
+# any instance can tell whether this period's run happened and the operations view can flag a job
+# that has not run for two periods.
+SCHEDULE: dict[str, timedelta] = {
+    "icm.request_feedback_due": timedelta(hours=1),
+    "icm.reconcile": timedelta(minutes=15),  # the JQL window (webhooks.reconcile) assumes this
+    "icm.retry_pending_syncs": timedelta(minutes=1),
+    "icm.snapshot_health": timedelta(days=1),
+    "icm.prune_inbox": timedelta(days=1),
+    "icm.report_personal_data": timedelta(minutes=61),  # off the hour, as Atlassian asks
+    "icm.purge_uninstalled": timedelta(days=1),
+    "icm.write_review_packs": timedelta(days=1),  # does work only in a quarter's last week
+}
+SCHEDULER_RUN = "icm.%"  # the scheduler's own rows, one per run of a job
+OVERDUE_GRACE = timedelta(minutes=10)
 
 
 class Outcome(enum.StrEnum):
@@ -62,7 +79,9 @@ def record_run(
 
 def last_runs(session: Session, site_id: str) -> list[JobRun]:
     """The newest run of each job that concerned this site (its own, or one over every site)."""
-    mine = or_(JobRun.site_id == site_id, JobRun.site_id.is_(None))
+    mine = or_(JobRun.site_id == site_id, JobRun.site_id.is_(None)) & JobRun.job.not_like(
+        SCHEDULER_RUN
+    )
     newest = select(func.max(JobRun.id)).where(mine).group_by(JobRun.job)
     return list(session.scalars(select(JobRun).where(JobRun.id.in_(newest)).order_by(JobRun.job)))
 
@@ -74,3 +93,32 @@ def prune_runs(session: Session, before: datetime) -> int:
         delete(JobRun).where(JobRun.started_at < before, JobRun.id.not_in(newest))
     )
     return rows_affected(result)
+
+
+def last_started(session: Session, job: str) -> datetime | None:
+    """When the newest recorded run of `job` started, on any instance."""
+    started: datetime | None = session.scalar(
+        select(JobRun.started_at).where(JobRun.job == job).order_by(JobRun.id.desc()).limit(1)
+    )
+    return started
+
+
+def schedule_status(session: Session, now: datetime) -> list[dict[str, Any]]:
+    """Each scheduled job: its period, its newest run, and whether it is overdue (no run for two
+    periods and a grace; a job never run is not yet overdue: nothing says since when)."""
+    newest = select(func.max(JobRun.id)).where(JobRun.job.like(SCHEDULER_RUN)).group_by(JobRun.job)
+    runs = {run.job: run for run in session.scalars(select(JobRun).where(JobRun.id.in_(newest)))}
+    status = []
+    for job, period in SCHEDULE.items():
+        run = runs.get(job)
+        status.append(
+            {
+                "job": job,
+                "everySeconds": int(period.total_seconds()),
+                "lastStartedAt": run.started_at.isoformat() if run else None,
+                "lastFinishedAt": run.finished_at.isoformat() if run else None,
+                "outcome": run.outcome if run else None,
+                "overdue": run is not None and run.started_at < now - 2 * period - OVERDUE_GRACE,
+            }
+        )
+    return status

@@ -10,6 +10,7 @@ issue and its comments from Jira on its next run (`webhooks.reconcile`).
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -31,11 +32,34 @@ def body_limit(path: str) -> int:
 
 def _limit_body() -> None:
     limit = body_limit(request.path)
-    request.max_content_length = limit  # a body without Content-Length stops at the limit too
-    if request.content_length is not None and request.content_length > limit:
+    if request.content_length is not None:
+        if request.content_length > limit:
+            raise RequestEntityTooLarge(
+                f"the body is {request.content_length} bytes; this route takes at most {limit}"
+            )
+    elif "wsgi.input_terminated" in request.environ:
+        _read_unsized_body(limit)
+
+
+def _read_unsized_body(limit: int) -> None:
+    """A body without Content-Length (chunked): Werkzeug would stop reading at the limit and hand
+    the route what came before it, so it is read here, one byte past the limit at most: over it
+    is a 413, within it the route reads what was read here."""
+    raw = request.environ["wsgi.input"].read(limit + 1)
+    if len(raw) > limit:
         raise RequestEntityTooLarge(
-            f"the body is {request.content_length} bytes; this route takes at most {limit}"
+            f"the body (sent without Content-Length) is over {limit} bytes; "
+            f"this route takes at most {limit}"
         )
+    request.environ["wsgi.input"] = io.BytesIO(raw)  # the server ended it: Werkzeug reads it all
+
+
+def _refuse_nul() -> None:
+    """NUL (U+0000) in the path or the query names nothing (no key, id or issue key holds one)
+    and PostgreSQL refuses it in a statement: a 400 here, not a 500 there."""
+    given = [request.path, *(part for pair in request.args.items(multi=True) for part in pair)]
+    if any("\x00" in value for value in given):
+        raise BadRequest("the request's path or query holds NUL (U+0000)", code="nul_in_request")
 
 
 def json_depth(value: Any) -> int:
@@ -73,6 +97,6 @@ def too_deep() -> BadRequest:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("MAX_CONTENT_LENGTH", WEBHOOK_BODY_LIMIT)
     app.json = BoundedJSONProvider(app)
     app.before_request(_limit_body)
+    app.before_request(_refuse_nul)

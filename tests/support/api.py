@@ -33,7 +33,12 @@ def make_admins(app: Flask, *accounts: str) -> None:
     """Who holds Jira's ADMINISTER permission, at the seam `connector.practice.roles` offers
     (the real question to Jira is tested against the sandbox)."""
     admins = set(accounts)
-    app.extensions[ADMIN_CHECK] = lambda _session, _site, account: account in admins
+
+    def check(session: object, site: object, account: str) -> bool:
+        assert session is not None and isinstance(site, str) and site, "asked about no site"
+        return account in admins
+
+    app.extensions[ADMIN_CHECK] = check
     app.extensions.pop("icm.site_admin_cache", None)
 
 

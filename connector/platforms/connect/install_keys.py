@@ -13,6 +13,7 @@ import time
 from collections import deque
 
 import requests
+from cachetools import LRUCache, TTLCache
 
 from connector.domain.errors import AuthenticationFailed, UpstreamError
 
@@ -26,8 +27,11 @@ class InstallKeys:
     def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._cache: dict[str, str] = {}
-        self._misses: dict[str, float] = {}
+        self._cache: LRUCache[str, str] = LRUCache(maxsize=_MAX_CACHED)
+        # kids the key service did not know, each remembered MISS_TTL_SECONDS from its miss
+        self._misses: TTLCache[str, bool] = TTLCache(
+            maxsize=10 * _MAX_CACHED, ttl=MISS_TTL_SECONDS, timer=time.monotonic
+        )
         self._fetches: deque[float] = deque()
         self._lock = threading.Lock()
 
@@ -37,24 +41,20 @@ class InstallKeys:
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(kid)
-            missed = self._misses.get(kid)
-            if cached is None and (missed is None or now - missed >= MISS_TTL_SECONDS):
+            missed = kid in self._misses
+            if cached is None and not missed:
                 self._take_a_fetch(now)
         if cached is not None:
             return cached
-        if missed is not None and now - missed < MISS_TTL_SECONDS:
+        if missed:
             raise AuthenticationFailed("unknown_key", f"no install-signing key with kid {kid!r}")
         try:
             pem = self._fetch(kid)
         except AuthenticationFailed:
             with self._lock:
-                if len(self._misses) >= 10 * _MAX_CACHED:
-                    self._misses.clear()
-                self._misses[kid] = now
+                self._misses[kid] = True
             raise
         with self._lock:
-            if len(self._cache) >= _MAX_CACHED:
-                self._cache.pop(next(iter(self._cache)))
             self._cache[kid] = pem
         return pem
 

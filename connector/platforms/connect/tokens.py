@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import jwt
 
 from connector.domain.errors import AuthenticationFailed
-from connector.platforms.token_failures import token_failure
+from connector.platforms.token_failures import signing_key_id, token_failure
 
 CONTEXT_QSH = "context-qsh"
 LEEWAY_SECONDS = 30
@@ -159,19 +159,12 @@ def verify_tenant_token(
 
 def install_token_kid(token: str) -> str:
     """The `kid` of a signed-install token; it must be RS256."""
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.InvalidTokenError as exc:
-        raise AuthenticationFailed("token_malformed", f"not a JWT: {exc}") from exc
-    if header.get("alg") != "RS256":
-        raise AuthenticationFailed(
-            "wrong_token_kind",
-            f"install callbacks must be signed with RS256 by Atlassian, got {header.get('alg')!r}",
-        )
-    kid = header.get("kid")
-    if not isinstance(kid, str) or not kid:
-        raise AuthenticationFailed("token_malformed", "the install token has no 'kid' header")
-    return kid
+    return signing_key_id(
+        token,
+        what="the install token",
+        algorithms=("RS256",),
+        signed_as="install callbacks must be signed with RS256 by Atlassian",
+    )
 
 
 def verify_install_token(

@@ -13,6 +13,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cachetools import TTLCache
 from flask import Flask, current_app, request
 
 from connector.db import get_db, utcnow
@@ -44,13 +45,13 @@ SYSTEM_TOKEN_HEADER = "x-forge-oauth-system"  # noqa: S105
 # reads) is at most RECORD_EVERY_SECONDS old, and the stored token is at most TOKEN_MARGIN short
 # of the newest one.
 RECORD_EVERY_SECONDS = 60.0
+RECORDED_MAX = 10_000  # installations remembered per process (least recently used out first)
 TOKEN_MARGIN = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
 class _Recorded:
     fingerprint: tuple[object, ...]
-    at: float  # time.monotonic() of the write
     installation: ForgeInstallation
 
 
@@ -60,15 +61,16 @@ class RecordedInvocations:
     def __init__(self, every_seconds: float = RECORD_EVERY_SECONDS) -> None:
         self.every_seconds = every_seconds
         self._lock = threading.Lock()
-        self._seen: dict[str, _Recorded] = {}
+        # each write remembered `every_seconds` from when it was made (cachetools' TTLCache)
+        self._seen: TTLCache[str, _Recorded] = TTLCache(
+            maxsize=RECORDED_MAX, ttl=every_seconds, timer=time.monotonic
+        )
 
     def fresh(self, claims: InvocationClaims, system_token: str | None) -> ForgeInstallation | None:
         """The installation as last written, when it need not be written again."""
         with self._lock:
             seen = self._seen.get(claims.installation_id)
         if seen is None or seen.fingerprint != _fingerprint(claims):
-            return None
-        if time.monotonic() - seen.at >= self.every_seconds:
             return None
         stored = seen.installation.system_token_expires_at
         brought = token_expiry(system_token) if system_token else None
@@ -85,7 +87,7 @@ class RecordedInvocations:
             self._seen.pop(installation_id, None)
 
     def remember(self, claims: InvocationClaims, installation: ForgeInstallation) -> None:
-        recorded = _Recorded(_fingerprint(claims), time.monotonic(), installation)
+        recorded = _Recorded(_fingerprint(claims), installation)
         with self._lock:
             self._seen[claims.installation_id] = recorded
 

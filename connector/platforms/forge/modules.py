@@ -46,3 +46,13 @@ PRIVACY_MODULES = frozenset({PRIVACY_FUNCTION, "icm-personal-data-daily"})
 BACKEND_REFUSED = (
     UI_MODULES | EVENT_MODULES | LIFECYCLE_MODULES | UNINSTALL_MODULES | SCHEDULED_MODULES
 )
+# The Rovo agent's actions (forge/manifest.yml `action`), each backed by its own endpoint whose
+# route names the action (connector/platforms/forge/rovo.py). Whether Forge puts the action's key
+# or its endpoint's key in the token is not documented, so both are accepted, for that route only.
+ROVO_AGENT = "icm-agent"
+ROVO_ACTIONS: dict[str, str] = {  # action key -> its endpoint's key
+    "list-expectations": "icm-rovo-expectations",
+    "relationship-health": "icm-rovo-health",
+    "draft-expectation": "icm-rovo-draft",
+    "record-feedback": "icm-rovo-feedback",
+}

@@ -25,10 +25,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from connector.domain.accounts import is_account_id
 from connector.domain.errors import BadRequest
 from connector.jira.http import parse_retry_after
 from connector.platforms.forge.installations import ForgeInstallationStore
-from connector.practice.privacy import ACCOUNT_ID, BATCH, ReportAnswer, parse_cycle_period
+from connector.practice.privacy import BATCH, ReportAnswer, parse_cycle_period
 
 # The trigger runs daily at about the same time for an installation (Forge spreads installations
 # over the interval, each at a consistent time: manifest-reference/modules/scheduled-trigger), so
@@ -76,7 +77,7 @@ def _batch(value: Any) -> list[dict[str, str]]:
     batch = []
     for item in value:
         account = item.get("accountId") if isinstance(item, dict) else None
-        if not isinstance(account, str) or not ACCOUNT_ID.match(account):
+        if not isinstance(account, str) or not is_account_id(account):
             raise BadRequest("each account needs its accountId", code="bad_answer")
         batch.append({"accountId": account, "updatedAt": str(item.get("updatedAt", ""))})
     return batch

@@ -1,5 +1,6 @@
-"""Forge Invocation Tokens (FIT): the one module that decodes them (as connector/tokens.py does for
-Connect; the ruff banned-API rule allows `jwt.decode` in these two files only).
+"""Forge Invocation Tokens (FIT): the one module that decodes them (as
+connector/platforms/connect/tokens.py does for Connect; the ruff banned-API rule allows
+`jwt.decode` in these two files only).
 
 A FIT is RS256, signed by a key Forge publishes in a JWKS; `iss` is "forge/invocation-token",
 `aud` the app's id (an ARI), and `iat`, `nbf`, `exp`, `jti` are all required. Keys are cached by
@@ -22,7 +23,7 @@ import jwt
 import requests
 
 from connector.domain.errors import AuthenticationFailed
-from connector.platforms.token_failures import token_failure
+from connector.platforms.token_failures import signing_key_id, token_failure
 
 ISSUER = "forge/invocation-token"
 LEEWAY_SECONDS = 30
@@ -130,19 +131,12 @@ def verify_invocation_token(token: str, keys: ForgeKeys, *, app_id: str) -> Invo
 
 
 def _kid(token: str) -> str:
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.InvalidTokenError as exc:
-        raise AuthenticationFailed("token_malformed", f"not a JWT: {exc}") from exc
-    if header.get("alg") not in _ALGORITHMS:
-        raise AuthenticationFailed(
-            "wrong_token_kind",
-            f"Forge invocation tokens are RS256, got {header.get('alg')!r}",
-        )
-    kid = header.get("kid")
-    if not isinstance(kid, str) or not kid:
-        raise AuthenticationFailed("token_malformed", "the invocation token has no 'kid' header")
-    return kid
+    return signing_key_id(
+        token,
+        what="the invocation token",
+        algorithms=_ALGORITHMS,
+        signed_as="Forge invocation tokens are RS256",
+    )
 
 
 def _decode(token: str, key: Any, app_id: str) -> dict[str, Any]:

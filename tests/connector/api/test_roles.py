@@ -145,7 +145,8 @@ def test_members_are_set_by_the_lead_or_an_administrator(api: Api) -> None:
 def test_me(api: Api) -> None:
     seed(api)
     api.as_(SUPPLIER).ok("PUT", "/teams/PAY/members", {"accountIds": ["pay-1"]})
-    api.as_(CUSTOMER).ok("PUT", "/teams/HR/members", {"accountIds": ["pay-1"]})
+    # On both sides of PAY -> HR: only an administrator puts someone there (CROSS_ENROL).
+    api.ok("PUT", "/teams/HR/members", {"accountIds": ["pay-1"]})
     assert api.as_("pay-1").ok("GET", "/me") == {
         "accountId": "pay-1",
         "siteAdmin": False,
@@ -214,3 +215,36 @@ def test_jira_is_asked_who_administers_it(live_site: LiveSite) -> None:
     assert live_site.call("PUT", "/api/v1/settings", body, sub=admin).status_code == 403
     asked = [c for c in live_site.sandbox.calls if c.path == "/rest/api/3/permissions/check"]
     assert asked and all(c.status == 200 for c in asked)
+
+
+def test_a_customer_lead_relates_its_own_team_and_names_the_integrator(api: Api) -> None:
+    """README: relationships are created by a lead "of its own team", either side; the customer
+    side's lead (not the supplier's) names the integrator."""
+    seed(api)
+    body = {"supplier": "IT", "customer": "HR", "service": "desks"}
+    made = api.as_(CUSTOMER).ok("POST", "/relationships", body, 201)
+    assert (made["supplier"]["key"], made["customer"]["key"]) == ("IT", "HR")
+    named = {"supplier": "PAY", "customer": "HR", "service": "x", "integratorAccountId": STRANGER}
+    assert api.as_(CUSTOMER).ok("POST", "/relationships", named, 201)["integratorAccountId"] == (
+        STRANGER
+    )
+    by_supplier = {**named, "customer": "IT", "supplier": "PAY"}
+    assert "customer side's lead" in refused(api.as_(SUPPLIER).post("/relationships", by_supplier))
+    refused(api.as_(CUSTOMER).post("/relationships", {**body, "customer": "PAY"}))  # not its team
+
+
+def test_a_refusal_names_the_rule_and_the_action(api: Api) -> None:
+    seed(api)
+    body = {"supplier": "PAY", "customer": "IT", "service": "x"}
+    error = api.as_(STRANGER).post("/relationships", body).json["error"]
+    assert error == {
+        "code": "role_required",
+        "message": "only a Jira administrator or the lead of one of its teams may manage a "
+        "relationship",
+        "details": {"action": "manage_relationship"},
+    }
+    nobody = api.as_(None).post("/relationships", body).json["error"]
+    assert (nobody["code"], nobody["message"]) == (
+        "user_required",
+        "this change needs a signed-in user",
+    )

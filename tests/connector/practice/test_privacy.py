@@ -9,23 +9,25 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 import connector.db.models  # noqa: F401  (every table, so every one is searched)
 from connector import scheduler
 from connector.db import Base, get_db, utcnow
-from connector.db.models import Feedback, Team
+from connector.db.models import Feedback, Team, TeamMember
 from connector.practice.health import map_health
 from connector.practice.privacy import (
-    DEFAULT_CYCLE,
     PSEUDONYM_PREFIX,
+    PrivacyAccount,
+    PrivacyCycle,
     ReportAnswer,
     answer_for_site,
     due_accounts,
     erase_account,
     held_accounts,
     parse_cycle_period,
+    report_site,
     track_accounts,
 )
 from tests.support.atlassian import post_json
@@ -33,6 +35,7 @@ from tests.webhooks.support import INTEGRATOR, ROBIN, SUPPLIER_LEAD, install, se
 from webhooks.inbox import Delivery, DeliveryState, InboxDelivery, store
 
 NOW = utcnow()
+WEEK = timedelta(days=7)  # README: "the default 7-day period"
 
 
 def rate(
@@ -133,6 +136,11 @@ def test_a_closed_account_is_erased_everywhere_and_health_holds(db_session: Sess
         ("P7D", timedelta(days=7)),
         ("PT12H", timedelta(hours=12)),
         ("P1W", timedelta(weeks=1)),
+        ("1 DAY", timedelta(days=1)),
+        ("pt12h", timedelta(hours=12)),
+        ("PT30M", timedelta(minutes=30)),
+        ("PT90S", timedelta(seconds=90)),
+        ("P1DT2H3M4S", timedelta(days=1, hours=2, minutes=3, seconds=4)),
         ("", None),
         ("soon", None),
         ("P", None),
@@ -153,7 +161,7 @@ def test_a_turn_the_platform_drives_comes_back_a_period_later_less_the_slack(app
     answer_for_site(database, "site-a", batch, ReportAnswer(status=204), start)
     assert due_accounts(database, "site-a", start, slack) == []  # the turn is over
 
-    next_turn = start + DEFAULT_CYCLE - slack
+    next_turn = start + WEEK - slack
     assert due_accounts(database, "site-a", next_turn - minute, slack) == []
     batch = due_accounts(database, "site-a", next_turn + minute, slack)
     assert len(batch) == 5
@@ -162,6 +170,41 @@ def test_a_turn_the_platform_drives_comes_back_a_period_later_less_the_slack(app
     answer_for_site(database, "site-a", batch, limited, next_turn + minute)
     assert due_accounts(database, "site-a", next_turn + 10 * minute, slack) == []
     assert len(due_accounts(database, "site-a", next_turn + 12 * minute, slack)) == 5
+
+
+def test_the_default_cycle_is_seven_days(app: Flask) -> None:
+    database, start, minute = get_db(app), utcnow(), timedelta(minutes=1)
+    seed_app(app, "site-a")
+    batch = due_accounts(database, "site-a", start)
+    answer_for_site(database, "site-a", batch, ReportAnswer(status=204), start)
+    assert due_accounts(database, "site-a", start) == []
+
+    assert due_accounts(database, "site-a", start + WEEK - minute) == []
+    assert len(due_accounts(database, "site-a", start + WEEK + minute)) == 5
+    with database.transaction() as session:
+        assert session.get(PrivacyCycle, "site-a").period_seconds == 604_800
+
+
+@pytest.mark.parametrize(
+    ("header", "period_seconds"),
+    [
+        (timedelta(seconds=1), 604_800),  # one second is not believed: the period stays a week
+        (timedelta(minutes=59), 604_800),  # nor anything under an hour
+        (timedelta(hours=1), 3_600),
+        (timedelta(days=20), 1_728_000),
+    ],
+)
+def test_a_cycle_period_under_an_hour_is_not_believed(
+    app: Flask, header: timedelta, period_seconds: int
+) -> None:
+    database, start = get_db(app), utcnow()
+    seed_app(app, "site-a")
+    batch = due_accounts(database, "site-a", start)
+
+    answer_for_site(database, "site-a", batch, ReportAnswer(status=204, cycle_period=header), start)
+
+    with database.transaction() as session:
+        assert session.get(PrivacyCycle, "site-a").period_seconds == period_seconds
 
 
 def _uninstall(app: Flask, site: Any) -> None:
@@ -247,3 +290,71 @@ def test_parked_deliveries_expire_after_the_parked_period(app: Flask) -> None:
     assert scheduler.prune_inbox(app, now + timedelta(days=31)) == 1
     with get_db(app).transaction() as session:
         assert session.scalars(select(InboxDelivery.state)).all() == ["pending"]
+
+
+def test_a_turn_reads_the_sites_accounts_once_whatever_its_batches(app: Flask) -> None:
+    """Linear in the accounts: 205 accounts are three batches, and one read of where they live."""
+    database = get_db(app)
+    org = seed_app(app, "site-a")  # five accounts
+    with database.transaction() as session:
+        session.add_all(
+            TeamMember(site_id="site-a", team_id=org.customer_id, account_id=f"acc-m{n:03}")
+            for n in range(200)
+        )
+    with database.transaction() as session:
+        track_accounts(session, NOW)
+    sent: list[int] = []
+
+    def reporter(batch: Any) -> ReportAnswer:
+        sent.append(len(batch))
+        return ReportAnswer(status=204)
+
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "team_members" in statement and statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        result = report_site(database, "site-a", reporter, NOW, tracked=True)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+
+    assert sent == [90, 90, 25]
+    assert result.reported == 205 and result.outcome == "reported"
+    assert len(reads) == 1
+
+
+def test_an_answer_acts_on_the_batchs_accounts_only(app: Flask) -> None:
+    """Closed accounts of the batch are erased, updated ones refreshed; an account the answer
+    names that the batch did not hold is left alone."""
+    database, start = get_db(app), utcnow()
+    seed_app(app, "site-a")
+    seed_app(app, "site-b")
+    batch = [item for item in due_accounts(database, "site-a", start) if item["accountId"] != ROBIN]
+    later = start + timedelta(minutes=5)
+    answer = ReportAnswer(status=200, closed=(INTEGRATOR, ROBIN), updated=(SUPPLIER_LEAD,))
+
+    result = answer_for_site(database, "site-a", batch, answer, later)
+
+    assert (result.reported, result.closed, result.updated) == (4, 1, 1)
+    with database.transaction() as session:
+        assert rows_naming(session, INTEGRATOR) == []
+        assert rows_naming(session, ROBIN) != []  # named, but not in the batch
+        refreshed = session.get(PrivacyAccount, SUPPLIER_LEAD)
+        assert refreshed is not None and refreshed.updated_at == later
+        untouched = session.get(PrivacyAccount, ROBIN)
+        assert untouched is not None and untouched.updated_at < later
+
+
+def test_a_closed_lead_reported_in_a_batch_leaves_a_former_lead(app: Flask) -> None:
+    database, start = get_db(app), utcnow()
+    seed_app(app, "site-a")
+    batch = due_accounts(database, "site-a", start)
+
+    answer_for_site(database, "site-a", batch, ReportAnswer(status=200, closed=(ROBIN,)), start)
+
+    with database.transaction() as session:
+        [hr] = session.scalars(select(Team).where(Team.key == "HR")).all()
+        assert (hr.lead_account_id, hr.former_lead) == (None, True)

@@ -145,3 +145,40 @@ def test_a_pages_health_is_what_health_reads_for_it(
     read = expectation_health(db_session, SITE, [e.id for e in page.values], now)
     assert [v.health for v in views] == [read[e.id] for e in page.values]
     assert {v.health.band for v in views} > {"no_feedback"}  # some have enough ratings
+
+
+def test_a_word_finds_its_plural_and_back(db_session: Session) -> None:
+    """Issue #25: "cookies" found nothing about a cookie. Expected results are written out."""
+    rel = organisation(db_session, SITE)[0]
+    stated = {
+        "cookie": "A fresh cookie every Friday",
+        "movies": "Two movies a month for the team",
+        "analyses": "Quarterly analyses of the payroll",
+        "policies": "Travel policies reviewed",
+        "cache": "The cache is warmed before nine",
+    }
+    ids = {
+        name: expectations.create_expectation(
+            db_session, SITE, relationship_id=rel, statement=statement
+        ).id
+        for name, statement in stated.items()
+    }
+
+    def found(words: str) -> list[int]:
+        page = expectations.list_expectations(db_session, SITE, limit=50, q=words)
+        return [e.id for e in page.values]
+
+    for words, name in [
+        ("cookie", "cookie"),
+        ("cookies", "cookie"),
+        ("movie", "movies"),
+        ("movies", "movies"),
+        ("analysis", "analyses"),
+        ("Analyses", "analyses"),
+        ("policy", "policies"),
+        ("caches", "cache"),
+        ("cache warmed", "cache"),
+    ]:
+        assert found(words) == [ids[name]], words
+    assert found("cookery") == []
+    assert found("movie cookie") == []

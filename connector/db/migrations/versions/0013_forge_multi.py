@@ -1,7 +1,7 @@
 """forge_multi: one Forge installation spans Jira and Confluence; preUninstall marks it uninstalled
 
 Revision ID: 0013_forge_multi
-Revises: 0009_perf
+Revises: 0012_review_pack
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from connector.db import UTCDateTime
 
 revision: str = "0013_forge_multi"
-down_revision: str | None = "0009_perf"
+down_revision: str | None = "0012_review_pack"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 

@@ -8,8 +8,10 @@ import pytest
 from flask import Flask, jsonify
 from flask.testing import FlaskClient
 
+from connector.db import get_db
 from connector.platforms.connect import tokens
 from connector.platforms.connect.auth import tenant_required
+from connector.platforms.connect.tenants import SqlTenantStore
 from connector.web.caller import current_caller
 from tests.conftest import APP_BASE_URL
 from tests.support.atlassian import FakeSite, post_json
@@ -26,6 +28,16 @@ def guarded_app(app: Flask) -> Flask:
         return jsonify(
             site=caller.site_id, account=caller.account_id, context=caller.via_context_token
         )
+
+    @app.get("/test/page")
+    @tenant_required(context_qsh=True)
+    def page() -> Any:
+        return "<p>framed</p>"
+
+    @app.get("/test/receiver")
+    @tenant_required(cached=True)
+    def receiver() -> Any:
+        return jsonify(site=current_caller().site_id)
 
     @app.route("/test/page-api", methods=["GET", "POST"])
     @tenant_required(context_qsh=True)
@@ -149,3 +161,52 @@ def test_base_url_path_is_stripped_from_the_qsh(app: Flask, signing_key: Any, ki
         environ_overrides={"RAW_URI": "/icm/test/signed"},
     )
     assert response.status_code == 200
+
+
+def test_refusals_say_which_installation_is_missing(client: FlaskClient, site: FakeSite) -> None:
+    stranger = FakeSite(APP_BASE_URL, APP_KEY, site.key, site.kid)
+    unknown = get(client, "/test/signed", stranger.tenant_token("GET", "/test/signed")).json
+    assert unknown["error"]["message"] == "no installation matches the token's issuer"
+    post_json(
+        client, "/uninstalled", site.payload("uninstalled"), site.install_token("/uninstalled")
+    )
+    gone = get(client, "/test/signed", site.tenant_token("GET", "/test/signed")).json
+    assert gone["error"]["message"] == "the app is not installed on this site"
+
+
+def test_a_page_may_be_framed_by_the_sites_base_and_display_urls(
+    guarded_app: Flask, signing_key: Any, kid: str
+) -> None:
+    site = FakeSite(app_base_url=APP_BASE_URL, app_key=APP_KEY, key=signing_key, kid=kid)
+    client = guarded_app.test_client()
+    payload = {**site.payload(), "displayUrl": "https://people.atlassian.net"}
+    assert post_json(client, "/installed", payload, site.install_token()).status_code == 204
+    page = get(client, "/test/page", site.tenant_token("GET", "/test/page"))
+    assert page.headers["Content-Security-Policy"] == (
+        "frame-ancestors https://acme.atlassian.net https://people.atlassian.net"
+    )
+
+
+def test_a_receiver_keeps_the_tenant_and_rereads_it_when_its_secret_moved(
+    guarded_app: Flask, site: FakeSite
+) -> None:
+    guarded_app.config["TENANT_CACHE_SECONDS"] = 60
+    client = guarded_app.test_client()
+    path = "/test/receiver"
+    assert get(client, path, site.tenant_token("GET", path)).json == {"site": site.cloud_id}
+    context = tokens.sign_context_token(
+        client_key=site.client_key, shared_secret=site.shared_secret, subject="acc-1"
+    )
+    assert get(client, path, context).json["error"]["code"] == "wrong_token_kind"
+    # Another process stored a new secret (a reinstall) without telling this one.
+    moved = FakeSite(APP_BASE_URL, APP_KEY, site.key, site.kid, client_key=site.client_key)
+    with get_db(guarded_app).transaction() as session:
+        tenant = SqlTenantStore(session).get(site.client_key)
+        assert tenant is not None
+        tenant.shared_secret = moved.shared_secret
+
+    answer = get(client, path, moved.tenant_token("GET", path))
+
+    assert answer.status_code == 200, answer.json
+    assert answer.json == {"site": site.cloud_id}
+    assert get(client, path, site.tenant_token("GET", path)).status_code == 401  # old secret

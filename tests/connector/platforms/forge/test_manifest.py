@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from connector.platforms.forge.events import LIFECYCLE_EVENTS, WEBHOOK_EVENTS
@@ -50,16 +51,19 @@ def manifest(forge_dir: Path) -> dict[str, Any]:
     return loaded
 
 
+@pytest.mark.slow
 def test_the_manifest_is_valid(forge_tooling: Path) -> None:
     result = validate(forge_tooling, forge_tooling / "manifest.yml")
     assert result["success"], result["errors"]
 
 
+@pytest.mark.slow
 def test_an_invalid_manifest_is_rejected(forge_tooling: Path, tmp_path: Path) -> None:
     broken = manifest(forge_tooling)
     del broken["modules"]["macro"][0]["title"]
     broken["remotes"][0]["operations"] = ["teleport"]
     shutil.copytree(forge_tooling / "static", tmp_path / "static")
+    shutil.copytree(forge_tooling / "agent", tmp_path / "agent")  # the Rovo agent's prompt
     path = tmp_path / "manifest.yml"
     path.write_text(yaml.safe_dump(broken))
 
@@ -91,6 +95,7 @@ def test_every_subscribed_event_has_a_handler() -> None:
     assert events <= set(WEBHOOK_EVENTS) | LIFECYCLE_EVENTS
 
 
+@pytest.mark.slow
 def test_the_module_keys_the_service_recognises_are_the_manifests(forge_tooling: Path) -> None:
     loaded = manifest(forge_tooling)
     modules = loaded["modules"]
