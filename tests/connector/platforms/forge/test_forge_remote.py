@@ -66,7 +66,7 @@ def test_the_service_calls_both_products_with_the_one_installations_token(
         jira = jira_for_site(session, forge_live.site_id, forge_live.app.config)
         confluence = confluence_for_site(session, forge_live.site_id, forge_live.app.config)
         assert jira.myself()["accountId"] == forge_live.forge_app().as_installation.app_account_id
-        spaces = confluence.get("api/v2/spaces")
+        spaces = confluence.client.get("api/v2/spaces")
     assert "ICM" in {s["key"] for s in spaces["results"]}
 
 

@@ -278,5 +278,5 @@ def test_an_app_without_compatibility_is_installed_per_product_and_still_works(
             row.installation_id: row.products for row in session.scalars(select(ForgeInstallation))
         }
         confluence_client = confluence_for_site(session, forge_live.site_id, forge_live.app.config)
-        assert "ICM" in {s["key"] for s in confluence_client.get("api/v2/spaces")["results"]}
+        assert "ICM" in {s["key"] for s in confluence_client.client.get("api/v2/spaces")["results"]}
     assert spans == {jira.installation_id: "jira", confluence.installation_id: "confluence"}
