@@ -238,7 +238,8 @@ async function teamPage(root, context) {
   const customers = el('div', { id: 'icm-customers' });
   const suppliers = el('div', { id: 'icm-suppliers' });
   const recording = el('div');
-  const cadenceDays = first.settings?.defaultCadenceDays ?? 30;
+  const settings = first.settings ?? null;
+  const cadenceDays = settings?.defaultCadenceDays ?? 30;
   root.replaceChildren(
     el('h1', { text: `${team.name}: internal customers and suppliers` }),
     picture,
