@@ -26,8 +26,9 @@ def authenticate_bearer(state: SiteState, product: str, token: str) -> Response 
             "Forge app tokens are accepted only under the app's apiBaseUrl "
             f"(/ex/{product}/{state.cloud_id}/...)",
         )
-    if issued.product != product:
-        return _unauthorized(product, f"The token was issued for {issued.product}, not {product}")
-    g.installation = app.as_installation
+    if product not in issued.products:
+        spans = ", ".join(issued.products)
+        return _unauthorized(product, f"The token was issued for {spans}, not {product}")
+    g.installation = app.installations[product]
     g.forge_token_kind = issued.kind
     return None

@@ -116,7 +116,7 @@ def run_function(
                 "PATH": os.environ.get("PATH", ""),
                 "FORGE_SANDBOX_URL": forge.state.url,
                 "FORGE_SANDBOX_RUN": run_id,
-                "FORGE_SANDBOX_APP_TOKEN": forge.issue_app_token(app, "system"),
+                "FORGE_SANDBOX_APP_TOKEN": forge.system_token(app),
                 "FORGE_SANDBOX_RESULT": str(result_file),
                 "FORGE_SANDBOX_EVENT": json.dumps(event),
                 "FORGE_SANDBOX_INSTALL_CONTEXT": f"ari:cloud:{app.product}::site/{app.cloud_id}",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import secrets
 import threading
 import time
 import uuid
@@ -27,8 +28,6 @@ import requests
 from sandbox import events
 from sandbox.directory import USERS
 from sandbox.forge import (
-    APP_TOKEN_LIFETIME_S,
-    SCHEDULED_TOKEN_LIFETIME_S,
     ForgeApp,
     ForgeInstallError,
     ForgeSite,
@@ -52,6 +51,7 @@ FORGE_EVENTS = {
     "issuelink_deleted": "avi:jira:deleted:issuelink",
 }
 INSTALLED_EVENT = "avi:forge:installed:app"
+PRE_UNINSTALL = "preUninstall"
 # Connect also announces a comment as an issue update; Forge sends only the comment event.
 _COMMENT_UPDATES = {"issue_commented", "issue_comment_edited", "issue_comment_deleted"}
 
@@ -108,12 +108,7 @@ def forge_headers(
         "x-b3-spanid": uuid.uuid4().hex[:16],
     }
     if (auth.get("appSystemToken") or {}).get("enabled"):
-        lifetime = (
-            SCHEDULED_TOKEN_LIFETIME_S
-            if module.get("type") == "core:scheduledTrigger"
-            else APP_TOKEN_LIFETIME_S
-        )
-        headers["x-forge-oauth-system"] = site.issue_app_token(app, "system", None, lifetime)
+        headers["x-forge-oauth-system"] = site.system_token(app)
     if account_id and (auth.get("appUserToken") or {}).get("enabled"):
         headers["x-forge-oauth-user"] = site.issue_app_token(app, "user", account_id)
     return headers
@@ -150,7 +145,7 @@ class TriggerQueue:
     def __init__(self, site: ForgeSite) -> None:
         self.site = site
         self.deliveries: list[TriggerDelivery] = []
-        self._queue: queue.Queue[tuple[ForgeApp, dict[str, Any], dict[str, Any]] | None] = (
+        self._queue: queue.Queue[tuple[ForgeApp, dict[str, Any], dict[str, Any], str] | None] = (
             queue.Queue()
         )
         self._thread = threading.Thread(target=self._run, name="sandbox-forge", daemon=True)
@@ -161,30 +156,49 @@ class TriggerQueue:
         forge_event = FORGE_EVENTS.get(event.webhook_event)
         if app is None or forge_event is None or event.type_name in _COMMENT_UPDATES:
             return
-        self._send(app, forge_payload(forge_event, event, self.site))
+        self._send(app, forge_event, forge_payload(forge_event, event, self.site))
 
     def on_installed(self, app: ForgeApp, event: str = INSTALLED_EVENT) -> None:
-        """The lifecycle event Forge sends after an install (or an upgrade) of `app`."""
+        """The lifecycle event Forge sends after an install (or an upgrade) of `app`, with the
+        payload platform/forge/events-reference/life-cycle documents: `id` (the installation),
+        `installerAccountId`, `app {id, version}`, `environment {id}`; no event name."""
         self._send(
             app,
+            event,
             {
-                "eventType": event,
-                "id": str(uuid.uuid4()),
+                "id": app.installation_id,
                 "installerAccountId": USERS[0].account_id,
                 "app": {"id": app.app_id, "version": app.app_version},
                 "environment": {"id": "sandbox"},
-                "context": {"cloudId": app.cloud_id},
             },
         )
 
-    def _send(self, app: ForgeApp, payload: dict[str, Any]) -> None:
-        """Queue `payload` for every trigger of `app` that subscribes to its eventType."""
+    def uninstall(self, app: ForgeApp) -> list[TriggerDelivery]:
+        """An admin removes the app: each `preUninstall` module's endpoint is invoked once with
+        `{context: {cloudId, moduleKey}, contextToken}` (platform/forge/manifest-reference/
+        modules/pre-uninstall-trigger: not blocking, 55 s, no retry documented), then the
+        installation is gone, whatever it answered."""
+        sent = []
+        for module in app.modules("preUninstall"):
+            if not module.get("endpoint"):
+                continue
+            body = {
+                "context": {"cloudId": app.cloud_id, "moduleKey": module.get("key")},
+                "contextToken": secrets.token_urlsafe(24),
+            }
+            typed = {**module, "type": "core:preUninstall"}
+            sent.append(self._deliver(app, typed, body, PRE_UNINSTALL, retries=0, timeout=55))
+        self.site.uninstall(app)
+        return sent
+
+    def _send(self, app: ForgeApp, event: str, payload: dict[str, Any]) -> None:
+        """Queue `payload` for every trigger of `app` that subscribes to `event`."""
         for trigger in app.modules("trigger"):
-            if payload["eventType"] in (trigger.get("events") or []) and trigger.get("endpoint"):
+            if event in (trigger.get("events") or []) and trigger.get("endpoint"):
                 own = app.as_installation.app_account_id if app.as_installation else None
                 if _ignores_self(trigger) and own and payload.get("atlassianId") == own:
                     continue  # `filter.ignoreSelf`: the app's own changes never reach it
-                self._queue.put((app, {**trigger, "type": "core:trigger"}, payload))
+                self._queue.put((app, {**trigger, "type": "core:trigger"}, payload, event))
 
     def fire_scheduled(
         self, product: str = "jira", key: str | None = None
@@ -199,7 +213,8 @@ class TriggerQueue:
             if not module.get("endpoint") or key not in (None, module.get("key")):
                 continue
             body = {"context": {"cloudId": app.cloud_id, "moduleKey": module.get("key")}}
-            sent.append(self._deliver(app, {**module, "type": "core:scheduledTrigger"}, body))
+            typed = {**module, "type": "core:scheduledTrigger"}
+            sent.append(self._deliver(app, typed, body, "scheduled"))
         return sent
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
@@ -224,11 +239,18 @@ class TriggerQueue:
                 self._queue.task_done()
 
     def _deliver(
-        self, app: ForgeApp, module: dict[str, Any], payload: dict[str, Any]
+        self,
+        app: ForgeApp,
+        module: dict[str, Any],
+        payload: dict[str, Any],
+        event: str,
+        *,
+        retries: int = TRIGGER_RETRIES,
+        timeout: float = TRIGGER_TIMEOUT_S,
     ) -> TriggerDelivery:
-        delivery = TriggerDelivery(str(payload.get("eventType", "scheduled")), "", None, 0, payload)
+        delivery = TriggerDelivery(event, "", None, 0, payload)
         self.deliveries.append(delivery)
-        for attempt in range(TRIGGER_RETRIES + 1):
+        for attempt in range(retries + 1):
             delivery.attempts += 1
             body = payload if not attempt else {**payload, "retryContext": {"retryCount": attempt}}
             try:
@@ -239,7 +261,7 @@ class TriggerQueue:
                     path=None,
                     method="POST",
                     body=body,
-                    timeout=TRIGGER_TIMEOUT_S,
+                    timeout=timeout,
                 )
             except requests.RequestException as exc:
                 log.info("forge trigger failed: %s", exc.__class__.__name__)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,12 +55,27 @@ class Frame:
     extension: dict[str, Any]
     theme: str = "light"
     on_submit: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
+    invokes: list[tuple[float, float]] = field(default_factory=list)  # (started, answered)
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """A `router.navigate` / `router.open` of a frame: where to, in which tab."""
+
+    frame: str
+    module_key: str
+    url: str
+    type: str  # "same-tab" | "new-tab"
 
 
 class Frames:
     def __init__(self) -> None:
         self.frames: dict[str, Frame] = {}
         self.lock = threading.Lock()
+        # Each invokeRemote is held this long before it goes out, as the hops through
+        # Atlassian's infrastructure would (POST /_sandbox/forge/bridge-delay; tests).
+        self.invoke_delay_s = 0.0
+        self.navigations: list[Navigation] = []
 
     def open(self, frame: Frame) -> Frame:
         with self.lock:
@@ -132,7 +148,10 @@ HOST_SCRIPT = (
     "if(f.contentWindow!==e.source)return;"
     "if(d.type==='forge-resize'&&d.height>0){f.style.height=Math.ceil(d.height)+'px';}"
     "if((d.type==='forge-submit'||d.type==='forge-close')&&document.body.dataset.return){"
-    "location.href=document.body.dataset.return;}});});"
+    "location.href=document.body.dataset.return;}"
+    "if(d.type==='forge-navigate'&&typeof d.url==='string'){"
+    "if(d.target==='new-tab'){window.open(d.url,'_blank','noopener');}else{location.href=d.url;}}"
+    "});});"
 )
 
 
@@ -242,7 +261,38 @@ def bridge(frame_id: str) -> Response:
         return jsonify({"result": True})
     if kind == "close":
         return jsonify({"result": True})
+    if kind == "navigate":
+        return jsonify({"result": navigate(frame, payload if isinstance(payload, dict) else {})})
     return jsonify({"result": None})
+
+
+def navigate(frame: Frame, payload: dict[str, Any]) -> dict[str, Any]:
+    """`router.navigate(url)` / `router.open(url)`: `{url, type: "same-tab" | "new-tab"}`.
+    Recorded; the host page (HOST_SCRIPT) then goes there, as the product does."""
+    url = str(payload.get("url") or "")
+    kind = str(payload.get("type") or "same-tab")
+    if not url or kind not in ("same-tab", "new-tab"):
+        return {"navigated": False}
+    with frames(forge_site(site())).lock:
+        frames(forge_site(site())).navigations.append(
+            Navigation(frame.id, frame.module_key, url, kind)
+        )
+    return {"navigated": True, "url": url, "type": kind}
+
+
+@blueprint.post("/_sandbox/forge/bridge-delay")
+def bridge_delay() -> Response:
+    """`{"ms": 250}`: hold every invokeRemote that long (0 turns it off)."""
+    data = request.get_json(silent=True) or {}
+    found = frames(forge_site(site()))
+    found.invoke_delay_s = max(0.0, float(data.get("ms") or 0)) / 1000
+    return jsonify({"ms": found.invoke_delay_s * 1000})
+
+
+@blueprint.get("/_sandbox/forge/navigations")
+def navigation_log() -> Response:
+    found = frames(forge_site(site()))
+    return jsonify([n.__dict__ for n in found.navigations])
 
 
 def context_of(frame: Frame) -> dict[str, Any]:
@@ -270,6 +320,10 @@ def invoke(frame: Frame, payload: dict[str, Any]) -> dict[str, Any]:
         return {"success": False, "error": {"message": f"method {method} is not supported"}}
     kind, module = find_module(frame.app, frame.module_key)
     extra = payload.get("headers")
+    started = time.monotonic()
+    delay = frames(forge_site(site())).invoke_delay_s
+    if delay:
+        time.sleep(delay)
     try:
         answer = call_remote(
             forge_site(site()),
@@ -287,6 +341,7 @@ def invoke(frame: Frame, payload: dict[str, Any]) -> dict[str, Any]:
         return {"success": False, "error": {"message": "Remote invocation timed out"}}
     except requests.RequestException as exc:
         return {"success": False, "error": {"message": f"Remote invocation failed: {exc}"}}
+    frame.invokes.append((started, time.monotonic()))
     return remote_answer(answer)
 
 

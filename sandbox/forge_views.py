@@ -39,14 +39,32 @@ def install() -> Any:
     data = request.get_json(silent=True) or {}
     manifest = data.get("manifestPath")
     forge = forge_site(site())
+    variables = data.get("variables")
     app = forge.install(
         str(data.get("remoteBaseUrl", "")),
         str(data.get("appId", "")),
-        str(data.get("product", "jira")),
+        str(data["product"]) if data.get("product") else None,
         Path(manifest) if manifest else None,
+        {str(k): str(v) for k, v in variables.items()} if isinstance(variables, dict) else None,
     )
     triggers(forge).on_installed(app)  # as Forge does: the app hears of its install
     return describe(app)
+
+
+@blueprint.post("/_sandbox/forge/uninstall")
+def uninstall() -> Any:
+    """An admin removes the app (`{"product"}`: the installation spanning it, by default Jira):
+    its preUninstall endpoint is invoked, then the installation is gone."""
+    data = request.get_json(silent=True) or {}
+    forge = forge_site(site())
+    app = forge.app(str(data.get("product") or "jira"))
+    if app is None:
+        raise ForgeInstallError("the app is not installed as Forge")
+    sent = triggers(forge).uninstall(app)
+    return {
+        "installationId": app.installation_id,
+        "preUninstall": [{"url": d.url, "status": d.status} for d in sent],
+    }
 
 
 @blueprint.get("/_sandbox/forge/installations")
@@ -96,6 +114,7 @@ def describe(app: ForgeApp) -> dict[str, Any]:
         "installationId": app.installation_id,
         "appId": app.app_id,
         "product": app.product,
+        "products": list(app.products),
         "apiBaseUrl": app.api_base_url,
         "cloudId": app.cloud_id,
         "remoteBaseUrl": app.remote_base_url,

@@ -263,9 +263,10 @@ def forge_config(sandbox: Sandbox) -> dict[str, Any]:
 
 
 def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Installed:
-    """Forge: `forge install` of forge/manifest.yml into Jira and Confluence with this service as
-    the remote. Forge's `installed` trigger tells the app, which records each installation and its
-    app token; product calls then go to apiBaseUrl with that token."""
+    """Forge: `forge install` of forge/manifest.yml, once for the site's Jira and Confluence
+    (`app.compatibility`), with this service as the remote. Forge's `installed` trigger tells the
+    app, which records the installation and its app token; product calls then go to each
+    product's API under the gateway with that token."""
     from connector.platforms.forge.installations import ForgeInstallationStore
     from sandbox.forge import forge_site
     from sandbox.forge_remote import triggers
@@ -274,11 +275,9 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
     forge = forge_site(sandbox.state)
     events = triggers(forge)  # from now on, Jira changes reach the app as Forge triggers
     app_id = str(app.config["FORGE_APP_ID"])
-    installs = [forge.install(app_url, app_id, product) for product in ("jira", "confluence")]
-    for installed in installs:
-        events.on_installed(installed)  # avi:forge:installed:app, to the lifecycle trigger
+    jira = forge.install(app_url, app_id)  # one installation: Jira and Confluence
+    events.on_installed(jira)  # avi:forge:installed:app, to the lifecycle trigger
     events.wait_idle(10)
-    jira = installs[0]
     with get_db(app).transaction() as session:
         if ForgeInstallationStore(session).get(jira.installation_id) is None:
             raise SystemExit("the app did not record its Forge installation (see the log above)")
@@ -287,9 +286,12 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
         site_id=jira.cloud_id,
         report=(
             f"  app                      {app_url}   "
-            "(the remote of forge/manifest.yml: /forge/ui, /forge/events, /forge/scheduled)\n"
-            f"Installed into sandbox Jira (installationId {jira.installation_id}) and Confluence "
-            "as a Forge app.\n" + forge_calls_both_ways(app, forge, jira) + rovo_tryout(sandbox.url)
+            "(the remote of forge/manifest.yml: /forge/ui, /forge/view, /forge/events, "
+            "/forge/lifecycle, /forge/uninstall, /forge/scheduled)\n"
+            f"Installed once into sandbox Jira and Confluence (installationId "
+            f"{jira.installation_id}) as a Forge app.\n"
+            + forge_calls_both_ways(app, forge, jira)
+            + rovo_tryout(sandbox.url)
         ),
         carrier="Forge trigger",
         pages=[

@@ -108,7 +108,7 @@ def jira_base_url(session: Session, site_id: str) -> str | None:
         return tenant.base_url.rstrip("/")
     installation = ForgeInstallationStore(session).for_site(site_id, "jira")
     if installation is not None:
-        return installation.browse_base_url.rstrip("/")
+        return installation.browse_url("jira").rstrip("/")
     return None
 
 
@@ -141,14 +141,18 @@ def site_installations(session: Session, site_id: str, now: datetime) -> list[di
     for forge in session.scalars(
         select(ForgeInstallation)
         .where(ForgeInstallation.site_id == site_id)
-        .order_by(ForgeInstallation.product)
+        .order_by(ForgeInstallation.installed_at)
     ):
         expires = forge.system_token_expires_at
+        gone = forge.uninstalled_at
         found.append(
             {
                 "platform": "forge",
-                "product": forge.product,
+                "product": forge.products,  # one installation spans these, e.g. "confluence,jira"
+                "installation": forge.installation_id,
                 "state": forge.state,
+                "uninstalledAt": gone.isoformat() if gone else None,
+                "uninstalledBy": forge.uninstalled_by,
                 "baseUrl": forge.site_url or forge.api_base_url,
                 "installedAt": forge.installed_at.isoformat(),
                 "token": {

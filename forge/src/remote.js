@@ -32,6 +32,18 @@ export async function fragment(module, query) {
   return response.body;
 }
 
+// What one view needs, in one round trip: GET /forge/view/<module>?params (the team page's
+// team by its project key, its map, its fragment, the settings and the viewer).
+export async function viewData(module, query) {
+  const response = await invokeRemote({
+    path: `/forge/view/${encodeURIComponent(module)}${query ? `?${query}` : ''}`,
+    method: 'GET',
+  });
+  const status = response?.status ?? 0;
+  if (status === 200) return response.body;
+  throw new Error(explain(response?.body, status));
+}
+
 export function explain(body, status) {
   const error = body?.error ?? {};
   const details = Object.entries(error.details ?? {}).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);

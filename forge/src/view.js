@@ -8,7 +8,8 @@ import * as ui from './firstrun.js';
 import { reviewPackButton, reviewPackSettings } from './review-pack.js';
 import { followUpSteps, followUpsForm } from './followups.js';
 import { measuresSection } from './measures.js';
-import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
+import { api, el, fail, fragment, may, say, transitionsOf, viewData } from './remote.js';
+import { routeLinks } from './router.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
 const SEED = 'What are the needs and expectations you have for me in my position?';
@@ -51,19 +52,6 @@ export function showFragment(target, answer) {
 export function healthBadge(health) {
   const band = health?.band ?? 'no_feedback';
   return el('span', { class: `icm-health band-${band}`, tabindex: 0, title: health?.explanation ?? '', text: health?.label ?? '' });
-}
-
-async function me() {
-  try {
-    return await api('GET', '/me');
-  } catch {
-    return null; // a service without /me: the page offers what the permissions fields say
-  }
-}
-
-async function allTeams() {
-  const page = await api('GET', '/teams?limit=100');
-  return page.values ?? [];
 }
 
 // --- the team page -----------------------------------------------------------------------
@@ -273,12 +261,17 @@ function taskFirst(top, root, map, form) {
   if (focused) document.getElementById('icm-open-record')?.focus();
 }
 
-async function teamPage(root, context, who) {
-  const project = context.extension?.project?.key;
-  const team = (await allTeams()).find((t) => project && t.jiraProjectKey === project.toUpperCase());
+// One round trip: the service finds the project's team and answers everything the page shows
+// (GET /forge/view/team-page: the team, its map, the fragment, the settings, the viewer).
+async function teamPage(root, context) {
+  const project = context.extension?.project?.key ?? '';
+  const load = () => viewData('team-page', `project=${encodeURIComponent(project)}`);
+  const first = await load();
+  const team = first.team;
+  const who = first.me ?? null;
   if (!team) {
     // Set up the team from here (an administrator), or say who can (firstrun.js / ui/setup.js).
-    await ui.setupTeam(root, { api, flag: ui.flag, project, me: who, done: async () => teamPage(root, context, await me()) });
+    await ui.setupTeam(root, { api, flag: ui.flag, project, me: who, done: async () => teamPage(root, context) });
     return;
   }
   const picture = el('section', { class: 'icm-map', 'aria-label': 'Customer map' });
@@ -286,7 +279,7 @@ async function teamPage(root, context, who) {
   const suppliers = el('div', { id: 'icm-suppliers' });
   const recording = el('div');
   const top = el('div', { class: 'icm-task-first' });
-  const settings = await api('GET', '/settings').catch(() => null);
+  const settings = first.settings ?? null;
   const cadenceDays = settings?.defaultCadenceDays ?? 30;
   root.replaceChildren(
     el('h1', { text: `${team.name}: internal customers and suppliers` }),
@@ -299,11 +292,7 @@ async function teamPage(root, context, who) {
     ]),
     recording,
   );
-  const refresh = async () => {
-    const [map, shown] = await Promise.all([
-      api('GET', `/teams/${encodeURIComponent(team.key)}/map`),
-      fragment('team-page', `project=${encodeURIComponent(project)}`),
-    ]);
+  const render = ({ map, fragment: shown }) => {
     showFragment(picture, shown);
     const lead = mayManage(map.team, who);
     customers.replaceChildren(...(map.customers.length
@@ -317,12 +306,14 @@ async function teamPage(root, context, who) {
     recording.replaceChildren(...(form ? [form] : []));
     taskFirst(top, root, map, form);
   };
-  await refresh();
+  const refresh = async () => render(await load());
+  render(first);
 }
 
 // --- the issue panel -----------------------------------------------------------------------
 
-async function issuePanel(root, context, who) {
+async function issuePanel(root, context) {
+  const viewer = context.accountId; // the product's context names the viewer (view.getContext)
   const key = context.extension?.issue?.key;
   const found = key ? await api('GET', `/expectations?issueKey=${encodeURIComponent(key)}&state=all&limit=1`) : null;
   const expectation = found?.values?.[0];
@@ -349,9 +340,13 @@ async function issuePanel(root, context, who) {
       ui.flag('Thank you: your rating is recorded.', 'The supplier sees it on its team page and in the map.');
       mine.textContent = ui.latestText(given);
     } }));
-    // The viewer's latest rating, also after a reload (the list is newest first).
-    const given = who?.accountId ? await api('GET', `/expectations/${expectation.id}/feedback`).catch(() => null) : null;
-    mine.textContent = ui.latestText((given?.values ?? []).find((f) => f.authorAccountId === who.accountId));
+    // The viewer's latest rating, also after a reload (the list is newest first); asked beside
+    // the content, not before it (one round trip on the critical path).
+    if (viewer) {
+      api('GET', `/expectations/${expectation.id}/feedback`)
+        .then((given) => { if (!mine.textContent) mine.textContent = ui.latestText((given?.values ?? []).find((f) => f.authorAccountId === viewer)); })
+        .catch(() => undefined);
+    }
   } else {
     children.push(el('p', { class: 'icm-meta', text: "Only the customer side (its lead and members) and the relationship's integrator rate this expectation." }));
   }
@@ -376,10 +371,14 @@ async function adminPage(root) {
     ...field('Ask for feedback every (days), by default', 'defaultCadenceDays', 'number'),
     el('div', { class: 'icm-row' }, [el('button', { type: 'submit', text: 'Save the settings' })]),
   ]);
+  // Both at once: one round trip before the page shows.
+  const [settings, status, choices] = await Promise.all([
+    api('GET', '/settings'),
+    fragment('admin-page', ''),
+    api('GET', '/settings/choices').catch((error) => { say(`Jira's issue types could not be read: ${error.message}`); return null; }),
+  ]);
   root.replaceChildren(el('h1', { text: 'Internal Customer Map' }), form, reviewPackSettings(), installation);
   // Jira's own issue types and link types as pick-lists: a name Jira lacks cannot be typed.
-  const choices = await api('GET', '/settings/choices').catch((error) => { say(`Jira's issue types could not be read: ${error.message}`); return null; });
-  const settings = await api('GET', '/settings');
   if (choices) {
     for (const [name, names] of [['issueType', choices.issueTypes], ['epicIssueType', choices.epicIssueTypes], ['linkTypeName', choices.linkTypeNames]]) {
       const input = form[name];
@@ -403,7 +402,7 @@ async function adminPage(root) {
       if (rest) { say(rest); ui.flag(rest, '', 'error'); }
     }
   });
-  showFragment(installation, await fragment('admin-page', ''));
+  showFragment(installation, status);
 }
 
 // --- the general page and the macros: the service's fragment -----------------------------
@@ -432,9 +431,14 @@ async function main() {
   try {
     followTheme(document.documentElement);
     await view.theme.enable().catch(() => undefined); // follow the product's light or dark theme
+    routeLinks(root); // links go through the product's router (Forge's iframe cannot navigate)
     const context = await view.getContext();
-    await (VIEWS[context.moduleKey] ?? fragmentView)(root, context, await me());
+    root.setAttribute('aria-busy', 'true');
+    await (VIEWS[context.moduleKey] ?? fragmentView)(root, context);
+    root.removeAttribute('aria-busy');
+    performance.mark('icm-content'); // time to content (tests/browser/test_forge_round_trips.py)
   } catch (error) {
+    root.removeAttribute('aria-busy');
     fail(root, error?.message ? `${error.message} Reload the page.` : 'The app could not be reached. Reload the page.');
   }
 }

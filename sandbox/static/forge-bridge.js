@@ -32,6 +32,13 @@
         return Promise.resolve(true);
       }
       if (type === "closeFlag") { return Promise.resolve(true); }
+      if (type === "navigate") {
+        // The product follows a router.navigate / router.open: tell the host page where to.
+        return ask(type, payload).then(function (r) {
+          if (r && r.navigated) { tell({ type: "forge-navigate", url: r.url, target: r.type }); }
+          return undefined;
+        });
+      }
       if (type === "submit" || type === "close") {
         return ask(type, payload).then(function (ok) { if (ok) { tell({ type: "forge-" + type }); } return ok; });
       }

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_practice_on_both_platforms import (
@@ -96,3 +97,34 @@ def test_the_issue_panel_elsewhere_says_so(page: Page, forge: Platform) -> None:
     panel = forge.frame(page, forge.issue_panel(HR_LEAD, "PAY-1"))
     expect(panel.get_by_text("This issue is not an internal customer expectation.")).to_be_visible()
     expect(panel.get_by_role("button")).to_have_count(0)
+
+
+def test_a_link_the_router_does_not_take_does_nothing_as_on_forge(
+    page: Page, forge: Platform
+) -> None:
+    """Forge's iframe has no allow-top-navigation: a plain link cannot move the product page. The
+    view's links go through `router.navigate` (same tab) or `router.open` (new tab)."""
+    url = f"{forge.sandbox.url}/forge/apps/general-page?as={PAYROLL_LEAD}"
+    frame = forge.frame(page, url)
+    expect(frame.locator("#icm")).to_contain_text("monthly payroll run")
+    target = f"{forge.sandbox.url}/browse/PAY-1"
+    frame.evaluate(
+        """(target) => {
+          const link = (id, where) => Object.assign(document.createElement('a'),
+            {id, href: target, target: where, textContent: id});
+          document.body.appendChild(link('plain', '_top'));  // outside the view: not routed
+          document.getElementById('icm').appendChild(link('away', '_blank'));  // router.open
+        }""",
+        target,
+    )
+    frame.locator("#plain").click()
+    page.wait_for_timeout(300)
+    assert page.url == url  # nothing happened
+    with page.expect_popup() as opened:
+        frame.locator("#away").click()
+    assert opened.value.url == target
+    assert page.url == url
+    log = requests.get(f"{forge.sandbox.url}/_sandbox/forge/navigations", timeout=10).json()
+    assert [(n["module_key"], n["url"], n["type"]) for n in log] == [
+        ("general-page", target, "new-tab")
+    ]

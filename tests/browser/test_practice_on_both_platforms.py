@@ -5,7 +5,9 @@ in Forge's iframe with its sandbox flags and CSP, talking to the service through
 Payroll's lead asks HR the seed question and records the answer with a measure, a growth
 opportunity and a cadence, and proposes it; HR's lead agrees; the sync files the Jira issue; an HR
 member rates it 4 of 5 on the issue panel; the customer map on a Confluence page shows it, in the
-light theme and in the dark one.
+light theme and in the dark one. On Forge (one installation for Jira and Confluence), a link on
+the team page and one in the macro are followed through the product's router, and the scenario
+ends with an uninstall that the operations view shows.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Frame, Page, expect
 
-from connector.db import utcnow
+from connector.db import get_db, utcnow
+from connector.platforms.operations import operations_view
 from connector.sync.worker import drain_outbox
 from sandbox import Sandbox
 from sandbox.directory import USERS
@@ -90,6 +94,7 @@ def platform(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Plat
     if request.param == "forge":
         request.getfixturevalue("forge_bundle")  # the Custom UI as `forge deploy` ships it
         forge: PlatformSite = request.getfixturevalue("forge_live")
+        assert forge.forge_app("jira") is forge.forge_app("confluence")  # installed once
         chosen = Platform("forge", forge.sandbox, forge)
     else:
         live: LiveSite = request.getfixturevalue("live_site")
@@ -159,6 +164,9 @@ def test_ask_record_propose_agree_sync_rate_and_see_it_on_the_map(
     key = synced["jiraIssueKey"]
     assert synced["state"] == "agreed" and synced["syncState"] == "synced", synced
     assert key.startswith("PAY-") and key in platform.sandbox.jira.issues
+    if name == "forge":  # the map on the team page links to the issue, through the router
+        frame = platform.frame(page, platform.team_page(PAYROLL_LEAD, "PAY"))
+        follow_link(page, frame, WORDS, f"/browse/{key}")
 
     # On that issue, HR's lead rates it 4 of 5 in one click, with a comment.
     panel = platform.frame(page, platform.issue_panel(HR_LEAD, key))
@@ -185,3 +193,36 @@ def test_ask_record_propose_agree_sync_rate_and_see_it_on_the_map(
         shades[theme] = sum(text_colour(shown)) / 3
         page.screenshot(path=output_dir / f"{name}-customer-map-{theme}.png", full_page=True)
     assert shades["light"] < 100 < 150 < shades["dark"], shades  # dark text, then light text
+    if name == "forge":
+        follow_link(page, shown, WORDS, f"/browse/{key}")  # a link in the macro, too
+        uninstall_and_see_it(platform)
+
+
+def follow_link(page: Page, frame: Frame, text: str, path: str) -> None:
+    """Click a link in a Forge frame: the view hands it to `router.navigate`, and the product
+    page goes there (the iframe itself may not navigate the page: no allow-top-navigation)."""
+    url = platform_url(page)
+    frame.get_by_role("link", name=text, exact=True).first.click()
+    page.wait_for_url(f"**{path}*")
+    assert page.url.startswith(url) and f"{path}" in page.url
+
+
+def platform_url(page: Page) -> str:
+    return page.url.split("/forge/", 1)[0]
+
+
+def uninstall_and_see_it(platform: Platform) -> None:
+    """An admin removes the app: Forge's preUninstall reaches the service, which marks the one
+    installation (Jira and Confluence) uninstalled; the operations view says so."""
+    forge = platform.sandbox.url + "/_sandbox/forge"
+    [installation] = {
+        i["installationId"]
+        for i in requests.get(f"{forge}/installations", timeout=10).json().values()
+    }
+    answer = requests.post(f"{forge}/uninstall", json={}, timeout=60)
+    assert answer.status_code == 200 and answer.json()["preUninstall"][0]["status"] == 200
+    with get_db(platform.site.app).transaction() as session:
+        shown = operations_view(session, platform.sandbox.cloud_id, utcnow())["installations"]
+    assert [(i["platform"], i["product"], i["installation"], i["state"]) for i in shown] == [
+        ("forge", "confluence,jira", installation, "uninstalled")
+    ]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from connector.platforms.forge import routes, rovo
+from connector.platforms.forge import bootstrap, routes, rovo
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(routes.bp)
+    app.register_blueprint(bootstrap.bp)
     app.register_blueprint(rovo.bp)

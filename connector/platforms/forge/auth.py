@@ -23,6 +23,7 @@ from connector.platforms.forge.installations import (
     ForgeInstallation,
     ForgeInstallationStore,
     product_of,
+    products_of,
     site_id_of,
 )
 from connector.platforms.forge.modules import UI_MODULES
@@ -81,6 +82,10 @@ class RecordedInvocations:
         with self._lock:
             self._seen.clear()
 
+    def forget(self, installation_id: str) -> None:
+        with self._lock:
+            self._seen.pop(installation_id, None)
+
     def remember(self, claims: InvocationClaims, installation: ForgeInstallation) -> None:
         recorded = _Recorded(_fingerprint(claims), installation)
         with self._lock:
@@ -94,6 +99,7 @@ def _fingerprint(claims: InvocationClaims) -> tuple[object, ...]:
         site_id_of(claims),
         claims.cloud_id,
         product_of(claims),
+        products_of(claims),
         claims.api_base_url,
         claims.site_url,
         claims.environment.get("type"),
@@ -122,10 +128,14 @@ def forge_keys(app: Flask) -> ForgeKeys:
 
 
 def authenticate_invocation(
-    modules: Collection[str] = UI_MODULES,
+    modules: Collection[str] | None = UI_MODULES,
+    *,
+    refused: Collection[str] = (),
+    userless: bool = False,
 ) -> tuple[ForgeInstallation, InvocationClaims]:
-    """Verify this request's FIT, from one of `modules` (by default the UI modules);
-    AuthenticationFailed (401) names what was wrong, Forbidden (403) a module not meant to call."""
+    """Verify this request's FIT, from one of `modules` (by default the UI modules; None: any
+    module, or none, that is not `refused`); `userless`: a token carrying a user is refused.
+    AuthenticationFailed (401) names what was wrong, Forbidden (403) a caller not meant to call."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not forge_enabled(app):
         raise AuthenticationFailed("forge_disabled", "this service is not set up as a Forge remote")
@@ -133,7 +143,12 @@ def authenticate_invocation(
     if token is None:
         raise AuthenticationFailed("token_missing", "no 'Authorization: Bearer <FIT>' header")
     claims = verify_invocation_token(token, forge_keys(app), app_id=str(app.config["FORGE_APP_ID"]))
-    if claims.module_key not in modules:
+    if userless and claims.account_id is not None:
+        raise Forbidden(
+            "this route acts for no user; the token carries one (principal)", code="user_token"
+        )
+    wrong = claims.module_key in refused if modules is None else claims.module_key not in modules
+    if wrong:
         raise Forbidden(
             f"the Forge module {claims.module_key!r} may not call this route",
             code="wrong_module",
@@ -154,11 +169,12 @@ def authenticate_invocation(
 
 
 def caller_for(installation: ForgeInstallation, claims: InvocationClaims) -> Caller:
+    product = product_of(claims)  # one installation may span both: this invocation's
     return Caller(
         site_id=installation.site_id,
         installation=installation.installation_id,
-        product=installation.product,
-        base_url=installation.browse_base_url,
+        product=product,
+        base_url=installation.browse_url(product),
         account_id=claims.account_id,
         platform="forge",
     )

@@ -59,14 +59,14 @@ def jira_for_installation(
     installation: ForgeInstallation, token: str, config: Mapping[str, Any]
 ) -> JiraSite:
     session = bearer_session(token, installation.api_base_url, config)
-    return JiraSite(jira_cloud(session, installation.product_base_url))
+    return JiraSite(jira_cloud(session, installation.api_base_for("jira")))
 
 
 def confluence_for_installation(
     installation: ForgeInstallation, token: str, config: Mapping[str, Any]
 ) -> Any:
     session = bearer_session(token, installation.api_base_url, config)
-    return confluence_cloud(session, installation.product_base_url)
+    return confluence_cloud(session, installation.api_base_for("confluence"))
 
 
 def _usable(
@@ -108,7 +108,9 @@ def confluence_pages_for_site(
         return None
     installation, token = found
     client = confluence_for_installation(installation, token, config)
-    return ConfluenceSite(client, installation.browse_base_url, forge_macro_for(installation))
+    return ConfluenceSite(
+        client, installation.browse_url("confluence"), forge_macro_for(installation)
+    )
 
 
 def forge_macro_for(installation: ForgeInstallation) -> Any:

@@ -28,6 +28,22 @@ WEBHOOK_EVENTS = {
     "avi:jira:deleted:issuelink": "issuelink_deleted",
 }
 LIFECYCLE_EVENTS = frozenset({"avi:forge:installed:app", "avi:forge:upgraded:app"})
+
+
+def is_lifecycle(payload: Mapping[str, Any]) -> bool:
+    """A life-cycle event, by what its payload documentedly carries: the installation's `id` and
+    the `app` object (platform/forge/events-reference/life-cycle lists `id`, `installerAccountId`,
+    `app {id, version}`, `environment`, and no event name); a product event carries an
+    `eventType` (platform/forge/events-reference/jira) and none of those."""
+    app = payload.get("app")
+    return (
+        "eventType" not in payload
+        and isinstance(payload.get("id"), str)
+        and isinstance(app, Mapping)
+        and isinstance(app.get("id"), str)
+    )
+
+
 _LINK_FIELDS = ("id", "sourceIssueId", "destinationIssueId", "issueLinkType", "systemLink")
 _VOLATILE = ("retryContext", "contextToken", "context")
 

@@ -23,18 +23,29 @@ UI_MODULES = frozenset(
         "issue-panel",
     }
 )
-# Product events and lifecycle: the `icm-events` endpoint and the triggers pointing at it.
+# Product events: the `icm-events` endpoint and the trigger pointing at it.
 EVENT_ENDPOINT = "icm-events"
-EVENT_MODULES = frozenset({EVENT_ENDPOINT, "icm-jira-events", "icm-lifecycle"})
+EVENT_MODULES = frozenset({EVENT_ENDPOINT, "icm-jira-events"})
+# App lifecycle (installed, upgraded): its own endpoint, since its payload names no event.
+LIFECYCLE_ENDPOINT = "icm-installs"
+LIFECYCLE_MODULES = frozenset({LIFECYCLE_ENDPOINT, "icm-lifecycle"})
+# The preUninstall trigger and its endpoint.
+UNINSTALL_ENDPOINT = "icm-uninstall"
+UNINSTALL_MODULES = frozenset({UNINSTALL_ENDPOINT, "icm-pre-uninstall"})
 # The scheduled trigger and its endpoint.
 SCHEDULED_ENDPOINT = "icm-scheduled"
 SCHEDULED_MODULES = frozenset({SCHEDULED_ENDPOINT, "icm-hourly"})
 # The personal data reporting function (forge/src/privacy.js) and the daily trigger that runs it:
-# the only callers of /forge/personal-data/*. Which key a function's invokeRemote puts in the
-# token is not documented either ("the Forge module key for this endpoint", and a function has
-# none), so the function's and its trigger's are accepted; neither is any other route's.
+# the only callers of /forge/personal-data/*. Whether a function's invokeRemote carries a module
+# claim at all is not documented (runtime-reference/invoke-remote-api: "No context will
+# automatically be passed"), so those routes do not depend on it: they take a token with no
+# module, or the function's or its trigger's, and refuse one naming any module of another route
+# (BACKEND_REFUSED) or carrying a user (`principal`).
 PRIVACY_FUNCTION = "icm-personal-data"
 PRIVACY_MODULES = frozenset({PRIVACY_FUNCTION, "icm-personal-data-daily"})
+BACKEND_REFUSED = (
+    UI_MODULES | EVENT_MODULES | LIFECYCLE_MODULES | UNINSTALL_MODULES | SCHEDULED_MODULES
+)
 # The Rovo agent's actions (forge/manifest.yml `action`), each backed by its own endpoint whose
 # route names the action (connector/platforms/forge/rovo.py). Whether Forge puts the action's key
 # or its endpoint's key in the token is not documented, so both are accepted, for that route only.

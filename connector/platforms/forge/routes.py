@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from connector.db import get_db, request_session, utcnow
 from connector.domain.errors import BadRequest, NotFound
-from connector.platforms.forge.auth import authenticate_invocation, caller_for
-from connector.platforms.forge.events import LIFECYCLE_EVENTS, as_webhook
+from connector.platforms.forge.auth import (
+    authenticate_invocation,
+    caller_for,
+    recorded_invocations,
+)
+from connector.platforms.forge.events import LIFECYCLE_EVENTS, as_webhook, is_lifecycle
+from connector.platforms.forge.installations import ForgeInstallationStore
 from connector.platforms.forge.modules import (
+    BACKEND_REFUSED,
     EVENT_MODULES,
-    PRIVACY_MODULES,
+    LIFECYCLE_MODULES,
     SCHEDULED_MODULES,
     UI_MODULES,
+    UNINSTALL_MODULES,
 )
 from connector.platforms.forge.privacy import TRIGGER_SLACK, parse_answer
 from connector.platforms.forge.views import render_module
@@ -52,11 +59,12 @@ def ui(module: str) -> Response:
 
 @bp.post("/events")
 def product_event() -> Response:
-    installation, claims = authenticate_invocation(EVENT_MODULES)
+    # An app deployed before the lifecycle trigger had its own endpoint sends lifecycle here.
+    installation, claims = authenticate_invocation(EVENT_MODULES | LIFECYCLE_MODULES)
     caller = caller_for(installation, claims)
     set_caller(caller)
     payload = _json_object()
-    if payload.get("eventType") in LIFECYCLE_EVENTS:
+    if is_lifecycle(payload) or payload.get("eventType") in LIFECYCLE_EVENTS:
         return Response(status=204)  # the installation was recorded while authenticating
     delivery = as_webhook(payload)
     headers = {
@@ -70,8 +78,26 @@ def product_event() -> Response:
 
 @bp.post("/lifecycle")
 def lifecycle() -> Response:
-    authenticate_invocation(EVENT_MODULES)
+    """`avi:forge:installed:app` and `avi:forge:upgraded:app`: authenticating recorded the
+    installation (its products, version, app token); the body is read for nothing more."""
+    authenticate_invocation(LIFECYCLE_MODULES)
     return Response(status=204)
+
+
+@bp.post("/uninstall")
+def pre_uninstall() -> Response:
+    """Forge's preUninstall (`{context: {cloudId, moduleKey}, contextToken}`): the installation
+    the token names is uninstalled from now on; its app token is dropped and the purge clock
+    (PURGE_AFTER_UNINSTALL_DAYS) starts. Answered at once: Forge does not wait for it."""
+    installation, claims = authenticate_invocation(UNINSTALL_MODULES, userless=True)
+    set_caller(caller_for(installation, claims))
+    with get_db().transaction() as session:
+        ForgeInstallationStore(session).uninstall(installation.installation_id, utcnow())
+    recorded_invocations(current_app._get_current_object()).forget(  # type: ignore[attr-defined]
+        installation.installation_id
+    )
+    log.info("forge installation uninstalled", extra={"site": installation.site_id})
+    return jsonify({"installation": installation.installation_id, "state": "uninstalled"})
 
 
 @bp.post("/scheduled")
@@ -99,7 +125,7 @@ def scheduled() -> Response:
 @bp.post("/personal-data/due")
 def personal_data_due() -> Response:
     """The reporting function's question: its site's next batch (<= 90), [] when none is due."""
-    installation, claims = authenticate_invocation(PRIVACY_MODULES)
+    installation, claims = authenticate_invocation(None, refused=BACKEND_REFUSED, userless=True)
     set_caller(caller_for(installation, claims))
     accounts = due_accounts(get_db(), installation.site_id, utcnow(), early=TRIGGER_SLACK)
     return jsonify({"accounts": accounts})
@@ -109,7 +135,7 @@ def personal_data_due() -> Response:
 def personal_data_answer() -> Response:
     """What `privacy.reportPersonalData` answered for a batch: applied to this site's accounts
     only, as a Connect answer is (connector/platforms/forge/privacy.py)."""
-    installation, claims = authenticate_invocation(PRIVACY_MODULES)
+    installation, claims = authenticate_invocation(None, refused=BACKEND_REFUSED, userless=True)
     set_caller(caller_for(installation, claims))
     batch, answer = parse_answer(_json_object())
     result = answer_for_site(get_db(), installation.site_id, batch, answer, utcnow())

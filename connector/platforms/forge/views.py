@@ -34,7 +34,7 @@ class Rendered:
     html: str
 
 
-def _team_of_project(session: Session, site_id: str, project_key: str) -> str | None:
+def team_of_project(session: Session, site_id: str, project_key: str) -> str | None:
     return session.scalars(
         select(Team.key).where(
             Team.site_id == site_id,
@@ -72,7 +72,7 @@ def render_module(
     team = params.get("team", "").strip()
     project = params.get("project", "").strip()
     if not team and project:
-        team = _team_of_project(session, site_id, project) or ""
+        team = team_of_project(session, site_id, project) or ""
         if not team:
             return Rendered(TITLE, error_box(NO_TEAM_FOR_PROJECT))
     kind, macro_params = _macro_of(module, params, team)
@@ -86,7 +86,7 @@ def admin_status(installation: ForgeInstallation) -> str:
     now = utcnow()
     rows = {
         "Platform": "Forge (remote)",
-        "Product": installation.product,
+        "Atlassian apps": ", ".join(installation.spans),
         "Site (cloudId)": installation.site_id,
         "Installation": installation.installation_id,
         "Environment": installation.environment or "unknown",

@@ -18,7 +18,7 @@ from connector.platforms.forge.installations import (
     UNINSTALLED,
     ForgeInstallation,
 )
-from connector.platforms.sites import jira_for_site, jira_sites
+from connector.platforms.sites import confluence_for_site, jira_for_site, jira_sites
 from connector.scheduler import reconcile
 from sandbox.directory import USERS
 from sandbox.forge_remote import call_remote, find_module, remote_url
@@ -36,19 +36,38 @@ MACRO_PAGE = """<p>Payroll's customers:</p>
 </ac:structured-macro>"""
 
 
-def test_installations_are_kept_by_installation_id_on_the_sites_organisation(
+def test_one_installation_spans_jira_and_confluence_on_the_sites_organisation(
     forge_live: PlatformSite,
 ) -> None:
+    jira, confluence = forge_live.forge_app("jira"), forge_live.forge_app("confluence")
+    assert jira is confluence  # app.compatibility: installed once for the site
+    assert re.fullmatch(r"ari:cloud:ecosystem::installation/[0-9a-f-]{36}", jira.installation_id)
     forge_live.call("GET", "/api/v1/teams")
-    forge_live.call("GET", "/api/v1/teams", product="confluence")
+    forge_live.call("GET", "/forge/ui/customer-map?team=PAY")  # a macro: Confluence's apiBaseUrl
 
     with get_db(forge_live.app).transaction() as session:
         rows = session.scalars(select(ForgeInstallation)).all()
-        found = {(r.installation_id, r.product, r.site_id) for r in rows}
-    assert found == {
-        (forge_live.forge_app(p).installation_id, p, forge_live.sandbox.cloud_id)
-        for p in ("jira", "confluence")
-    }
+        found = [(r.installation_id, r.products, r.site_id) for r in rows]
+        (row,) = rows
+        bases = (row.api_base_for("jira"), row.api_base_for("confluence"))
+    assert found == [(jira.installation_id, "confluence,jira", forge_live.sandbox.cloud_id)]
+    gateway = f"{forge_live.sandbox.url}/ex"
+    assert bases == (
+        f"{gateway}/jira/{forge_live.site_id}",
+        f"{gateway}/confluence/{forge_live.site_id}/wiki",
+    )
+
+
+def test_the_service_calls_both_products_with_the_one_installations_token(
+    forge_live: PlatformSite,
+) -> None:
+    forge_live.call("GET", "/api/v1/teams")
+    with get_db(forge_live.app).transaction() as session:
+        jira = jira_for_site(session, forge_live.site_id, forge_live.app.config)
+        confluence = confluence_for_site(session, forge_live.site_id, forge_live.app.config)
+        assert jira.myself()["accountId"] == forge_live.forge_app().as_installation.app_account_id
+        spaces = confluence.client.get("api/v2/spaces")
+    assert "ICM" in {s["key"] for s in spaces["results"]}
 
 
 def test_an_install_tells_the_app_through_the_lifecycle_trigger(forge_live: PlatformSite) -> None:
@@ -222,9 +241,9 @@ def test_the_scheduled_trigger_is_answered_at_once_and_its_work_runs_in_the_sche
     with get_db(forge_live.app).transaction() as session:
         installation = session.get(ForgeInstallation, forge_live.forge_app().installation_id)
         assert installation is not None and installation.system_token_expires_at is not None
-        # The token's own expiry (2 h for a scheduled delivery), not a guessed 15 minutes.
+        # The token's own expiry (Forge's cached token: 2 to 4 h), not a guessed 15 minutes.
         lifetime = installation.system_token_expires_at - utcnow()
-        assert timedelta(minutes=110) < lifetime <= timedelta(hours=2)
+        assert timedelta(minutes=110) < lifetime <= timedelta(hours=4)
         assert jira_sites(session) == [forge_live.site_id]
 
     reconcile(forge_live.app, utcnow())  # the scheduler's job, for this Forge-only site

@@ -16,12 +16,16 @@ from connector.platforms.forge.events import LIFECYCLE_EVENTS, WEBHOOK_EVENTS
 from connector.platforms.forge.modules import (
     EVENT_ENDPOINT,
     EVENT_MODULES,
+    LIFECYCLE_ENDPOINT,
+    LIFECYCLE_MODULES,
     PRIVACY_FUNCTION,
     PRIVACY_MODULES,
     SCHEDULED_ENDPOINT,
     SCHEDULED_MODULES,
     UI_ENDPOINT,
     UI_MODULES,
+    UNINSTALL_ENDPOINT,
+    UNINSTALL_MODULES,
 )
 from connector.platforms.forge.views import MACROS, PAGES
 from tests.connector.platforms.forge.conftest import FORGE_DIR
@@ -104,6 +108,13 @@ def test_the_module_keys_the_service_recognises_are_the_manifests(forge_tooling:
     assert endpoints[SCHEDULED_ENDPOINT]["route"]["path"] == "/forge/scheduled"
     triggers = {m["key"] for m in modules["trigger"] if m["endpoint"] == EVENT_ENDPOINT}
     assert {EVENT_ENDPOINT} | triggers == EVENT_MODULES
+    assert endpoints[LIFECYCLE_ENDPOINT]["route"]["path"] == "/forge/lifecycle"
+    lifecycle = {m["key"] for m in modules["trigger"] if m["endpoint"] == LIFECYCLE_ENDPOINT}
+    assert {LIFECYCLE_ENDPOINT} | lifecycle == LIFECYCLE_MODULES
+    assert endpoints[UNINSTALL_ENDPOINT]["route"]["path"] == "/forge/uninstall"
+    [pre_uninstall] = modules["preUninstall"]
+    assert pre_uninstall["endpoint"] == UNINSTALL_ENDPOINT
+    assert {UNINSTALL_ENDPOINT, pre_uninstall["key"]} == UNINSTALL_MODULES
     remote_triggers = [m for m in modules["scheduledTrigger"] if "endpoint" in m]
     assert {m["endpoint"] for m in remote_triggers} == {SCHEDULED_ENDPOINT}
     assert {SCHEDULED_ENDPOINT} | {m["key"] for m in remote_triggers} == SCHEDULED_MODULES
@@ -115,5 +126,12 @@ def test_the_module_keys_the_service_recognises_are_the_manifests(forge_tooling:
     assert {PRIVACY_FUNCTION} | {m["key"] for m in function_triggers} == PRIVACY_MODULES
     assert "report:personal-data" in loaded["permissions"]["scopes"]
     assert "compute" in loaded["remotes"][0]["operations"]  # invokeRemote from a function
-    groups = [UI_MODULES, EVENT_MODULES, SCHEDULED_MODULES, PRIVACY_MODULES]
+    groups = [
+        UI_MODULES,
+        EVENT_MODULES,
+        LIFECYCLE_MODULES,
+        UNINSTALL_MODULES,
+        SCHEDULED_MODULES,
+        PRIVACY_MODULES,
+    ]
     assert sum(len(group) for group in groups) == len(frozenset().union(*groups))  # disjoint

@@ -175,18 +175,39 @@ def test_the_scheduler_leaves_a_forge_only_site_to_its_function(
 
 def test_only_the_functions_token_reaches_the_reporting_routes(forge_live: PlatformSite) -> None:
     seed_app(forge_live.app, forge_live.site_id)
-    for module in (UI_MODULE, SCHEDULED_MODULE, EVENTS_MODULE):
+    lifecycle = {"key": "icm-lifecycle", "type": "core:trigger"}
+    uninstall = {"key": "icm-pre-uninstall", "type": "core:preUninstall"}
+    for module in (UI_MODULE, SCHEDULED_MODULE, EVENTS_MODULE, lifecycle, uninstall):
         for path in (DUE, ANSWER):
             refused = as_module(forge_live, path, module)
             assert refused.status_code == 403, (module, path, refused.text)
             assert refused.json()["error"]["code"] == "wrong_module"
-    # Which key Forge puts in a function's token is undocumented: the function's or its trigger's.
+    # Whether a function's invokeRemote names a module at all is undocumented: the routes take a
+    # token naming none (as the sandbox signs it), or the function's, or its trigger's.
+    assert forge_live.forge is not None
+    token = forge_live.forge.invocation_token(
+        forge_live.forge_app(), FUNCTION_MODULE, None, backend=True
+    )
+    bare = requests.post(
+        forge_live.url + DUE, json={}, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    assert bare.status_code == 200, bare.text
+    assert {item["accountId"] for item in bare.json()["accounts"]} == HELD
     trigger_module = {"key": TRIGGER, "type": "core:scheduledTrigger"}
     assert {FUNCTION_MODULE["key"], trigger_module["key"]} == PRIVACY_MODULES
-    first = as_module(forge_live, DUE, FUNCTION_MODULE)
-    assert first.status_code == 200, first.text
-    assert {item["accountId"] for item in first.json()["accounts"]} == HELD
+    assert as_module(forge_live, DUE, FUNCTION_MODULE).status_code == 200
     assert as_module(forge_live, DUE, trigger_module).status_code == 200
+
+
+def test_a_token_carrying_a_user_never_reaches_the_reporting_routes(
+    forge_live: PlatformSite,
+) -> None:
+    seed_app(forge_live.app, forge_live.site_id)
+    headers = forge_live.forge_headers(module=FUNCTION_MODULE, account_id=ROBIN)
+    for path in (DUE, ANSWER):
+        refused = requests.post(forge_live.url + path, json={}, headers=headers, timeout=30)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"]["code"] == "user_token"
 
 
 def test_an_answer_acts_only_on_the_callers_own_accounts(forge_live: PlatformSite) -> None:
@@ -239,9 +260,10 @@ def test_the_sandbox_signs_a_functions_call_as_forge_documents_it(forge_live: Pl
     token = forge_live.forge.invocation_token(app, FUNCTION_MODULE, None, backend=True)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert "context" not in claims and "principal" not in claims
-    assert claims["app"]["module"] == FUNCTION_MODULE
+    assert "module" not in claims["app"]  # no module claim is documented for it
     assert claims["app"]["installation"]["contexts"] == [
-        {"name": f"ari:cloud:jira::site/{forge_live.site_id}", "apiBaseUrl": app.api_base_url}
+        {"name": f"ari:cloud:{p}::site/{forge_live.site_id}", "apiBaseUrl": app.api_base(p)}
+        for p in ("jira", "confluence")
     ]
 
 

@@ -28,7 +28,8 @@ def post_as(site: PlatformSite, path: str, module: dict[str, Any], body: Any) ->
 @pytest.mark.parametrize(
     ("path", "module", "status"),
     [
-        ("/forge/lifecycle", EVENTS_MODULE, 204),
+        ("/forge/lifecycle", {"key": "icm-lifecycle", "type": "core:trigger"}, 204),
+        ("/forge/lifecycle", EVENTS_MODULE, 403),  # lifecycle has its own endpoint now
         ("/forge/lifecycle", UI_MODULE, 403),
         ("/forge/lifecycle", SCHEDULED_MODULE, 403),
         ("/forge/scheduled", SCHEDULED_MODULE, 202),
