@@ -12,7 +12,7 @@ from alembic import op
 from connector.db import UTCDateTime
 
 revision: str = "0013_forge_multi"
-down_revision: str | None = "0012_review_pack"
+down_revision: str | None = "0010_measure_values"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
