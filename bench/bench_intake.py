@@ -95,7 +95,7 @@ def database(server_url: str) -> str:
 
 class ForgeSigner:
     """Forge's side for the /forge/events run: an RS256 key, its JWKS on loopback, and tokens
-    shaped like the sandbox's (sandbox/forge.py), for the product-event trigger module."""
+    shaped like the sandbox's (sandbox/forge/site.py), for the product-event trigger module."""
 
     def __init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -1,6 +1,6 @@
 """A local Atlassian Cloud site (Jira + Confluence) that installs and exercises the app."""
 
-from sandbox.install import InstallError
+from sandbox.connect.install import InstallError
 from sandbox.simulator import Sandbox
 
 __all__ = ["InstallError", "Sandbox"]

@@ -7,10 +7,10 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from sandbox import adf
+from sandbox.connect.install import InstallError
 from sandbox.directory import STATUSES, USERS
 from sandbox.errors import JiraError
-from sandbox.install import InstallError
-from sandbox.server import site
+from sandbox.web import site
 
 blueprint = Blueprint("admin", __name__, url_prefix="/_sandbox")
 

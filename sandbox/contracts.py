@@ -41,7 +41,7 @@ JIRA_PATHS = (
     "/rest/api/3/issue/{issueIdOrKey}/properties",
     "/rest/api/3/issue/{issueIdOrKey}/properties/{propertyKey}",
     "/rest/api/3/search/jql",
-    "/rest/api/3/search/approximate-count",  # sandbox/jira_counts.py
+    "/rest/api/3/search/approximate-count",  # sandbox/jira/counts.py
     "/rest/api/3/jql/parse",
     "/rest/api/3/issueLinkType",
     "/rest/api/3/issueLinkType/{issueLinkTypeId}",

@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response
 
-from sandbox.forge import ForgeApp, forge_site
-from sandbox.install import Installation
-from sandbox.server import site
-from sandbox.views import JIRA_PAGE_MODULES, _name, document
+from sandbox.connect.install import Installation
+from sandbox.connect.views import JIRA_PAGE_MODULES, _name, document
+from sandbox.forge.site import ForgeApp, forge_site
+from sandbox.web import site
 
 blueprint = Blueprint("home", __name__)
 FORGE_PAGES = ("jira:projectPage", "jira:globalPage", "jira:adminPage")

@@ -6,10 +6,21 @@ from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 
-from sandbox import signing
+from sandbox import admin, home
+from sandbox.confluence import api as confluence_api
+from sandbox.confluence import site as confluence_site
+from sandbox.connect import privacy, signing, views
 from sandbox.errors import SandboxHTTPError
-from sandbox.install import Installation
+from sandbox.forge import functions as forge_functions
+from sandbox.forge import rovo
+from sandbox.forge import ui as forge_ui
+from sandbox.forge import views as forge_views
+from sandbox.forge.auth import authenticate_bearer
+from sandbox.forge.site import ApiGateway
+from sandbox.jira import api as jira_api
+from sandbox.jira import counts as jira_counts
 from sandbox.state import SiteState
+from sandbox.web import error_response, unauthorized
 
 REST_PREFIXES = {"/rest/": "jira", "/wiki/api/": "confluence", "/wiki/rest/": "confluence"}
 
@@ -23,21 +34,6 @@ def product_of(path: str) -> str | None:
 
 def create_sandbox_app(state: SiteState) -> Flask:
     """The WSGI app for one simulated site; `state` holds everything it serves and records."""
-    from sandbox import (
-        admin,
-        confluence_api,
-        confluence_site,
-        forge,
-        forge_functions,
-        forge_ui,
-        forge_views,
-        home,
-        jira_api,
-        jira_counts,
-        privacy,
-        rovo,
-        views,
-    )
 
     app = Flask("sandbox")
     app.extensions["sandbox_state"] = state
@@ -92,50 +88,17 @@ def create_sandbox_app(state: SiteState) -> Flask:
         home.blueprint,  # the root: links to everything above
     ):
         app.register_blueprint(blueprint)
-    app.wsgi_app = forge.ApiGateway(app.wsgi_app, state)  # type: ignore[method-assign]
+    app.wsgi_app = ApiGateway(app.wsgi_app, state)  # type: ignore[method-assign]
     return app
-
-
-def site() -> SiteState:
-    from flask import current_app
-
-    state: SiteState = current_app.extensions["sandbox_state"]
-    return state
-
-
-def caller() -> Installation:
-    """The installation whose app made the current (authenticated) REST call."""
-    inst: Installation = g.installation
-    return inst
-
-
-def error_response(product: str, status: int, message: str) -> Response:
-    if product == "confluence":
-        body: dict[str, Any] = {
-            "errors": [{"status": status, "code": _code(status), "title": message, "detail": None}]
-        }
-    else:
-        body = {"errorMessages": [message], "errors": {}}
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-def _code(status: int) -> str:
-    return {400: "INVALID_REQUEST_PARAMETER", 401: "UNAUTHORIZED", 404: "NOT_FOUND"}.get(
-        status, "ERROR"
-    )
 
 
 def authenticate(state: SiteState, product: str) -> Response | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):  # Forge Remote: an app token this site issued
-        from sandbox.forge_auth import authenticate_bearer
-
         return authenticate_bearer(state, product, header[7:].strip())
     token = header[4:].strip() if header.startswith("JWT ") else request.args.get("jwt", "")
     if not token:
-        return _unauthorized(product, "Client must be authenticated to access this resource.")
+        return unauthorized(product, "Client must be authenticated to access this resource.")
     try:
         app_key = signing.unverified_issuer(token)
         inst = state.installer.find(app_key, product)
@@ -150,12 +113,6 @@ def authenticate(state: SiteState, product: str) -> Response | None:
         expected = signing.query_string_hash(request.method, relative)
         signing.verify_app_token(token, inst.shared_secret, inst.app_key, expected)
     except signing.TokenRejectedError as exc:
-        return _unauthorized(product, f"Failed to authenticate the request: {exc}")
+        return unauthorized(product, f"Failed to authenticate the request: {exc}")
     g.installation = inst
     return None
-
-
-def _unauthorized(product: str, message: str) -> Response:
-    response = error_response(product, 401, message)
-    response.headers["WWW-Authenticate"] = 'JWT realm="sandbox"'
-    return response

@@ -10,14 +10,14 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer
 
-from sandbox.confluence import ConfluenceStore
+from sandbox.confluence.store import ConfluenceStore
+from sandbox.connect.install import Installation
+from sandbox.connect.webhooks import WebhookDispatcher
 from sandbox.directory import USERS
-from sandbox.install import Installation
-from sandbox.jira import JiraStore
+from sandbox.jira.store import JiraStore
 from sandbox.server import create_sandbox_app
 from sandbox.serving import quiet_server
 from sandbox.state import RecordedCall, SiteState
-from sandbox.webhooks import WebhookDispatcher
 
 
 class Sandbox:

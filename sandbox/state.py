@@ -7,18 +7,18 @@ import uuid
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sandbox import events
-from sandbox.confluence import ConfluenceStore, Page
+from sandbox.confluence.store import ConfluenceStore, Page
+from sandbox.connect import events
+from sandbox.connect.install import Installation, Installer
+from sandbox.connect.privacy import PrivacyDirectory
+from sandbox.connect.signing import InstallKeys
+from sandbox.connect.webhooks import DeliveryPolicy, WebhookDispatcher
 from sandbox.contracts import ContractChecker
 from sandbox.directory import USERS, User
 from sandbox.faults import FaultInjector
-from sandbox.install import Installation, Installer
-from sandbox.jira import JiraEvent, JiraStore
-from sandbox.jira_render import JiraRenderer
-from sandbox.jql import compile_jql
-from sandbox.privacy import PrivacyDirectory
-from sandbox.signing import InstallKeys
-from sandbox.webhooks import DeliveryPolicy, WebhookDispatcher
+from sandbox.jira.jql import compile_jql
+from sandbox.jira.render import JiraRenderer
+from sandbox.jira.store import JiraEvent, JiraStore
 
 
 class RecordedCall(NamedTuple):

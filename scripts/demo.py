@@ -35,7 +35,7 @@ from connector.db import get_db  # noqa: E402
 from sandbox import Sandbox  # noqa: E402
 from sandbox.contracts import default_specs_dir  # noqa: E402
 from sandbox.directory import USERS  # noqa: E402
-from sandbox.forge import ForgeApp, ForgeSite  # noqa: E402
+from sandbox.forge.site import ForgeApp, ForgeSite  # noqa: E402
 from sandbox.serving import quiet_server  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "organisation.yaml"
@@ -254,7 +254,7 @@ def install_connect(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> I
 
 def forge_config(sandbox: Sandbox) -> dict[str, Any]:
     """The app as the remote of the Forge app in forge/manifest.yml, trusting the sandbox's keys."""
-    from sandbox.forge import MANIFEST, load_manifest
+    from sandbox.forge.site import MANIFEST, load_manifest
 
     return {
         "FORGE_APP_ID": load_manifest(MANIFEST)["app"]["id"],
@@ -268,8 +268,8 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
     app, which records the installation and its app token; product calls then go to each
     product's API under the gateway with that token."""
     from connector.platforms.forge.installations import ForgeInstallationStore
-    from sandbox.forge import forge_site
-    from sandbox.forge_remote import triggers
+    from sandbox.forge.remote import triggers
+    from sandbox.forge.site import forge_site
 
     build_custom_ui()
     forge = forge_site(sandbox.state)
@@ -307,7 +307,7 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
 
 
 def rovo_tryout(sandbox_url: str) -> str:
-    """How to invoke one of the Rovo agent's actions as Forge would (sandbox/rovo.py: no model
+    """How to invoke one of the Rovo agent's actions as Forge would (sandbox/forge/rovo.py: no model
     here, the inputs are what the agent would have extracted), as People's lead."""
     from sandbox.directory import USERS
 
@@ -383,7 +383,7 @@ def forge_calls_both_ways(app: Any, forge: ForgeSite, jira: ForgeApp) -> str:
     from connector.db import utcnow
     from connector.platforms.forge.clients import jira_for_site
     from sandbox.directory import USERS
-    from sandbox.forge_remote import call_remote, find_module
+    from sandbox.forge.remote import call_remote, find_module
 
     with get_db(app).transaction() as session:
         site = jira_for_site(session, jira.cloud_id, app.config, utcnow())

@@ -1,6 +1,6 @@
 // The personal data function (src/privacy.js) against a stubbed @forge/api and a fake remote:
 // the calls it makes are the contract the remote (connector/platforms/forge/privacy.py) and the
-// sandbox's Forge runtime (sandbox/forge_functions.py) rely on.
+// sandbox's Forge runtime (sandbox/forge/functions.py) rely on.
 import assert from 'node:assert/strict';
 import { register } from 'node:module';
 import { beforeEach, test } from 'node:test';

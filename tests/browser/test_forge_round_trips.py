@@ -15,8 +15,8 @@ import pytest
 import requests
 from playwright.sync_api import Frame, Page, expect
 
-from sandbox.forge import forge_site
-from sandbox.forge_ui import frames
+from sandbox.forge.site import forge_site
+from sandbox.forge.ui import frames
 from tests.browser.test_practice_on_both_platforms import (
     HR_LEAD,
     MAP_PAGE,

@@ -10,7 +10,7 @@ import requests
 import yaml
 
 from sandbox import Sandbox
-from sandbox.forge import MANIFEST, forge_site
+from sandbox.forge.site import MANIFEST, forge_site
 from tests.sandbox.conftest import Client
 
 PATH = "/rest/atlassian-connect/latest/report-accounts"

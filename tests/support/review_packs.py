@@ -15,7 +15,7 @@ from connector.practice.crossteam import Improvement
 from connector.practice.feedback import apply_comment, comment_event
 from connector.practice.health import HealthSnapshot
 from connector.practice.models import Expectation, Feedback, Measure
-from sandbox.confluence import Page
+from sandbox.confluence.store import Page
 from sandbox.directory import USERS
 from tests.connector.platforms.forge.conftest import PlatformSite
 

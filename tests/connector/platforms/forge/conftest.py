@@ -17,8 +17,8 @@ from flask import Flask
 
 from sandbox import Sandbox
 from sandbox.directory import USERS
-from sandbox.forge import ForgeApp, ForgeSite, forge_site
-from sandbox.forge_remote import TriggerQueue, triggers
+from sandbox.forge.remote import TriggerQueue, triggers
+from sandbox.forge.site import ForgeApp, ForgeSite, forge_site
 from tests.conftest import specs_dir
 from tests.support.live import LiveSite, serve_app
 from tests.support.prerequisites import missing

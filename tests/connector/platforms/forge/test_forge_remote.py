@@ -21,7 +21,7 @@ from connector.platforms.forge.installations import (
 from connector.platforms.sites import confluence_for_site, jira_for_site, jira_sites
 from connector.scheduler import reconcile
 from sandbox.directory import USERS
-from sandbox.forge_remote import call_remote, find_module, remote_url
+from sandbox.forge.remote import call_remote, find_module, remote_url
 from tests.connector.platforms.forge.conftest import (
     EVENTS_MODULE,
     SCHEDULED_MODULE,

@@ -21,7 +21,7 @@ from connector.platforms.operations import operations_view
 from connector.platforms.sites import confluence_for_site, jira_sites
 from connector.practice.privacy import sites_to_purge
 from sandbox.directory import USERS
-from sandbox.forge import load_manifest
+from sandbox.forge.site import load_manifest
 from tests.connector.platforms.forge.conftest import FORGE_DIR, PlatformSite
 from tests.connector.platforms.forge.test_platforms import organise
 

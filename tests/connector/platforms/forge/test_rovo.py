@@ -1,4 +1,5 @@
-"""The Rovo agent's actions, invoked as Forge invokes an endpoint-backed action (sandbox/rovo.py):
+"""The Rovo agent's actions, invoked as Forge invokes an endpoint-backed action
+(sandbox/forge/rovo.py):
 a FIT of the action's module for the user chatting, the inputs plus the product context. For each
 action: the answer to a user whose role allows it, the refusal of one whose role does not (also
 when the inputs name someone else), and bad inputs (a sentence, nothing written)."""
@@ -17,7 +18,7 @@ from connector.platforms.forge.modules import ROVO_ACTIONS, ROVO_AGENT
 from connector.platforms.forge.rovo import HANDLERS
 from connector.practice.models import Expectation, Feedback, Measure
 from sandbox.directory import USERS
-from sandbox.rovo import invoke_action
+from sandbox.forge.rovo import invoke_action
 from tests.connector.platforms.forge.conftest import FORGE_DIR, UI_MODULE, PlatformSite
 from tests.connector.platforms.forge.test_manifest import manifest
 from tests.support.api import make_admins

@@ -1,0 +1,1 @@
+"""Sandbox Jira: its store (issues, comments, links, properties, workflow), JQL, the REST API v3."""
