@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import (
     Connection,
     Index,
@@ -170,12 +171,19 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def _json_array(records: list[dict[str, Any]]) -> str:
+    try:
+        return orjson.dumps(records).decode()
+    except TypeError:  # a lone surrogate in a string (the event's name): the json module escapes it
+        return json.dumps(records)
+
+
 def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> Any:
     """One `INSERT … ON CONFLICT DO NOTHING` for all rows (no ORM: it costs more than the round
     trip), returning the (client_key, webhook_id) of the rows it stored."""
     if connection.dialect.name == "postgresql":
         records = [{name: _json_value(row[name]) for name in _PG_TYPES} for row in rows]
-        return connection.execute(_PG_INSERT, {"rows": json.dumps(records)})
+        return connection.execute(_PG_INSERT, {"rows": _json_array(records)})
     table = cast(Table, InboxDelivery.__table__)
     return connection.execute(
         sqlite.insert(table)
