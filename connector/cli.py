@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 import connector.db.models  # noqa: F401  (every table on Base.metadata, for the purge)
 from connector.api.importer import run_import
 from connector.db import Base, get_db, utcnow
-from connector.db.secrets import encrypted_columns, rotate_all
+from connector.db.secrets import encrypted_columns, rotate_all, secrets_to_rotate
 from connector.platforms.sites import site_of_installation
 from connector.practice.privacy import purge_site, uninstalled_since
 from connector.scheduler import report_personal_data
@@ -81,6 +81,15 @@ def rotate_keys() -> None:
     then drop the old key."""
     database = get_db(current_app)
     with database.engine.begin() as connection:
+        total, stale = secrets_to_rotate(connection, Base.metadata)
+        if total and not stale:
+            click.echo(
+                f"warning: the first key of ICM_SECRET_KEYS already encrypts all {total} stored"
+                " secret(s), so nothing was re-encrypted. If you are rotating, the new key must"
+                " come first (new,old); do not drop any key yet.",
+                err=True,
+            )
+            raise SystemExit(1)
         count = rotate_all(connection, Base.metadata)
     columns = ", ".join(f"{table.name}.{name}" for table, name in encrypted_columns(Base.metadata))
     click.echo(f"re-encrypted {count} secret(s) under the first key ({columns})")

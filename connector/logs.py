@@ -1,7 +1,8 @@
-"""Structured logs that never carry a shared secret or a token.
+"""Structured logs that never carry a shared secret, a token or an accountId.
 
-A filter on the root handler scrubs JWTs, `sharedSecret` values and Authorization headers from
-every record, whatever module wrote it.
+A filter on the root handler scrubs JWTs, `sharedSecret` values, Authorization headers and
+accountIds from every record, whatever module wrote it (SQLAlchemy's statement logs and errors
+included; its engines also hide statement parameters: `connector.db`).
 """
 
 from __future__ import annotations
@@ -19,12 +20,27 @@ _SECRET_FIELD = re.compile(
     r"""(["']?)(?:JWT |Bearer |Basic )?[^"',\s}]+""",
     re.IGNORECASE,
 )
+# accountIds (personal data): by the field that holds one, and by the shapes Atlassian issues
+# (24 hex digits; `557058:` and a UUID; `qm:` service-desk ids), wherever else they turn up.
+_ACCOUNT_FIELD = re.compile(
+    r"""(["']?(?:\w*account_?ids?|sub|principal)["']?\s*[:=]\s*)(["']?)[^"',\s}\[\]]+""",
+    re.IGNORECASE,
+)
+_ACCOUNT_LIST = re.compile(r"""(["']?\w*account_?ids["']?\s*[:=]\s*)\[[^\]]*\]""", re.IGNORECASE)
+_ACCOUNT_ID = re.compile(
+    r"\b(?:[0-9a-f]{24}|\d{6}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"|qm:[0-9a-f:-]{8,})\b",
+    re.IGNORECASE,
+)
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
 def redact(text: str) -> str:
     text = _JWT.sub("[token]", text)
-    return _SECRET_FIELD.sub(r"\1\2[redacted]", text)
+    text = _SECRET_FIELD.sub(r"\1\2[redacted]", text)
+    text = _ACCOUNT_LIST.sub(r"\1[accounts]", text)
+    text = _ACCOUNT_FIELD.sub(r"\1\2[account]", text)
+    return _ACCOUNT_ID.sub("[account]", text)
 
 
 class RedactingFilter(logging.Filter):

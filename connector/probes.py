@@ -10,6 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from connector.db import get_db, utcnow
 from connector.practice.job_runs import schedule_status
+from webhooks.committer import GroupCommitter
+from webhooks.intake import COMMITTER
 
 log = logging.getLogger(__name__)
 bp = Blueprint("probes", __name__)
@@ -22,14 +24,23 @@ def livez() -> Response:
 
 @bp.get("/readyz")
 def readyz() -> Response:
+    """The database answers within 3 s; the intake's committer (PostgreSQL) is running and not
+    stuck ("down": its thread had died and has just been started again; "stalled"; "failing")."""
+    checks = {"database": "ok"}
     try:
         get_db().ping()
     except SQLAlchemyError as exc:
         log.warning("database not ready: %s", type(exc).__name__)
-        response = jsonify({"status": "unavailable", "checks": {"database": "failing"}})
-        response.status_code = 503
-        return response
-    return jsonify({"status": "ok", "checks": {"database": "ok", "scheduler": _scheduler()}})
+        checks["database"] = "failing"
+    committer: GroupCommitter | None = current_app.extensions.get(COMMITTER)
+    if committer is not None:
+        checks["committer"] = committer.health()
+    ready = all(state == "ok" for state in checks.values())
+    if checks["database"] == "ok":
+        checks["scheduler"] = _scheduler()  # said, not counted: this instance still serves
+    response = jsonify({"status": "ok" if ready else "unavailable", "checks": checks})
+    response.status_code = 200 if ready else 503
+    return response
 
 
 def _scheduler() -> str:

@@ -46,6 +46,8 @@ from connector.practice.privacy import (
     sites_to_purge,
     track_accounts,
 )
+from connector.practice.review_integrator import write_integrator_pages
+from connector.practice.review_packs import write_site_packs
 from connector.sync.worker import drain_outbox
 from webhooks.inbox import prune, prune_parked
 from webhooks.reconcile import reconcile_site
@@ -115,6 +117,19 @@ def snapshot_health(app: Flask, today: date) -> int:
     return _per_site(
         app, "snapshot_health", lambda site: snapshot_site_health(app, site, now, today)
     )
+
+
+def write_review_packs(app: Flask, now: datetime) -> int:
+    """In a quarter's last week, every relationship's review pack, on sites that asked for it
+    (the setting is off by default)."""
+
+    def work(site_id: str) -> int:  # packs written (then the integrators' pages, uncounted)
+        with get_db(app).transaction() as session:
+            written = write_site_packs(app, session, site_id, now)
+            write_integrator_pages(app, session, site_id, now)
+            return written
+
+    return _per_site(app, "write_review_packs", work)
 
 
 def prune_inbox(app: Flask, now: datetime) -> int:
@@ -197,6 +212,10 @@ def _snapshot_job(app: Flask) -> None:
     snapshot_health(app, utcnow().date())
 
 
+def _review_packs_job(app: Flask) -> None:
+    write_review_packs(app, utcnow())
+
+
 def _prune_job(app: Flask) -> None:
     prune_inbox(app, utcnow())
 
@@ -219,6 +238,8 @@ JOBS: tuple[tuple[str, Callable[[Flask], Any], Any], ...] = (
     ("icm.retry_pending_syncs", retry_pending_syncs, _every("icm.retry_pending_syncs")),
     ("icm.snapshot_health", _snapshot_job, CronTrigger(hour=0, minute=15, timezone=UTC)),
     ("icm.prune_inbox", _prune_job, CronTrigger(hour=3, minute=0, timezone=UTC)),
+    # After the snapshot, so a pack shows the day's health; only in a quarter's last week.
+    ("icm.write_review_packs", _review_packs_job, CronTrigger(hour=1, minute=0, timezone=UTC)),
     # Hourly look for due cycles (each site's is 7 days or its Cycle-Period), off the hour mark
     # as Atlassian asks; it never sleeps on a Retry-After, it reschedules the site.
     ("icm.report_personal_data", _privacy_job, _every("icm.report_personal_data")),

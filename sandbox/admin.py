@@ -72,6 +72,16 @@ def set_admins() -> Any:
     return {"accountIds": sorted(site().admins)}
 
 
+@blueprint.post("/projects/<key>/browsers")
+def set_browsers(key: str) -> Any:
+    """`{"accountIds": [...]}`: only these accounts may browse the project (BROWSE_PROJECTS)."""
+    accounts = payload().get("accountIds")
+    if not isinstance(accounts, list):
+        return {"error": "accountIds must be a list"}, 400
+    site().browsers[key.upper()] = {str(a) for a in accounts}
+    return {"project": key.upper(), "accountIds": sorted(site().browsers[key.upper()])}
+
+
 @blueprint.get("/faults")
 def faults() -> Any:
     return dict(site().faults.plan.__dict__)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sandbox import confluence_pages
 from sandbox.directory import USERS, iso_time, now
 from sandbox.errors import ConfluenceError
 
@@ -63,6 +65,7 @@ class Page:
     version: Version
     parent_id: str | None = None
     properties: dict[str, ContentProperty] = field(default_factory=dict)
+    adf: dict[str, Any] | None = None  # as written, when written in atlas_doc_format
 
 
 SPACES = (
@@ -114,7 +117,7 @@ class ConfluenceStore:
                     "A page with this title already exists: A page already exists with the same"
                     f" TITLE in this space: {title}",
                 )
-            storage = self._storage(body)
+            storage, document = self._storage(body)
             moment = now()
             page = Page(
                 self._new_id(),
@@ -125,23 +128,34 @@ class ConfluenceStore:
                 moment,
                 Version(1, actor, moment),
                 parent_id=str(body["parentId"]) if body.get("parentId") else None,
+                adf=document,
             )
+            if page.parent_id is not None and self.pages.get(page.parent_id) is None:
+                raise ConfluenceError(404, "NOT_FOUND", f"No parent page with id {page.parent_id}")
             self.pages[page.id] = page
             self._emit("page_created", page, actor)
             return page
 
     @staticmethod
-    def _storage(body: dict[str, Any]) -> str:
+    def _storage(body: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+        """The page's storage XHTML, and its ADF document when written in atlas_doc_format."""
         content = body.get("body") or {}
         if not isinstance(content, dict):
             raise ConfluenceError(400, "INVALID_REQUEST_PARAMETER", "body must be an object")
-        if "storage" in content and isinstance(content["storage"], dict):
-            content = content["storage"]
-        if content and content.get("representation", "storage") != "storage":
+        for nested in ("storage", confluence_pages.ADF):
+            if nested in content and isinstance(content[nested], dict):
+                content = {"representation": nested, **content[nested]}
+        representation = content.get("representation", "storage") if content else "storage"
+        if representation == confluence_pages.ADF:
+            document = confluence_pages.parse_document(content.get("value"))
+            return confluence_pages.to_storage(document), document
+        if representation != "storage":
             raise ConfluenceError(
-                400, "INVALID_REQUEST_PARAMETER", "Only the storage representation is supported"
+                400,
+                "INVALID_REQUEST_PARAMETER",
+                "Only the storage and atlas_doc_format representations are supported",
             )
-        return str(content.get("value") or "")
+        return str(content.get("value") or ""), None
 
     def update_page(self, page_id: str, body: object, actor: str) -> Page:
         if not isinstance(body, dict):
@@ -157,7 +171,7 @@ class ConfluenceStore:
                     f"{page.version.number}",
                 )
             page.title = str(body.get("title") or page.title)
-            page.body = self._storage(body)
+            page.body, page.adf = self._storage(body)
             page.version = Version(
                 number, actor, now(), str((body.get("version") or {}).get("message") or "")
             )
@@ -227,7 +241,8 @@ class ConfluenceStore:
         }
         return {k: v for k, v in body.items() if v is not None}
 
-    def render_page(self, page: Page, with_body: bool) -> dict[str, Any]:
+    def render_page(self, page: Page, with_body: bool | str) -> dict[str, Any]:
+        """`with_body`: True or "storage" for the storage body, "atlas_doc_format" for ADF."""
         body: dict[str, Any] = {
             "id": page.id,
             "status": "current",
@@ -241,9 +256,7 @@ class ConfluenceStore:
             "lastOwnerId": None,
             "createdAt": iso_time(page.created),
             "version": page.version.render(),
-            "body": {"storage": {"representation": "storage", "value": page.body}}
-            if with_body
-            else {},
+            "body": self._body(page, with_body),
             "_links": {
                 "webui": f"/spaces/{page.space.key}/pages/{page.id}",
                 "editui": f"/pages/resumedraft.action?draftId={page.id}",
@@ -251,6 +264,15 @@ class ConfluenceStore:
             },
         }
         return {k: v for k, v in body.items() if v is not None}
+
+    @staticmethod
+    def _body(page: Page, wanted: bool | str) -> dict[str, Any]:
+        if wanted == confluence_pages.ADF:
+            document = page.adf or {"type": "doc", "version": 1, "content": []}
+            return {wanted: {"representation": wanted, "value": json.dumps(document)}}
+        if wanted:
+            return {"storage": {"representation": "storage", "value": page.body}}
+        return {}
 
     def _emit(self, event: str, page: Page, actor: str) -> None:
         for listener in self.listeners:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
 
+from sandbox.confluence_site import require_forge_scope
 from sandbox.errors import ConfluenceError
 from sandbox.server import caller, site
 
@@ -19,6 +20,12 @@ def body() -> Any:
     if data is None:
         raise ConfluenceError(400, "INVALID_REQUEST_PARAMETER", "The request body is not JSON")
     return data
+
+
+def body_format() -> str | bool:
+    """The body a read asks for: storage or atlas_doc_format (others are not rendered here)."""
+    wanted = request.args.get("body-format")
+    return wanted if wanted in ("storage", "atlas_doc_format") else False
 
 
 def paged(items: list[dict[str, Any]], path: str) -> Response:
@@ -67,7 +74,7 @@ def pages() -> Any:
     store = site().confluence
     space_ids = {k for raw in request.args.getlist("space-id") for k in raw.split(",") if k}
     title = request.args.get("title")
-    with_body = request.args.get("body-format") == "storage"
+    with_body = body_format()
     with store.lock:
         found = [
             store.render_page(p, with_body)
@@ -79,6 +86,7 @@ def pages() -> Any:
 
 @blueprint.post("/pages")
 def create_page() -> Any:
+    require_forge_scope()
     store = site().confluence
     return store.render_page(store.create_page(body(), caller().app_account_id), True)
 
@@ -87,11 +95,12 @@ def create_page() -> Any:
 def get_page(page_id: str) -> Any:
     store = site().confluence
     with store.lock:
-        return store.render_page(store.page(page_id), request.args.get("body-format") == "storage")
+        return store.render_page(store.page(page_id), body_format())
 
 
 @blueprint.put("/pages/<page_id>")
 def update_page(page_id: str) -> Any:
+    require_forge_scope()
     store = site().confluence
     return store.render_page(store.update_page(page_id, body(), caller().app_account_id), True)
 

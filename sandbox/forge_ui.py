@@ -142,7 +142,8 @@ def host_document(title: str, content: str, theme: str, back: str | None = None)
     html = (
         f'<!DOCTYPE html>\n<html lang="en" data-color-mode="{"dark" if dark else "light"}">\n'
         f'<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
-        f"<script>{HOST_SCRIPT}</script>\n</head>\n"
+        f"<script>{HOST_SCRIPT}</script>\n"
+        '<link rel="stylesheet" href="/wiki/static/page.css">\n</head>\n'
         f'<body style="{colours};font-family:system-ui,sans-serif"'
         + (f' data-return="{escape(back)}"' if back else "")
         + ">\n<header><p>Atlassian sandbox site (Forge)</p></header>\n"

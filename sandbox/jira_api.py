@@ -38,7 +38,8 @@ def myself() -> Any:
 
 @blueprint.post("/permissions/check")
 def permissions_check() -> Any:
-    """Global permissions only (the app asks about ADMINISTER); the app may ask about anyone."""
+    """ADMINISTER among the global permissions, BROWSE_PROJECTS on issues among the project
+    ones (`/_sandbox/projects/<key>/browsers`); the app may ask about anyone."""
     data = body()
     if not isinstance(data, dict):
         raise JiraError(400, ["The request body is not valid."])
@@ -46,7 +47,25 @@ def permissions_check() -> Any:
     wanted = [str(p) for p in data.get("globalPermissions") or []]
     admin = account in site().admins
     granted = [p for p in wanted if p == "ADMINISTER" and admin]
-    return {"globalPermissions": granted, "projectPermissions": []}
+    return {"globalPermissions": granted, "projectPermissions": _project_grants(account, data)}
+
+
+def _project_grants(account: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    grants = []
+    for asked in data.get("projectPermissions") or []:
+        for permission in asked.get("permissions") or []:
+            if permission != "BROWSE_PROJECTS":
+                continue
+            issues = []
+            for issue_id in asked.get("issues") or []:
+                issue = site().jira.issue_by_id(str(issue_id))
+                allowed = issue is not None and account in site().browsers.get(
+                    issue.project.key, {account}
+                )
+                if allowed:
+                    issues.append(issue_id)
+            grants.append({"permission": permission, "issues": issues, "projects": []})
+    return grants
 
 
 @blueprint.get("/project/search")

@@ -26,6 +26,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
     from sandbox import (
         admin,
         confluence_api,
+        confluence_site,
         forge,
         forge_functions,
         forge_ui,
@@ -33,6 +34,7 @@ def create_sandbox_app(state: SiteState) -> Flask:
         home,
         jira_api,
         privacy,
+        rovo,
         views,
     )
 
@@ -77,12 +79,14 @@ def create_sandbox_app(state: SiteState) -> Flask:
     for blueprint in (
         jira_api.blueprint,
         confluence_api.blueprint,
+        confluence_site.blueprint,  # the stylesheet of pages as the site shows them
         admin.blueprint,
         views.blueprint,
         forge_views.blueprint,  # Forge: JWKS, installs, triggers, Custom UI pages
         forge_ui.blueprint,  # Forge: Custom UI iframes, their files under Forge's CSP, the bridge
         forge_functions.blueprint,  # Forge functions (Node.js); api.atlassian.com's report-accounts
         privacy.blueprint,  # the personal data reporting API and its test hooks
+        rovo.blueprint,  # Rovo: an agent's action invoked as Forge would (no model)
         home.blueprint,  # the root: links to everything above
     ):
         app.register_blueprint(blueprint)

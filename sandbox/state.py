@@ -43,6 +43,9 @@ class SiteState:
         # Accounts holding Jira's ADMINISTER global permission (`POST /_sandbox/admins`): at
         # first the site's first user, who also installs the app.
         self.admins: set[str] = {USERS[0].account_id}
+        # Projects only some accounts may browse (`POST /_sandbox/projects/<key>/browsers`);
+        # a project not named here is browsable by every account.
+        self.browsers: dict[str, set[str]] = {}
         self.contract_violations: list[str] = []
         self.record_lock = threading.Lock()
         self.jira.listeners.append(self._on_jira_event)

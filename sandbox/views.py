@@ -117,6 +117,7 @@ def document(title: str, content: str) -> Response:
         f"<title>{escape(title)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<script>{HOST_BRIDGE}</script>\n"
+        '<link rel="stylesheet" href="/wiki/static/page.css">\n'
         "</head>\n<body>\n<header><p>Atlassian sandbox site</p></header>\n"
         f"<main>\n<h1>{escape(title)}</h1>\n{content}\n</main>\n</body>\n</html>\n"
     )

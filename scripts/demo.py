@@ -244,7 +244,7 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
             f"  app                      {app_url}   "
             "(the remote of forge/manifest.yml: /forge/ui, /forge/events, /forge/scheduled)\n"
             f"Installed into sandbox Jira (installationId {jira.installation_id}) and Confluence "
-            "as a Forge app.\n" + forge_calls_both_ways(app, forge, jira)
+            "as a Forge app.\n" + forge_calls_both_ways(app, forge, jira) + rovo_tryout(sandbox.url)
         ),
         carrier="Forge trigger",
         pages=[
@@ -256,6 +256,22 @@ def install_forge(app: Any, app_url: str, sandbox: Sandbox, page_id: str) -> Ins
             ),
             ("Forge triggers sent", f"{sandbox.url}/_sandbox/forge/triggers"),
         ],
+    )
+
+
+def rovo_tryout(sandbox_url: str) -> str:
+    """How to invoke one of the Rovo agent's actions as Forge would (sandbox/rovo.py: no model
+    here, the inputs are what the agent would have extracted), as People's lead."""
+    from sandbox.directory import USERS
+
+    hr_lead = USERS[1].account_id  # People's (HR's) lead in examples/organisation.yaml
+    body = f'{{"accountId": "{hr_lead}", "inputs": {{"otherTeam": "Payroll"}}}}'
+    return (
+        "\n  Rovo agent (forge/manifest.yml icm-agent): 'How healthy is our relationship with"
+        " Payroll?' as Forge invokes the action:\n"
+        f"    curl -s -X POST {sandbox_url}/_sandbox/forge/rovo/relationship-health"
+        f" -H 'Content-Type: application/json' -d '{body}'\n"
+        '    (also list-expectations, draft-expectation, record-feedback: forge/README.md "Rovo")'
     )
 
 
@@ -344,6 +360,45 @@ SETUPS: dict[str, tuple[Callable[[Sandbox], dict[str, Any]], Callable[..., Insta
 }
 
 
+def review_pack(app: Any, sandbox: Sandbox, site_id: str, platform: str) -> str:
+    """This quarter's review pack of the first relationship with agreed expectations, written
+    into sandbox Confluence (space ICM) as its supplier's lead would ask for it; the daily
+    snapshots of the quarter so far are recorded first (demo data: the scheduler takes one a
+    day), so the page has a health history to draw."""
+    from sqlalchemy import select
+
+    from connector.domain.periods import Period
+    from connector.practice.health import snapshot_site
+    from connector.practice.models import Expectation
+    from connector.practice.review_packs import write_review_pack
+    from connector.practice.settings import update_settings
+
+    now = datetime.now(UTC)
+    period = Period.of(now.date())
+    with get_db(app).transaction() as session:
+        update_settings(session, site_id, {"review_space_key": "ICM"})
+        day = period.first_day
+        while day <= now.date():
+            snapshot_site(
+                session, site_id, day, datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+            )
+            day += timedelta(days=1)
+        expectation = session.scalars(
+            select(Expectation)
+            .where(Expectation.site_id == site_id, Expectation.state == "agreed")
+            .order_by(Expectation.id)
+        ).first()
+        if expectation is None:
+            return "(no agreed expectation: no review pack)"
+        with app.app_context():
+            pack = write_review_pack(app, session, expectation.relationship, period, now)
+        if pack.page_id is None:
+            return f"(not written: {pack.error})"
+        prefix = "/forge" if platform == "forge" else ""
+        lead = expectation.relationship.customer.lead_account_id or ""
+        return f"{sandbox.url}{prefix}/wiki/spaces/ICM/pages/{pack.page_id}?as={lead}"
+
+
 def drain_forever(app: Any, stop: threading.Event) -> None:
     """What `icm worker` does, in a thread: push the outbox to Jira, handle webhook deliveries."""
     from connector.sync.worker import drain_outbox
@@ -404,6 +459,7 @@ def main() -> int:
     loop = rate_through_jira(app, sandbox, installed.site_id, installed.carrier)
     pages = "\n".join(f"  {what:<42} {url}" for what, url in installed.pages)
     scenario = scenario_pages(app, sandbox, installed.site_id, page_id, args.platform)
+    pack = review_pack(app, sandbox, installed.site_id, args.platform)
 
     print(
         f"""
@@ -418,6 +474,7 @@ The practice by clicking ({args.platform}), each page as the person who acts the
 {scenario}
 More:
 {pages}
+  {"Review pack of this quarter (Confluence)":<42} {pack}
   Sandbox admin: what was called    {sandbox.url}/_sandbox/calls
 
 Ctrl-C stops everything.""",

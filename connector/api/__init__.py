@@ -15,6 +15,7 @@ from connector.api import (  # noqa: F401
     me,
     openapi,
     relationships,
+    review_packs,
     settings,
     teams,
 )

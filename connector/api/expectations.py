@@ -24,6 +24,7 @@ from connector.practice.models import Expectation
 from connector.practice.relationships import relationship_by_id
 from connector.practice.roles import (
     expectation_permissions,
+    require_browsable,
     require_on_relationship,
     require_user,
 )
@@ -157,6 +158,8 @@ def transition_expectation(expectation_id: int) -> Response:
 def link_expectation(expectation_id: int) -> Response:
     data = load_body(schemas.LinkIn)
     guarded(expectation_id, Action.EDIT)
+    # The worker makes the link as the app: the user's own right to see the issue decides.
+    require_browsable(request_session(), current_caller(), data["issue_key"])
     link = expectations.add_link(request_session(), site_id(), expectation_id, data["issue_key"])
     return respond(schemas.LinkOut, link, 201)
 
@@ -181,4 +184,5 @@ def reattach_expectation(expectation_id: int) -> Response:
     answer=schemas.ExpectationOut,
 )
 def retry_expectation_sync(expectation_id: int) -> Response:
+    guarded(expectation_id, Action.EDIT)  # it resets the backoff: the supplier side only
     return present(expectations.retry_sync(request_session(), site_id(), expectation_id))

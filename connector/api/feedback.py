@@ -46,7 +46,8 @@ def give_feedback(expectation_id: int) -> Response:
     "List an expectation's feedback, newest first, with its health",
     TAG,
     answer=schemas.FeedbackListOut,
-    errors=(401, 404),
+    errors=(401, 403, 404),
+    user=True,  # the comments and their authors' accountIds
 )
 def list_feedback(expectation_id: int) -> Response:
     session, site = request_session(), site_id()

@@ -51,6 +51,7 @@ from connector.db import get_db
 from connector.practice import expectations, goals, relationships, teams
 from connector.practice.models import Expectation, Goal, Relationship
 from connector.sync.worker import drain_outbox
+from connector.web.limits import MAX_JSON_DEPTH
 
 IMPORT_STATES = ("draft", "proposed", "agreed")
 PATHS = {"draft": (), "proposed": ("proposed",), "agreed": ("proposed", "agreed")}
@@ -116,9 +117,27 @@ def read(path: Path) -> list[Record]:
 
 class NoAliasLoader(yaml.SafeLoader):
     """YAML without anchors and aliases: an organisation needs none, and aliases let a few KB
-    expand into millions of records before anything is checked (a "billion laughs")."""
+    expand into millions of records before anything is checked (a "billion laughs"). Nesting is
+    bounded as for JSON (`MAX_JSON_DEPTH` levels): the composer recurses once per level."""
+
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_JSON_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"the document nests deeper than {MAX_JSON_DEPTH} levels",
+                    event.start_mark,
+                )
+            return self._compose_plain_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _compose_plain_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(

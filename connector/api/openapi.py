@@ -199,6 +199,7 @@ _REASONS = {
     404: "No such resource on this site",
     409: "A duplicate, or a move the state machine does not allow",
     422: "Fields that break a rule; `details` names each",
+    502: "Jira or Confluence failed the call the request needed; the message says how",
 }
 
 

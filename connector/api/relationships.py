@@ -17,6 +17,7 @@ from connector.api.routing import (
 from connector.db import request_session
 from connector.domain.roles import Action, require
 from connector.practice import relationships
+from connector.practice.members import people_of
 from connector.practice.roles import require_on_pair, require_on_relationship
 from connector.practice.teams import find_team
 from connector.web.caller import current_caller
@@ -40,7 +41,9 @@ def create_relationship() -> Response:
     actions = [Action.MANAGE_RELATIONSHIP]
     if data.get("integrator_account_id"):
         actions.append(Action.NAME_INTEGRATOR)  # the integrator may agree for the customer
-    require_on_pair(session, current_caller(), actions, supplier, customer)
+    standing = require_on_pair(session, current_caller(), actions, supplier, customer)
+    if supplier and customer and people_of(session, [supplier]) & people_of(session, [customer]):
+        require(Action.CROSS_ENROL, standing)  # else: enrol first, relate after
     made = relationships.create_relationship(session, site_id(), **data)
     return respond(schemas.RelationshipOut, made, 201)
 
@@ -53,6 +56,7 @@ def create_relationship() -> Response:
     query=schemas.RelationshipQuery,
     answer=schemas.RelationshipOut,
     many=True,
+    user=True,
 )
 def list_relationships() -> Response:
     query = load_query(schemas.RelationshipQuery)
@@ -66,6 +70,7 @@ def list_relationships() -> Response:
     "Read a relationship",
     TAG,
     answer=schemas.RelationshipOut,
+    user=True,
 )
 def get_relationship(relationship_id: int) -> Response:
     found = relationships.relationship_by_id(request_session(), site_id(), relationship_id)

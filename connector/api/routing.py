@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from connector.api.schemas import MAX_ID
 from connector.db import request_session
-from connector.domain.errors import BadRequest, NotFound, ValidationFailed
+from connector.domain.errors import BadRequest, Forbidden, NotFound, ValidationFailed
 from connector.practice.pagination import Page
 from connector.web.caller import caller_required, current_caller
 
@@ -52,14 +52,21 @@ View = Callable[..., Any]
 
 
 def api_route(
-    rule: str, method: str, summary: str, tag: str, **spec: Any
+    rule: str, method: str, summary: str, tag: str, *, user: bool = False, **spec: Any
 ) -> Callable[[View], View]:
+    """Every write needs a signed-in user before anything else is looked at; a read needs one
+    when `user` (it shows what only the site's people may see: comments, members, relationships).
+    What the user may do is each view's business (`connector.practice.roles`)."""
     operation = Operation(method, rule, summary, tag, **spec)
     OPERATIONS.append(operation)
+    needs_user = user or method != "GET"
 
     def decorate(view: View) -> View:
         @wraps(view)
         def in_transaction(*args: Any, **kwargs: Any) -> Any:
+            if needs_user and current_caller().account_id is None:
+                what = "this change" if method != "GET" else "reading this"
+                raise Forbidden(f"{what} needs a signed-in user", code="user_required")
             _refuse_impossible_ids(kwargs)
             answer = view(*args, **kwargs)
             if method != "GET":

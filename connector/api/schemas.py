@@ -12,6 +12,10 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from connector.domain.accounts import PROBLEM as ACCOUNT_ID_PROBLEM
+from connector.domain.accounts import is_account_id
+from connector.domain.conversation import FIELDS as FOLLOW_UP_FIELDS
+from connector.domain.conversation import QUESTION_MAX
 from connector.domain.states import ExpectationState
 from connector.practice.crossteam import LinkOrigin, LinkState
 from connector.practice.members import MAX_MEMBERS
@@ -96,9 +100,14 @@ class TeamOut(Schema):
     permissions = fields.Nested(TeamPermissionsOut, required=True)
 
 
+def _account_id(value: str) -> None:
+    if not is_account_id(value):
+        raise ValidationError(ACCOUNT_ID_PROBLEM)
+
+
 class MembersIn(Strict):
     account_ids = fields.List(
-        fields.String(validate=validate.Length(1, 128)),
+        fields.String(validate=_account_id),
         data_key="accountIds",
         required=True,
         validate=validate.Length(max=MAX_MEMBERS),
@@ -317,7 +326,7 @@ class FeedbackOut(Schema):
     author_account_id = fields.String(data_key="authorAccountId", required=True)
     source = fields.String(
         required=True,
-        metadata={"description": "`api`, `panel` (the issue panel) or `jira-comment`"},
+        metadata={"description": "`api`, `panel` (the issue panel), `jira-comment` or `rovo`"},
     )
     at = fields.DateTime(required=True)
 
@@ -354,12 +363,41 @@ class GoalOut(Schema):
 # --- settings
 
 
+class FollowUpIn(Strict):
+    """One follow-up question and the field its answer feeds (connector/domain/conversation.py)."""
+
+    field = fields.String(required=True, validate=validate.OneOf(FOLLOW_UP_FIELDS))
+    question = text(required=True, max_length=QUESTION_MAX)
+
+
+class FollowUpOut(Schema):
+    field = fields.String(required=True, validate=validate.OneOf(FOLLOW_UP_FIELDS))
+    question = fields.String(required=True)
+
+
 class SettingsIn(Strict):
     issue_type = text(data_key="issueType", max_length=64)
     epic_issue_type = text(data_key="epicIssueType", max_length=64)
     link_type_name = text(data_key="linkTypeName", max_length=64)
     default_cadence_days = fields.Integer(
         data_key="defaultCadenceDays", validate=validate.Range(1, 366)
+    )
+    # Review packs: the Confluence space key they go to (null: none chosen), the quarterly run.
+    review_space_key = fields.String(
+        data_key="reviewSpaceKey",
+        allow_none=True,
+        validate=validate.Regexp(r"^~?[A-Za-z0-9]{1,255}$", error="must be a space key"),
+    )
+    review_packs_scheduled = fields.Boolean(data_key="reviewPacksScheduled")
+    follow_ups = fields.List(
+        fields.Nested(FollowUpIn),
+        data_key="followUps",
+        allow_none=True,
+        validate=validate.Length(max=len(FOLLOW_UP_FIELDS)),
+        metadata={
+            "description": "The follow-up questions asked after the seed question, in order, "
+            "each feeding one field once; null restores the default questions"
+        },
     )
 
 
@@ -369,6 +407,15 @@ class SettingsOut(Schema):
     link_type_name = fields.String(data_key="linkTypeName", required=True)
     link_type_id = fields.String(data_key="linkTypeId", allow_none=True, required=True)
     default_cadence_days = fields.Integer(data_key="defaultCadenceDays", required=True)
+    review_space_key = fields.String(data_key="reviewSpaceKey", allow_none=True, required=True)
+    review_packs_scheduled = fields.Boolean(data_key="reviewPacksScheduled", required=True)
+    seed_question = fields.String(data_key="seedQuestion", required=True)
+    follow_ups = fields.List(
+        fields.Nested(FollowUpOut),
+        data_key="followUps",
+        attribute="asked_follow_ups",
+        required=True,
+    )
 
 
 # --- the customer map

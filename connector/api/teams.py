@@ -16,7 +16,7 @@ from connector.api.routing import (
     site_id,
 )
 from connector.db import request_session
-from connector.domain.roles import Action, allows
+from connector.domain.roles import Action, allows, require
 from connector.practice import maps, members, teams
 from connector.practice.models import Team
 from connector.practice.roles import require_on_teams, team_standing
@@ -78,7 +78,9 @@ def customer_map(key: str) -> Response:
     )
 
 
-@api_route("/teams/<key>/members", "GET", "The team's members", TAG, answer=schemas.MembersOut)
+@api_route(
+    "/teams/<key>/members", "GET", "The team's members", TAG, answer=schemas.MembersOut, user=True
+)
 def get_members(key: str) -> Response:
     session = request_session()
     team = teams.team_by_key(session, site_id(), key)
@@ -97,8 +99,11 @@ def get_members(key: str) -> Response:
 def put_members(key: str) -> Response:
     session = request_session()
     team = teams.team_by_key(session, site_id(), key)
-    require_on_teams(session, current_caller(), Action.MANAGE_MEMBERS, team)
+    standing = require_on_teams(session, current_caller(), Action.MANAGE_MEMBERS, team)
     accounts = load_body(schemas.MembersIn)["account_ids"]
+    added = set(accounts) - set(members.members_of(session, team))
+    if added & members.counterparts(session, team):
+        require(Action.CROSS_ENROL, standing)  # a lead may not silence its customers
     return respond(
         schemas.MembersOut, {"account_ids": members.set_members(session, team, accounts)}
     )
@@ -115,7 +120,8 @@ def shown(team: Team) -> dict[str, object]:
         "lead_account_id": team.lead_account_id,
         "former_lead": team.former_lead,
         "retired_at": team.retired_at,
-        "members": members.members_of(session, team),
+        # accountIds are for the site's people: a token without a user sees none
+        "members": members.members_of(session, team) if caller.account_id else [],
         "permissions": {"manage": allows(Action.MANAGE_MEMBERS, standing)},
     }
 

@@ -20,6 +20,7 @@ from connector.practice.models import (
 from connector.practice.outbox import OutboxTask
 from connector.practice.pagination import SITE_ORDER_INDEXES
 from connector.practice.privacy import PrivacyAccount, PrivacyCycle
+from connector.practice.review_packs import ReviewPack
 from connector.practice.search import ExpectationTerm
 from webhooks.inbox import InboxDelivery
 from webhooks.reconcile import ReconcileMark
@@ -44,6 +45,7 @@ __all__ = [
     "PrivacyCycle",
     "ReconcileMark",
     "Relationship",
+    "ReviewPack",
     "SiteSettings",
     "Team",
     "TeamMember",

@@ -42,7 +42,9 @@ class Keyring:
         if not keys:
             raise SecretKeysMissing("ICM_SECRET_KEYS holds no key")
         try:
-            self._fernet = MultiFernet([Fernet(key.encode("ascii")) for key in keys])
+            fernets = [Fernet(key.encode("ascii")) for key in keys]
+            self._fernet = MultiFernet(fernets)
+            self._first = fernets[0]
         except (ValueError, UnicodeEncodeError) as error:
             # The message never repeats the key itself.
             raise SecretKeysMissing(
@@ -58,6 +60,14 @@ class Keyring:
 
     def decrypt(self, token: str) -> str:
         return _opened(self._fernet.decrypt, token).decode("utf-8")
+
+    def under_first_key(self, token: str) -> bool:
+        """Whether the first key (the one that encrypts) opens `token` by itself."""
+        try:
+            self._first.decrypt(token.encode("ascii"))
+        except (InvalidToken, UnicodeEncodeError):
+            return False
+        return True
 
     def rotate(self, token: str) -> str:
         """The same secret under the first key (raises SecretUnreadable if no key opens it)."""
@@ -136,6 +146,29 @@ def encrypted_columns(metadata: MetaData) -> list[tuple[Table, str]]:
     ]
 
 
+def _stored(connection: Connection, table: Table, name: str) -> tuple[Any, list[Any]]:
+    """The raw tokens of one encrypted column (lightweight columns, no EncryptedText processing),
+    with their rows' keys."""
+    keys = [column.name for column in table.primary_key.columns]
+    raw = sql_table(table.name, *[sql_column(key) for key in keys], sql_column(name))
+    rows = connection.execute(
+        select(*[raw.c[key] for key in keys], raw.c[name]).where(raw.c[name].is_not(None))
+    ).all()
+    return raw, list(rows)
+
+
+def secrets_to_rotate(connection: Connection, metadata: MetaData) -> tuple[int, int]:
+    """(stored secrets, those the first key does not open): when the second is 0, rotating moves
+    nothing, and a first key that is not the new one is the likely reason."""
+    keyring = keyring_of(connection)
+    total = stale = 0
+    for table, name in encrypted_columns(metadata):
+        _raw, rows = _stored(connection, table, name)
+        total += len(rows)
+        stale += sum(not keyring.under_first_key(row[-1]) for row in rows)
+    return total, stale
+
+
 def rotate_all(connection: Connection, metadata: MetaData) -> int:
     """Re-encrypt every stored secret under the first key; the number of values rewritten.
 
@@ -145,10 +178,7 @@ def rotate_all(connection: Connection, metadata: MetaData) -> int:
     count = 0
     for table, name in encrypted_columns(metadata):
         keys = [column.name for column in table.primary_key.columns]
-        raw = sql_table(table.name, *[sql_column(key) for key in keys], sql_column(name))
-        rows = connection.execute(
-            select(*[raw.c[key] for key in keys], raw.c[name]).where(raw.c[name].is_not(None))
-        ).all()
+        raw, rows = _stored(connection, table, name)
         for row in rows:
             match = [raw.c[key] == row[index] for index, key in enumerate(keys)]
             connection.execute(update(raw).where(*match).values({name: keyring.rotate(row[-1])}))

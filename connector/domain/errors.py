@@ -7,7 +7,8 @@ ICMError (400)
 ├── Forbidden (403)
 ├── NotFound (404)
 ├── Conflict (409)            e.g. an illegal state transition, with the allowed ones
-└── UpstreamError (502)       Jira or Confluence failed us
+├── UpstreamError (502)       Jira or Confluence failed us
+└── Unavailable (503)         we cannot answer now (the database is away); `Retry-After` says when
 """
 
 from __future__ import annotations
@@ -69,3 +70,14 @@ class Conflict(ICMError):
 class UpstreamError(ICMError):
     status = 502
     code = "upstream_error"
+
+
+class Unavailable(ICMError):
+    """503 with `Retry-After`: nothing was done, and the same request may be sent again."""
+
+    status = 503
+    code = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 30, code: str | None = None) -> None:
+        super().__init__(message, code=code, details={"retryAfter": retry_after})
+        self.retry_after = retry_after

@@ -17,6 +17,9 @@ from connector.domain.states import ExpectationState, allowed_from
 class Action(enum.StrEnum):
     MANAGE_TEAMS = "manage_teams"  # create, rename, retire teams; set a team's lead
     MANAGE_MEMBERS = "manage_members"  # a team's member list
+    # put one person on both sides of a relationship: enrol in a team a lead, member or integrator
+    # of a team on the other side of one of its relationships, or relate two teams sharing people
+    CROSS_ENROL = "cross_enrol"
     MANAGE_RELATIONSHIP = "manage_relationship"  # create, edit, retire relationships
     MANAGE_GOAL = "manage_goal"  # a supplier team's goals
     NAME_INTEGRATOR = "name_integrator"  # set a relationship's integrator
@@ -26,6 +29,7 @@ class Action(enum.StrEnum):
     RETIRE = "retire"  # retire an expectation
     RATE = "rate"  # API, panel, Jira comment
     ADMINISTER = "administer"  # settings, parked deliveries, replay
+    REVIEW_PACK = "review_pack"  # write the relationship's review pack page in Confluence
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ ADMIN_ACTIONS = frozenset(
     {
         Action.MANAGE_TEAMS,
         Action.MANAGE_MEMBERS,
+        Action.CROSS_ENROL,
         Action.MANAGE_RELATIONSHIP,
         Action.MANAGE_GOAL,
         Action.NAME_INTEGRATOR,
@@ -59,6 +64,11 @@ RULES: dict[Action, str] = {
         "only a Jira administrator may create, rename or retire teams or set their leads"
     ),
     Action.MANAGE_MEMBERS: "only a Jira administrator or the team's lead may change its members",
+    Action.CROSS_ENROL: (
+        "only a Jira administrator may put someone on both sides of a relationship: enrol a lead,"
+        " member or integrator of a team on the other side of one of this team's relationships,"
+        " or relate two teams that share people"
+    ),
     Action.MANAGE_RELATIONSHIP: (
         "only a Jira administrator or the lead of one of its teams may manage a relationship"
     ),
@@ -84,6 +94,10 @@ RULES: dict[Action, str] = {
         " never the supplier side"
     ),
     Action.ADMINISTER: "only a Jira administrator may do this",
+    Action.REVIEW_PACK: (
+        "only the supplier side's lead, the customer side's lead or the relationship's integrator"
+        " may write its review pack"
+    ),
 }
 
 
@@ -93,7 +107,7 @@ def allows(action: Action, s: Standing) -> bool:
     supplier_side = s.supplier_lead or s.supplier_member
     customer_side = s.customer_lead or s.customer_member
     match action:
-        case Action.MANAGE_TEAMS | Action.ADMINISTER:
+        case Action.MANAGE_TEAMS | Action.ADMINISTER | Action.CROSS_ENROL:
             return s.site_admin
         case Action.MANAGE_MEMBERS | Action.MANAGE_GOAL:
             return s.site_admin or s.supplier_lead
@@ -107,6 +121,8 @@ def allows(action: Action, s: Standing) -> bool:
             return s.customer_lead or s.integrator
         case Action.RETIRE:
             return s.supplier_lead or s.customer_lead
+        case Action.REVIEW_PACK:
+            return s.supplier_lead or s.customer_lead or s.integrator
         case Action.RATE:
             # A supplier never grades itself, even when it is also the integrator or a customer.
             return (customer_side or s.integrator) and not supplier_side

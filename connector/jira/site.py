@@ -19,12 +19,14 @@ API = "rest/api/3"
 
 
 class JiraCallFailed(UpstreamError):
-    """Jira answered with an error status (or could not be reached: status 0)."""
+    """Jira (or Confluence) answered with an error status (or could not be reached: status 0)."""
 
-    def __init__(self, method: str, path: str, status: int, messages: Sequence[str]) -> None:
+    def __init__(
+        self, method: str, path: str, status: int, messages: Sequence[str], product: str = "Jira"
+    ) -> None:
         text = "; ".join(messages) or "no message"
         super().__init__(
-            f"Jira {method} {path} failed with {status}: {text}", details={"status": status}
+            f"{product} {method} {path} failed with {status}: {text}", details={"status": status}
         )
         self.status_code = status
         self.messages = list(messages)
@@ -69,15 +71,7 @@ class JiraSite:
         params: Mapping[str, Any] | None = None,
         ok: Sequence[int] = (200, 201, 204),
     ) -> Any:
-        try:
-            response = self.client.request(
-                method, f"{API}/{path}", json=json, params=dict(params or {}), advanced_mode=True
-            )
-        except requests.RequestException as exc:
-            raise JiraCallFailed(method, path, 0, [type(exc).__name__]) from exc
-        if response.status_code not in ok:
-            raise JiraCallFailed(method, path, response.status_code, _messages(response))
-        return response.json() if response.content else None
+        return product_call(self.client, API, "Jira", method, path, json, params, ok)
 
     # --- issues
 
@@ -228,6 +222,33 @@ class JiraSite:
         self.call("DELETE", f"issueLink/{link_id}")
 
 
+def product_call(
+    client: Any,
+    api: str,
+    product: str,
+    method: str,
+    path: str,
+    json: Any = None,
+    params: Mapping[str, Any] | None = None,
+    ok: Sequence[int] = (200, 201, 204),
+) -> Any:
+    """One call through an atlassian-python-api client: the JSON answer, or `JiraCallFailed`."""
+    try:
+        response = client.request(
+            method, f"{api}/{path}", json=json, params=dict(params or {}), advanced_mode=True
+        )
+    except requests.RequestException as exc:
+        raise JiraCallFailed(method, path, 0, [type(exc).__name__], product) from exc
+    if response.status_code not in ok:
+        raise JiraCallFailed(method, path, response.status_code, _messages(response), product)
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError as exc:  # a proxy's or a login page's HTML, a cut-off body
+        raise JiraCallFailed(method, path, response.status_code, ["not JSON"], product) from exc
+
+
 def _messages(response: requests.Response) -> list[str]:
     try:
         body = response.json()
@@ -236,6 +257,8 @@ def _messages(response: requests.Response) -> list[str]:
     if not isinstance(body, dict):
         return []
     errors = body.get("errors") or {}
+    if isinstance(errors, list):  # Confluence v2: [{"status", "code", "title", "detail"}]
+        return [str(e.get("title") or e.get("code")) for e in errors if isinstance(e, dict)]
     found = list(body.get("errorMessages") or [])
     return found + [f"{k}: {v}" for k, v in errors.items()] if isinstance(errors, dict) else found
 

@@ -1,10 +1,11 @@
 """GET /api/v1/operations: whether the machinery works on this site, in one answer.
 
 The Jira sync backlog, parked webhook deliveries, the last run of each scheduled job (and, for the
-scheduler as a whole, when each job last ran on any instance and whether it is overdue) and the
-app's installations. It joins the practice, the webhook inbox and both installation stores, so it
-lives with the platforms (the one layer that may see all of them). Jira administrators only, as
-the parked deliveries it lists are.
+scheduler as a whole, when each job last ran on any instance and whether it is overdue), the
+app's installations, and the review packs whose last write failed (each with its retry). It
+joins the practice, the webhook inbox and both installation stores, so it lives with the
+platforms (the one layer that may see all of them). Jira administrators only, as the parked
+deliveries it lists are.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from connector.platforms.sites import site_installations
 from connector.practice.expectations import sync_backlog, sync_counts
 from connector.practice.job_runs import JobRun, last_runs, schedule_status
 from connector.practice.models import Expectation, SyncState
+from connector.practice.review_packs import ReviewPack, failed_packs
 from connector.practice.roles import require_admin
 from connector.web.caller import caller_required, current_caller
 from webhooks import inbox
@@ -46,6 +48,21 @@ def operations_view(session: Session, site_id: str, now: datetime) -> dict[str, 
         "jobs": [_run(run) for run in last_runs(session, site_id)],
         "scheduler": schedule_status(session, now),
         "installations": site_installations(session, site_id, now),
+        "reviewPacks": [_failed_pack(pack) for pack in failed_packs(session, site_id)],
+    }
+
+
+def _failed_pack(pack: ReviewPack) -> dict[str, Any]:
+    """A review pack whose last write failed, and how to write it again."""
+    return {
+        "id": pack.id,
+        "relationshipId": pack.relationship_id,
+        "period": pack.period,
+        "title": pack.title,
+        "error": pack.error,
+        "attempts": pack.attempts,
+        "requestedAt": pack.requested_at.isoformat(),
+        "retry": f"/api/v1/review-packs/{pack.id}/retry",
     }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connector.db import utcnow
+from connector.jira.confluence import ConfluenceSite, use_confluence_clients
 from connector.jira.http import confluence_cloud, jira_cloud, policy_from
 from connector.jira.port import use_site_clients
 from connector.jira.site import JiraSite
@@ -57,9 +58,32 @@ def jira_for_site(session: Session, site_id: str, config: Mapping[str, Any]) -> 
     return JiraSite(jira_cloud(_session_for(tenant, config), tenant.base_url))
 
 
-def confluence_for_site(session: Session, site_id: str, config: Mapping[str, Any]) -> Any:
-    tenant = active_tenant(session, site_id, "confluence")
-    return confluence_cloud(_session_for(tenant, config), tenant.base_url)
+def confluence_for_site(
+    session: Session, site_id: str, config: Mapping[str, Any]
+) -> ConfluenceSite:
+    """The site's Confluence: its Connect tenant, or else its Forge installation."""
+    tenant = SqlTenantStore(session).for_site(site_id, "confluence")
+    if tenant is None:
+        forge = forge_clients.confluence_pages_for_site(session, site_id, config, utcnow())
+        if forge is not None:
+            return forge
+        tenant = active_tenant(session, site_id, "confluence")  # raises: no installation at all
+    client = confluence_cloud(_session_for(tenant, config), tenant.base_url)
+    return ConfluenceSite(client, tenant.base_url, connect_macro)
+
+
+def connect_macro(key: str, params: Mapping[str, str]) -> dict[str, Any]:
+    """A Connect dynamic content macro as an ADF extension node (the storage format's
+    `ac:structured-macro ac:name=key`)."""
+    return {
+        "type": "extension",
+        "attrs": {
+            "extensionType": "com.atlassian.confluence.macro.core",
+            "extensionKey": key,
+            "parameters": {"macroParams": {k: {"value": v} for k, v in params.items()}},
+            "layout": "default",
+        },
+    }
 
 
 def jira_sites(session: Session) -> list[str]:
@@ -139,3 +163,6 @@ def site_installations(session: Session, site_id: str, now: datetime) -> list[di
 def init_app(app: Flask) -> None:
     use_site_clients(app, lambda session, site_id: jira_for_site(session, site_id, app.config))
     use_jira_base_url(app, jira_base_url)
+    use_confluence_clients(
+        app, lambda session, site_id: confluence_for_site(session, site_id, app.config)
+    )

@@ -27,6 +27,7 @@ SCHEDULE: dict[str, timedelta] = {
     "icm.prune_inbox": timedelta(days=1),
     "icm.report_personal_data": timedelta(minutes=61),  # off the hour, as Atlassian asks
     "icm.purge_uninstalled": timedelta(days=1),
+    "icm.write_review_packs": timedelta(days=1),  # does work only in a quarter's last week
 }
 SCHEDULER_RUN = "icm.%"  # the scheduler's own rows, one per run of a job
 OVERDUE_GRACE = timedelta(minutes=10)

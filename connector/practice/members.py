@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
-from connector.practice.models import Team
+from connector.practice.models import Relationship, Team
 
 MAX_MEMBERS = 500
 
@@ -92,3 +92,31 @@ def member_of(session: Session, account_id: str | None, teams: Iterable[Team]) -
             )
         )
     return found
+
+
+def people_of(session: Session, teams: Iterable[Team]) -> set[str]:
+    """The leads and listed members of `teams`."""
+    teams = list(teams)
+    found = {team.lead_account_id for team in teams if team.lead_account_id}
+    ids = [team.id for team in teams]
+    if ids:
+        found |= set(
+            session.scalars(select(TeamMember.account_id).where(TeamMember.team_id.in_(ids)))
+        )
+    return found
+
+
+def counterparts(session: Session, team: Team) -> set[str]:
+    """Who stands on the other side of one of the team's live relationships: the leads and members
+    of the teams it supplies or serves, and those relationships' integrators. Enrolling one of
+    them in `team` would put them on both sides (domain/roles.py: CROSS_ENROL)."""
+    related = session.scalars(
+        select(Relationship).where(
+            Relationship.site_id == team.site_id,
+            Relationship.state == "active",
+            or_(Relationship.supplier_id == team.id, Relationship.customer_id == team.id),
+        )
+    ).all()
+    others = [r.customer if r.supplier_id == team.id else r.supplier for r in related]
+    integrators = {r.integrator_account_id for r in related if r.integrator_account_id}
+    return people_of(session, others) | integrators

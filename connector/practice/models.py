@@ -9,11 +9,23 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import relationship as relation
 
 from connector.db import Base, UTCDateTime, utcnow
+from connector.domain.conversation import SEED_QUESTION, follow_ups_or_default
 
 
 class SyncState(enum.StrEnum):
@@ -171,7 +183,24 @@ class SiteSettings(Base):
     link_type_name: Mapped[str] = mapped_column(String(64), default="Internal customer")
     link_type_id: Mapped[str | None] = mapped_column(String(32))  # resolved on install
     default_cadence_days: Mapped[int] = mapped_column(Integer, default=30)
+    # Review packs (connector.practice.review_packs): the Confluence space they are written in,
+    # and whether the scheduler writes every relationship's in a quarter's last week.
+    review_space_key: Mapped[str | None] = mapped_column(String(255))
+    review_packs_scheduled: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # The follow-up questions an administrator chose ([{field, question}]); NULL: the defaults.
+    follow_ups: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def asked_follow_ups(self) -> list[dict[str, str]]:
+        """What the capture form and the Rovo agent ask after the seed question."""
+        return follow_ups_or_default(self.follow_ups)
+
+    @property
+    def seed_question(self) -> str:
+        return SEED_QUESTION
 
 
 class Feedback(Base):

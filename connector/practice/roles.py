@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from connector.domain.caller import Caller
+from connector.domain.errors import ValidationFailed
 from connector.domain.roles import (
     ADMIN_ACTIONS,
     Action,
@@ -45,6 +46,9 @@ ADMIN_CHECK = "icm.site_admin_check"  # tests may set a (session, site_id, accou
 _CACHE = "icm.site_admin_cache"
 
 AdminCheck = Callable[[Session, str, str], bool]
+# tests may set a (session, site_id, account_id, issue_key) -> bool at this key
+BROWSE_CHECK = "icm.browse_check"
+BrowseCheck = Callable[[Session, str, str, str], bool]
 
 
 def ask_jira_if_admin(session: Session, site_id: str, account_id: str) -> bool:
@@ -56,7 +60,10 @@ def ask_jira_if_admin(session: Session, site_id: str, account_id: str) -> bool:
         )
     except LookupError:
         return False  # no Jira on this site
-    granted = (answer or {}).get("globalPermissions") or []
+    granted = answer.get("globalPermissions") if isinstance(answer, dict) else None
+    if not isinstance(granted, list) or not all(isinstance(p, str) for p in granted):
+        # Not the documented shape (a list of permission keys): no answer, so "no", not kept.
+        raise JiraCallFailed("POST", "permissions/check", 200, ["not a list of permissions"])
     return "ADMINISTER" in granted
 
 
@@ -94,6 +101,50 @@ def _admin_cache() -> TTLCache[tuple[str, str], bool]:
 
 def _clock() -> float:
     return time.monotonic()
+
+
+def ask_jira_if_browsable(session: Session, site_id: str, account_id: str, issue_key: str) -> bool:
+    """Jira's own answer to "may this account browse this issue?", asked as the app (as for
+    administrators): the issue's id, then `BROWSE_PROJECTS` on it for the account. An issue that
+    does not exist is one nobody may browse."""
+    try:
+        site = jira_site(current_app, session, site_id)
+    except LookupError:
+        return False  # no Jira on this site
+    try:
+        issue: Any = site.call("GET", f"issue/{issue_key}", params={"fields": "project"})
+    except JiraCallFailed as exc:
+        if exc.status_code == 404:
+            return False
+        raise
+    issue_id = issue.get("id") if isinstance(issue, dict) else None
+    if not isinstance(issue_id, str) or not issue_id.isdigit():
+        raise JiraCallFailed("GET", "issue", 200, ["not an issue"])
+    wanted = {"issues": [int(issue_id)], "permissions": ["BROWSE_PROJECTS"]}
+    answer: Any = site.call(
+        "POST", "permissions/check", json={"accountId": account_id, "projectPermissions": [wanted]}
+    )
+    grants = answer.get("projectPermissions") if isinstance(answer, dict) else None
+    if not isinstance(grants, list) or not all(isinstance(g, dict) for g in grants):
+        raise JiraCallFailed("POST", "permissions/check", 200, ["not a list of permissions"])
+    return any(
+        grant.get("permission") == "BROWSE_PROJECTS"
+        and int(issue_id) in (grant.get("issues") or [])
+        for grant in grants
+    )
+
+
+def require_browsable(session: Session, caller: Caller, issue_key: str) -> None:
+    """422 unless the caller may browse `issue_key` in Jira (the same answer when there is no such
+    issue): a link the app makes must not tell anyone what their own rights would not."""
+    require_user(caller)
+    check: BrowseCheck = current_app.extensions.get(BROWSE_CHECK) or ask_jira_if_browsable
+    if not check(session, caller.site_id, str(caller.account_id), issue_key):
+        raise ValidationFailed(
+            f"{issue_key} is not an issue you may browse in Jira (or there is no such issue)",
+            code="issue_not_browsable",
+            details={"issueKey": ["not an issue you may browse"]},
+        )
 
 
 def relationship_standing(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from connector.domain.errors import AuthenticationFailed, ICMError
+from connector.domain.errors import AuthenticationFailed, ICMError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,8 @@ def error_response(error: ICMError) -> Response:
     response.status_code = error.status
     if isinstance(error, AuthenticationFailed):
         response.headers["WWW-Authenticate"] = 'JWT realm="internal-customer-map"'
+    if isinstance(error, Unavailable):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -33,6 +36,17 @@ def register_error_handlers(app: Flask) -> None:
         wrapped = ICMError(error.description or error.name or "error", code=code)
         wrapped.status = error.code or 500
         return error_response(wrapped)
+
+    @app.errorhandler(OperationalError)
+    def _database_away(error: OperationalError) -> Response:
+        # Lost, refused or timed-out connections, a statement timeout, a locked SQLite file:
+        # nothing was committed, and the caller may send the same request again.
+        log.warning("database unavailable: %s", type(error.orig).__name__)
+        return error_response(
+            Unavailable(
+                "the database is unavailable; try again shortly", code="database_unavailable"
+            )
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

@@ -54,6 +54,14 @@ def _read_unsized_body(limit: int) -> None:
     request.environ["wsgi.input"] = io.BytesIO(raw)  # the server ended it: Werkzeug reads it all
 
 
+def _refuse_nul() -> None:
+    """NUL (U+0000) in the path or the query names nothing (no key, id or issue key holds one)
+    and PostgreSQL refuses it in a statement: a 400 here, not a 500 there."""
+    given = [request.path, *(part for pair in request.args.items(multi=True) for part in pair)]
+    if any("\x00" in value for value in given):
+        raise BadRequest("the request's path or query holds NUL (U+0000)", code="nul_in_request")
+
+
 def json_depth(value: Any) -> int:
     """How deeply `value` nests lists and objects (iteratively: no recursion to exhaust)."""
     deepest, stack = 0, [(value, 1)]
@@ -91,3 +99,4 @@ def too_deep() -> BadRequest:
 def init_app(app: Flask) -> None:
     app.json = BoundedJSONProvider(app)
     app.before_request(_limit_body)
+    app.before_request(_refuse_nul)

@@ -4,6 +4,8 @@
 // the token's `principal`; only the actions the service's `permissions` allow are offered.
 import { view } from '@forge/bridge';
 import { wireDownloads } from './download.js';
+import { reviewPackButton, reviewPackSettings } from './review-pack.js';
+import { followUpSteps, followUpsForm } from './followups.js';
 import { api, el, fail, fragment, may, say, transitionsOf } from './remote.js';
 
 const PARAMS = ['team', 'sides', 'expectations', 'side'];
@@ -149,6 +151,7 @@ function relationshipCard(relationship, side, refresh) {
   return el('article', { class: 'icm-card', 'aria-label': other.name }, [
     el('h3', {}, [`${other.name} · ${relationship.service} `, healthBadge(relationship.health)]),
     ...(items.length ? items : [el('p', { class: 'icm-meta', text: 'No expectations recorded yet.' })]),
+    reviewPackButton(relationship),
   ]);
 }
 
@@ -173,9 +176,9 @@ function measuresOf(form) {
   }).filter(Boolean);
 }
 
-function recordForm(map, refresh, cadenceDays) {
+function recordForm(map, refresh, cadenceDays, followUps, seedQuestion) {
   const choices = map.customers.map((r) => el('option', { value: r.id, text: `${r.customer.name} — ${r.service}` }));
-  const measures = el('fieldset', { class: 'icm-measures' }, [el('legend', { text: '3. Measures of performance' }), measureRow(0)]);
+  const measures = el('fieldset', { class: 'icm-measures' }, [el('legend', { text: 'Measures of performance' }), measureRow(0)]);
   let rows = 1;
   const more = el('button', { type: 'button', class: 'secondary', text: 'Add a measure',
     onclick: () => measures.insertBefore(measureRow(rows++), more) });
@@ -184,17 +187,11 @@ function recordForm(map, refresh, cadenceDays) {
     el('h2', { id: 'icm-record-title', text: 'Record what a customer expects' }),
     el('label', { for: 'icm-customer', text: '1. Pick a customer (and what you supply to them)' }),
     el('select', { id: 'icm-customer', name: 'relationshipId', required: true }, choices),
-    el('p', { class: 'icm-question' }, ['2. Ask them: ', el('q', { text: SEED })]),
+    el('p', { class: 'icm-question' }, ['2. Ask them: ', el('q', { text: seedQuestion ?? SEED })]),
     el('label', { for: 'icm-statement', text: 'Their answer, in their own words' }),
     el('textarea', { id: 'icm-statement', name: 'statement', rows: 3, required: true }),
-    el('label', { for: 'icm-why', text: 'Why it matters to them' }),
-    el('textarea', { id: 'icm-why', name: 'whyItMatters', rows: 2 }),
-    measures,
-    el('label', { for: 'icm-growth', text: '4. An opportunity for growth' }),
-    el('textarea', { id: 'icm-growth', name: 'growthOpportunity', rows: 2 }),
+    ...followUpSteps(followUps, { measures, cadenceDays }), // the settings' follow-up questions
     el('div', { class: 'icm-row' }, [
-      el('label', { for: 'icm-cadence', text: '5. Ask for feedback every (days)' }),
-      el('input', { id: 'icm-cadence', name: 'cadenceDays', type: 'number', min: 1, max: 366, value: cadenceDays }),
       el('label', { for: 'icm-priority', text: 'Priority' }),
       el('select', { id: 'icm-priority', name: 'priority' }, ['high', 'medium', 'low'].map((p) =>
         el('option', { value: p, text: p, selected: p === 'medium' }))),
@@ -272,7 +269,7 @@ async function teamPage(root, context, who) {
       ? map.suppliers.map((r) => relationshipCard(r, 'customer', refresh))
       : [el('p', { class: 'icm-meta', text: 'No suppliers yet.' })]));
     const manage = mayManage(map.team, who) && map.customers.length > 0;
-    recording.replaceChildren(...(manage ? [recordForm(map, refresh, cadenceDays)] : []));
+    recording.replaceChildren(...(manage ? [recordForm(map, refresh, cadenceDays, settings?.followUps, settings?.seedQuestion)] : []));
   };
   await refresh();
 }
@@ -331,8 +328,9 @@ async function adminPage(root) {
     ...field('Ask for feedback every (days), by default', 'defaultCadenceDays', 'number'),
     el('div', { class: 'icm-row' }, [el('button', { type: 'submit', text: 'Save the settings' })]),
   ]);
-  root.replaceChildren(el('h1', { text: 'Internal Customer Map' }), form, installation);
+  root.replaceChildren(el('h1', { text: 'Internal Customer Map' }), form, reviewPackSettings(), installation);
   const settings = await api('GET', '/settings');
+  form.after(followUpsForm(settings)); // the follow-up questions (src/followups.js)
   for (const [k, v] of Object.entries(settings)) if (form[k]) form[k].value = v;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

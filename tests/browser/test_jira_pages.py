@@ -86,8 +86,8 @@ def propose(frame: Frame) -> None:
     frame.get_by_label("Measure", exact=True).fill("Payslips on time")
     frame.get_by_label("Target", exact=True).fill("99.5")
     frame.get_by_label("Unit", exact=True).fill("%")
-    frame.get_by_label("4. An opportunity for growth").fill("Payslips in the employee app")
-    frame.get_by_label("5. Ask for feedback every (days)").fill("14")
+    frame.get_by_label("An opportunity for growth").fill("Payslips in the employee app")
+    frame.get_by_label("Ask for feedback every (days)").fill("14")
     frame.get_by_role("button", name="Propose to the customer").click()
     expect(frame.get_by_role("status")).to_have_text("Proposed to the customer.")
 
@@ -171,7 +171,7 @@ def test_admin_page_sets_the_default_cadence(page: Page, site: LiveSite, output_
     assert unlabelled(frame) == []
     cadence = frame.get_by_label("Default feedback cadence (days)")
     cadence.fill("21")
-    frame.get_by_role("button", name="Save").click()
+    frame.get_by_role("button", name="Save", exact=True).click()
     expect(frame.get_by_role("status")).to_have_text("Settings saved.")
     settings = api(site, "GET", "/settings")
     assert (settings["defaultCadenceDays"], settings["issueType"]) == (21, "Story")
@@ -179,7 +179,7 @@ def test_admin_page_sets_the_default_cadence(page: Page, site: LiveSite, output_
 
     # The capture form starts from the new default, so what it records keeps it.
     frame = app_frame(page, jira_page(site, "icm-team-page", PAYROLL_LEAD, "PAY"))
-    expect(frame.get_by_label("5. Ask for feedback every (days)")).to_have_value("21")
+    expect(frame.get_by_label("Ask for feedback every (days)")).to_have_value("21")
     frame.get_by_label("Their answer, in their own words").fill(WORDS)
     frame.get_by_role("button", name="Save as a draft").click()
     expect(frame.get_by_role("status")).to_have_text("Saved as a draft.")
@@ -213,6 +213,7 @@ def test_capture_form_by_keyboard_alone(page: Page, site: LiveSite) -> None:
     tab_to("q")  # the first stop in the frame: the team's search, then its CSV
     tab_to("search-go")
     tab_to("download")
+    tab_to("review-pack")  # the customer relationship's "Write review pack"
     tab_to("relationshipId")
     tab_to("statement", WORDS)
     tab_to("whyItMatters")

@@ -51,6 +51,7 @@ def test_wiring(app: Flask) -> None:
         "icm.prune_inbox",
         "icm.report_personal_data",
         "icm.purge_uninstalled",
+        "icm.write_review_packs",
     }
     for job_id, job in jobs.items():
         assert (job.coalesce, job.max_instances, job.args) == (True, 1, (app, job_id))
@@ -64,6 +65,7 @@ def test_wiring(app: Flask) -> None:
         "icm.prune_inbox": scheduler._prune_job,
         "icm.report_personal_data": scheduler._privacy_job,
         "icm.purge_uninstalled": scheduler._purge_job,
+        "icm.write_review_packs": scheduler._review_packs_job,
     } == scheduler.WORK
 
 
@@ -86,6 +88,7 @@ def test_triggers_keep_the_designed_rhythm(app: Flask) -> None:
         "icm.snapshot_health": "cron[hour='0', minute='15']",
         "icm.prune_inbox": "cron[hour='3', minute='0']",
         "icm.purge_uninstalled": "cron[hour='3', minute='37']",
+        "icm.write_review_packs": "cron[hour='1', minute='0']",
     }
     start = datetime(2026, 6, 1, 0, 20, tzinfo=UTC)
     assert triggers["icm.snapshot_health"].get_next_fire_time(None, start) == datetime(

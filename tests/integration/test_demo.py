@@ -75,6 +75,12 @@ def test_demo_starts_shows_working_urls_and_stops_on_ctrl_c(platform: str, tmp_p
         shown = requests.get(page, timeout=10).text
         assert "customer-map" in shown
         assert "forge-error" not in shown  # a Forge macro whose remote call failed
+        [pack] = re.findall(
+            r"Review pack of this quarter \(Confluence\)\s+(http://\S+)$", text, re.M
+        )
+        assert re.search(
+            r"<h1>[^<]+: review \d{4}-Q[1-4]</h1>", requests.get(pack, timeout=10).text
+        )
     finally:
         demo.send_signal(signal.SIGINT)
         try:

@@ -17,6 +17,7 @@ from connector.practice.health import HealthSnapshot
 from connector.practice.models import Expectation, Feedback, Measure, Relationship, Team
 
 APP_KEY = "com.example.internal-customer-map"
+READER = "5b10ac8d82e05b22cc7d4ef5"  # the signed-in Confluence user who views the macros
 NOW = datetime.now(UTC)
 
 
@@ -29,17 +30,25 @@ class SiteKeys:
     confluence_client_key: str
     confluence_secret: str
 
-    def token(self, path: str, method: str = "GET", expires_in: int = 180) -> str:
-        """A Confluence -> app token for `path` (with its query), like a macro iframe's."""
+    def token(
+        self, path: str, method: str = "GET", expires_in: int = 180, user: str | None = READER
+    ) -> str:
+        """A Confluence -> app token for `path` (with its query), like a macro iframe's, for a
+        signed-in `user` (`sub`), or for a viewer without an account (None: no `sub`)."""
         return str(
             encode_token(
-                method, path, self.confluence_client_key, self.confluence_secret, expires_in
+                method,
+                path,
+                self.confluence_client_key,
+                self.confluence_secret,
+                expires_in,
+                payload_kwargs={"sub": user} if user else None,
             )
         )
 
-    def signed(self, path: str) -> str:
+    def signed(self, path: str, user: str | None = READER) -> str:
         joiner = "&" if "?" in path else "?"
-        return f"{path}{joiner}jwt={self.token(path)}"
+        return f"{path}{joiner}jwt={self.token(path, user=user)}"
 
 
 def install_site(session: Session, host: str = "acme.atlassian.net") -> SiteKeys:

@@ -278,3 +278,17 @@ def test_no_token_where_there_is_nothing_to_download(site: Site, path: str) -> N
     doc = valid_html5(site.get(path))
     assert _meta(doc, "icm-token") is None and "icm-api" not in doc
     assert "data-icm-csv" not in doc
+
+
+@pytest.mark.parametrize(
+    "path", ["/macros/expectations?team=PAY&side=supplier", "/macros/integrator-map"]
+)
+def test_a_viewer_without_an_account_gets_no_token(site: Site, path: str) -> None:
+    """Anonymous access to a space (a Confluence token without `sub`): the macro shows, but no
+    context token is minted for nobody, so there is no download and no API call (issue #24)."""
+    response = site.client.get(site.keys.signed(path, user=None))
+    doc = valid_html5(response)
+    assert response.status_code == 200 and "Payroll" in doc
+    assert _meta(doc, "icm-token") is None and "icm-api" not in doc
+    signed_in = valid_html5(site.get(path))
+    assert _meta(signed_in, "icm-token") and _meta(signed_in, "icm-api")

@@ -7,7 +7,8 @@ The fragments come from `macros.fragments` (cached per process, keyed by the sit
 "Download CSV": the cached fragment carries a plain button; the page around it, made for this
 request, carries a context token for this viewer (as the Jira pages do), with which its script
 asks `GET /api/v1/expectations.csv` for the file. That route decides what the token's site may
-read, exactly as for any other API call; a static rendering gets neither button nor token.
+read, exactly as for any other API call; a static rendering gets neither button nor token, and
+neither does a viewer without an account (anonymous access to a space).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def _show(kind: Kind, static: bool) -> Response:
     links = site_links(session, site_id)
     shown = render_fragment(kind, session, site_id, params, links, static=static)
     downloads = kind in DOWNLOADS and not static and shown.outcome != "message"
+    downloads = downloads and current_caller().account_id is not None  # no user, no token
     # 200 for a message too: Confluence shows a failed export as its own opaque error box.
     response = _html(shown.title, shown.html, static=static, downloads=downloads)
     elapsed = (time.perf_counter() - started) * 1000

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, select, text
+from sqlalchemy import String, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
-from connector.db.secrets import EncryptedText
+from connector.db.secrets import EncryptedText, SecretUnreadable
 from connector.domain.sites import site_id_for_url
 
 
@@ -108,7 +108,18 @@ class SqlTenantStore:
 
     def save_installation(self, installation: Installation) -> Tenant:
         now = utcnow()
-        tenant = self.get(installation.client_key)
+        try:
+            tenant = self.get(installation.client_key)
+        except SecretUnreadable:
+            # Its key was lost (README "Secrets at rest"): the install that Atlassian signed brings
+            # a new secret, so the row is given it, and the reinstall recovers the site.
+            self.session.execute(
+                update(Tenant)
+                .where(Tenant.client_key == installation.client_key)
+                .values(shared_secret=installation.shared_secret)
+                .execution_options(synchronize_session=False)
+            )
+            tenant = self.session.get(Tenant, installation.client_key, populate_existing=True)
         if tenant is None:
             tenant = Tenant(client_key=installation.client_key, installed_at=now)
             self.session.add(tenant)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from connector.platforms.forge import routes
+from connector.platforms.forge import routes, rovo
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(routes.bp)
+    app.register_blueprint(rovo.bp)

@@ -14,6 +14,7 @@ from typing import Any
 import requests
 from sqlalchemy.orm import Session
 
+from connector.jira.confluence import ConfluenceSite
 from connector.jira.http import (
     RetryingSession,
     confluence_cloud,
@@ -96,3 +97,46 @@ def confluence_for_site(
 ) -> Any | None:
     found = _usable(session, site_id, "confluence", now)
     return confluence_for_installation(*found, config) if found else None
+
+
+def confluence_pages_for_site(
+    session: Session, site_id: str, config: Mapping[str, Any], now: datetime
+) -> ConfluenceSite | None:
+    """The site's Confluence for writing pages via Forge; None without a Forge install of it."""
+    found = _usable(session, site_id, "confluence", now)
+    if found is None:
+        return None
+    installation, token = found
+    client = confluence_for_installation(installation, token, config)
+    return ConfluenceSite(client, installation.browse_base_url, forge_macro_for(installation))
+
+
+def forge_macro_for(installation: ForgeInstallation) -> Any:
+    """How a page embeds this app's Forge macro: an ADF `extension` of type
+    `com.atlassian.ecosystem` whose key is `{appId}/{environmentId}/static/{macroKey}` and whose
+    `extensionId` is that key's ARI; the macro's config travels in `guestParams` (what Forge's
+    Confluence stores for a macro inserted by hand, per Atlassian's getMacroContent sample:
+    developer.atlassian.com/platform/forge/apis-reference/confluence-api-bridge/getMacroContent)."""
+    app = installation.app_id.rsplit("/", 1)[-1]
+    environment = installation.environment_id or "production"
+
+    def node(key: str, params: Mapping[str, str]) -> dict[str, Any]:
+        extension_key = f"{app}/{environment}/static/{key}"
+        return {
+            "type": "extension",
+            "attrs": {
+                "extensionType": "com.atlassian.ecosystem",
+                "extensionKey": extension_key,
+                "layout": "default",
+                "parameters": {
+                    "localId": f"icm-{key}",
+                    "extensionId": f"ari:cloud:ecosystem::extension/{extension_key}",
+                    "extensionTitle": key.replace("-", " ").capitalize(),
+                    "forgeEnvironment": installation.environment or "PRODUCTION",
+                    "render": "native",
+                    "guestParams": dict(params),
+                },
+            },
+        }
+
+    return node

@@ -44,6 +44,7 @@ class ForgeInstallation(Base):
     api_base_url: Mapped[str] = mapped_column(String(512))
     site_url: Mapped[str | None] = mapped_column(String(512))
     environment: Mapped[str | None] = mapped_column(String(64))
+    environment_id: Mapped[str | None] = mapped_column(String(64))  # a macro's extension key
     app_version: Mapped[str | None] = mapped_column(String(64))
     connect_client_key: Mapped[str | None] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(16))
@@ -119,6 +120,7 @@ class ForgeInstallationStore:
         row.api_base_url = claims.api_base_url
         row.site_url = (claims.site_url or "").rstrip("/") or row.site_url
         row.environment = str(claims.environment.get("type") or "") or None
+        row.environment_id = str(claims.environment.get("id") or "") or row.environment_id
         row.app_version = claims.app_version or row.app_version
         row.connect_client_key = twin
         row.state = INSTALLED

@@ -35,3 +35,13 @@ SCHEDULED_MODULES = frozenset({SCHEDULED_ENDPOINT, "icm-hourly"})
 # none), so the function's and its trigger's are accepted; neither is any other route's.
 PRIVACY_FUNCTION = "icm-personal-data"
 PRIVACY_MODULES = frozenset({PRIVACY_FUNCTION, "icm-personal-data-daily"})
+# The Rovo agent's actions (forge/manifest.yml `action`), each backed by its own endpoint whose
+# route names the action (connector/platforms/forge/rovo.py). Whether Forge puts the action's key
+# or its endpoint's key in the token is not documented, so both are accepted, for that route only.
+ROVO_AGENT = "icm-agent"
+ROVO_ACTIONS: dict[str, str] = {  # action key -> its endpoint's key
+    "list-expectations": "icm-rovo-expectations",
+    "relationship-health": "icm-rovo-health",
+    "draft-expectation": "icm-rovo-draft",
+    "record-feedback": "icm-rovo-feedback",
+}

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from flask import Flask
 
@@ -153,3 +154,29 @@ def test_an_import_bigger_than_the_cap_is_refused(api: Api, app: Flask, tmp_path
     big.write_text("teams:\n" + '  - {key: "T", name: "x"}\n' * 300_000)  # ~7.5 MB
     result = run(app, str(big), "--tenant", api.site.client_key)
     assert result.exit_code != 0 and "at most" in result.output
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "teams: " + "[" * 100_000 + "]" * 100_000 + "\n",  # deeper than any parser's stack
+        "teams:\n  - {key: 'DEEP', name: " + "[" * 70 + "x" + "]" * 70 + "}\n",
+        'teams:\n  - {key: "NUL", name: "Pay\\0roll"}\n',  # an escaped NUL in a quoted string
+        'teams:\n  - {key: "NUL", name: "Pay\x00roll"}\n',  # a raw NUL
+    ],
+    ids=["100000-deep", "70-deep", "escaped-NUL", "raw-NUL"],
+)
+def test_a_deep_or_nul_yaml_import_is_refused_with_a_reason(
+    api: Api, app: Flask, tmp_path: Path, document: str
+) -> None:
+    """Refused as any bad file is (exit 2, a message, nothing written), never a traceback
+    (issue #24)."""
+    path = tmp_path / "odd.yaml"
+    path.write_text(document)
+    before = row_counts(app)
+    result = run(app, str(path), "--tenant", api.site.client_key)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert any(word in result.output for word in ("nests deeper", "NUL", "#x0000")), result.output
+    assert row_counts(app) == before

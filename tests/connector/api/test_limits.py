@@ -9,8 +9,10 @@ import json
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 
+from sandbox.serving import serving
 from tests.support.api import Api, row_counts, seed
 from tests.support.atlassian import post_json
 
@@ -196,3 +198,55 @@ def test_a_huge_id_in_a_body_is_refused(api: Api) -> None:
 def test_lifecycle_refuses_a_body_from_an_unsigned_caller(app: Flask) -> None:
     response = post_json(app.test_client(), "/installed", {"clientKey": "x"}, None)
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "limit"), [("/api/v1/teams", 256 * 1024), ("/webhooks/jira/issue-updated", 1024**2)]
+)
+def test_a_chunked_body_over_the_cap_is_refused(
+    api: Api, app: Flask, path: str, limit: int
+) -> None:
+    """Sent without Content-Length (chunked) through a real HTTP server: a body over the cap is a
+    413, not its first `limit` bytes taken as the whole (issue #24); one at the cap still fits."""
+    seed(api)
+    before = row_counts(app)
+    team = json.dumps({"key": "BIG", "name": "Big"}).encode()
+
+    def chunks(size: int) -> Any:
+        body = team + b" " * (size - len(team))
+        for start in range(0, len(body), 8192):
+            yield body[start : start + 8192]
+
+    with serving(app) as server:
+        url = f"http://127.0.0.1:{server.server_port}{path}"
+        headers = {
+            "Content-Type": "application/json",
+            "Authorization": f"JWT {api.site.tenant_token('POST', path, sub='acc-1')}",
+        }
+        over = requests.post(url, data=chunks(limit + 1), headers=headers, timeout=30)
+        assert over.status_code == 413, over.text
+        assert over.json()["error"]["code"] == "request_entity_too_large"
+        assert row_counts(app) == before
+        if path.startswith("/api"):
+            at_cap = requests.post(url, data=chunks(limit), headers=headers, timeout=30)
+            assert at_cap.status_code == 201, at_cap.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feedback/panel?issue.key=PAY%00-1",
+        "/macros/customer-map?team=PA%00Y",
+        "/macros/expectations?team=%00&side=supplier",
+        "/pages/team?project.key=P%00",
+        "/api/v1/teams/PAY%00/members",
+    ],
+)
+def test_nul_in_a_path_or_query_is_a_400(api: Api, path: str) -> None:
+    """PostgreSQL refuses NUL in a statement: a 400 naming it, never a 500 (issue #24)."""
+    seed(api)
+    joiner = "&" if "?" in path else "?"
+    token = api.site.tenant_token("GET", path.replace("%00", "\x00"), sub="acc-1")
+    response = api.client.get(f"{path}{joiner}jwt={token}")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "NUL (U+0000)" in response.get_data(as_text=True)

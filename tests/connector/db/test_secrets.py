@@ -119,6 +119,31 @@ def test_rotate_keys(app_config: dict[str, Any]) -> None:
     only_old.extensions["icm.db"].engine.dispose()
 
 
+def test_rotate_keys_in_the_wrong_order_warns_and_moves_nothing(app_config: dict[str, Any]) -> None:
+    """`new,old` is a rotation; `old,new` (the new key second) re-encrypts nothing, and saying it
+    did would have the operator drop the key every secret needs (issue #24)."""
+    old, new = new_key(), new_key()
+    first = _app(app_config, old)
+    get_db(first).migrate()
+    _install(first)
+    before = _raw(first)
+    first.extensions["icm.db"].engine.dispose()
+
+    wrong = _app(app_config, f"{old},{new}")
+    result = wrong.test_cli_runner().invoke(args=["icm", "rotate-keys"])
+    assert result.exit_code == 1, result.output
+    assert "already encrypts all 2 stored secret(s), so nothing was re-encrypted" in result.output
+    assert "re-encrypted 2" not in result.output
+    assert _raw(wrong) == before
+    wrong.extensions["icm.db"].engine.dispose()
+
+    right = _app(app_config, f"{new},{old}")
+    assert right.test_cli_runner().invoke(args=["icm", "rotate-keys"]).exit_code == 0
+    again = right.test_cli_runner().invoke(args=["icm", "rotate-keys"])  # done already
+    assert again.exit_code == 1 and "nothing was re-encrypted" in again.output
+    right.extensions["icm.db"].engine.dispose()
+
+
 def test_production_refuses_to_start_without_keys(tmp_path: Path) -> None:
     config = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "TESTING": False}
     with pytest.raises(SecretKeysMissing):

@@ -34,6 +34,7 @@ ROLES = {
 TABLE = {
     A.MANAGE_TEAMS: {"admin"},
     A.MANAGE_MEMBERS: {"admin", "supplier lead"},
+    A.CROSS_ENROL: {"admin"},
     A.MANAGE_RELATIONSHIP: {"admin", "supplier lead", "customer lead"},
     A.MANAGE_GOAL: {"admin", "supplier lead"},
     A.NAME_INTEGRATOR: {"admin", "customer lead"},
@@ -43,6 +44,7 @@ TABLE = {
     A.RETIRE: {"supplier lead", "customer lead"},
     A.RATE: {"customer lead", "customer member", "integrator"},
     A.ADMINISTER: {"admin"},
+    A.REVIEW_PACK: {"supplier lead", "customer lead", "integrator"},
 }
 
 
@@ -80,3 +82,12 @@ def test_moves_are_the_right_action() -> None:
     ]
     assert permitted_transitions("agreed", SUPPLIER_LEAD) == ["retired"]
     assert permitted_transitions("retired", ADMIN) == []
+
+
+def test_the_review_pack_rule_is_named() -> None:
+    with pytest.raises(Forbidden) as refused:
+        require(A.REVIEW_PACK, SUPPLIER_MEMBER)
+    assert refused.value.message == (
+        "only the supplier side's lead, the customer side's lead or the relationship's integrator"
+        " may write its review pack"
+    )

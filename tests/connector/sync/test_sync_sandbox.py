@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from connector.db import get_db
@@ -295,3 +296,40 @@ def test_a_deleted_issue_detaches_until_reattached(live_site: LiveSite) -> None:
     assert issue.summary == "People expects: Paid by the 28th"
     again = live_site.call("POST", f"/api/v1{path}/reattach")
     assert again.status_code == 409 and again.json()["error"]["code"] == "not_detached"
+
+
+def test_a_link_target_is_checked_with_the_users_own_right_to_browse_it(
+    live_site: LiveSite,
+) -> None:
+    """The worker links as the app, which sees every project: the supplier may link only an
+    issue Jira lets it browse, and a missing one is answered alike (issue #24)."""
+    [expectation_id] = organisation(live_site, goal=False)
+    secret = live_site.sandbox.jira.create_issue(
+        {"fields": {"project": {"key": "FIN"}, "summary": "Audit", "issuetype": {"name": "Task"}}},
+        "someone",
+    )
+    made = requests.post(
+        f"{live_site.sandbox.url}/_sandbox/projects/FIN/browsers",
+        json={"accountIds": [USERS[3].account_id]},
+        timeout=10,
+    )
+    assert made.status_code == 200
+    path = f"/api/v1/expectations/{expectation_id}/links"
+    answers = {
+        key: live_site.call("POST", path, {"issueKey": key}) for key in (secret.key, "SECRET-1")
+    }
+    for answer in answers.values():
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["code"] == "issue_not_browsable"
+    messages = {answer.json()["error"]["message"].split(" ", 1)[1] for answer in answers.values()}
+    assert len(messages) == 1  # no telling a missing issue from a hidden one
+    assert ok(live_site, "GET", f"/expectations/{expectation_id}")["links"] == []
+    asked = [c for c in live_site.sandbox.calls if c.path == "/rest/api/3/permissions/check"]
+    assert asked and all(c.status == 200 for c in asked)
+    # Once the supplier may browse the project, the same link is made.
+    requests.post(
+        f"{live_site.sandbox.url}/_sandbox/projects/FIN/browsers",
+        json={"accountIds": [USERS[0].account_id]},
+        timeout=10,
+    )
+    ok(live_site, "POST", f"/expectations/{expectation_id}/links", {"issueKey": secret.key}, 201)

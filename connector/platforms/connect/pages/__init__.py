@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 
 from connector.db import request_session
+from connector.domain.conversation import FIELDS
 from connector.platforms.connect import tokens
 from connector.platforms.connect.auth import tenant_required
 from connector.platforms.connect.page_context import page_context
@@ -19,8 +20,12 @@ bp = Blueprint(
 
 
 def context_token() -> str:
-    """A context token for the viewer of the page being served, for its script's API calls."""
+    """A context token for the viewer of the page being served, for its script's API calls; none
+    ("") for a viewer without an account (anonymous access to a space or project): no user, no
+    token, so the page's script cannot call the API for them."""
     caller = current_caller()
+    if caller.account_id is None:
+        return ""
     context = page_context(request_session(), caller.installation)
     return tokens.sign_context_token(
         client_key=context.client_key,
@@ -45,6 +50,17 @@ def render(template: str, **values: object) -> Response:
 def default_cadence() -> int:
     """The capture form starts at the site's default cadence (the admin page sets it)."""
     return site_settings(request_session(), current_caller().site_id).default_cadence_days
+
+
+@bp.context_processor
+def conversation() -> dict[str, object]:
+    """The capture form's questions: the seed question and the site's follow-ups."""
+    settings = site_settings(request_session(), current_caller().site_id)
+    return {
+        "seed_question": settings.seed_question,
+        "follow_ups": settings.asked_follow_ups,
+        "follow_up_fields": FIELDS,
+    }
 
 
 @bp.get("/team")

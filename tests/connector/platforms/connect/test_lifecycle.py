@@ -10,7 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from connector import create_app
 from connector.db import get_db
+from connector.db.secrets import SecretUnreadable, new_key
 from connector.platforms.connect import tokens
 from connector.platforms.connect.tenants import SqlTenantStore, Tenant
 from tests.conftest import APP_BASE_URL
@@ -487,3 +489,24 @@ def test_a_lifecycle_token_names_its_tenant_in_the_error(
         "message": "the token's issuer does not match the body's clientKey",
         "details": {},
     }
+
+
+def test_a_reinstall_recovers_a_tenant_whose_secret_cannot_be_read(
+    app: Flask, app_config: dict[str, Any], site: FakeSite
+) -> None:
+    """The key its secret was encrypted with is lost (README: "reinstall"): the signed install
+    replaces the secret it cannot read, rather than answering 500 (issue #24)."""
+    assert install(app.test_client(), site).status_code == 204
+    app.extensions["icm.db"].engine.dispose()
+    keys_lost = create_app({**app_config, "SECRET_KEYS": new_key()})
+    try:
+        with pytest.raises(SecretUnreadable):
+            tenant(keys_lost, site.client_key)
+        site.shared_secret = "r" * 64
+        response = install(keys_lost.test_client(), site)
+        assert response.status_code == 204, response.get_data(as_text=True)
+        stored = tenant(keys_lost, site.client_key)
+        assert stored is not None and stored.shared_secret == "r" * 64
+        assert stored.state == "installed"
+    finally:
+        keys_lost.extensions["icm.db"].engine.dispose()

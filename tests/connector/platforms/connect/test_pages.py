@@ -12,8 +12,8 @@ from flask import Flask
 from tests.support.api import Api, seed
 
 
-def page(api: Api, path: str) -> Any:
-    token = api.site.tenant_token("GET", path, sub="acc-7")
+def page(api: Api, path: str, user: str | None = "acc-7") -> Any:
+    token = api.site.tenant_token("GET", path, **({"sub": user} if user else {}))
     joiner = "&" if "?" in path else "?"
     return api.client.get(f"{path}{joiner}jwt={token}")
 
@@ -114,3 +114,18 @@ def test_security_txt_names_the_configured_contact(app: Flask) -> None:
     answer = app.test_client().get("/.well-known/security.txt")
     assert answer.status_code == 200
     assert "Contact: mailto:security@example.com" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/pages/team?project.key=PAY", "/pages/teams", "/feedback/panel?issue.key=PAY-1"]
+)
+def test_a_viewer_without_an_account_gets_no_token(api: Api, path: str) -> None:
+    """Anonymous access (a token without `sub`): the page shows, with an empty token (issue #24)."""
+    seed(api)
+    response = page(api, path, user=None)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    document = parse(response.get_data(as_text=True))
+    tokens = [m.get("content") for m in document.iter("meta") if m.get("name") == "icm-token"]
+    assert tokens == [""]
+    signed_in = parse(page(api, path).get_data(as_text=True))
+    assert next(m.get("content") for m in signed_in.iter("meta") if m.get("name") == "icm-token")

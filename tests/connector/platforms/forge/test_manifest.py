@@ -59,6 +59,7 @@ def test_an_invalid_manifest_is_rejected(forge_tooling: Path, tmp_path: Path) ->
     del broken["modules"]["macro"][0]["title"]
     broken["remotes"][0]["operations"] = ["teleport"]
     shutil.copytree(forge_tooling / "static", tmp_path / "static")
+    shutil.copytree(forge_tooling / "agent", tmp_path / "agent")  # the Rovo agent's prompt
     path = tmp_path / "manifest.yml"
     path.write_text(yaml.safe_dump(broken))
 

@@ -120,7 +120,7 @@
     if (!items.length) { items = [el("p", { "class": "hint", text: "No expectations recorded yet." })]; }
     return el("article", { "class": "relationship", "aria-label": other.name, "data-relationship": String(rel.id) }, [
       el("h3", {}, [document.createTextNode(other.name + " · " + rel.service + " "), healthBadge(rel.health)])
-    ].concat(items));
+    ].concat(items, [window.ICMReviewPack ? ICMReviewPack.button(rel.id, api, say) : null]));
   }
 
   var SVG = "http://www.w3.org/2000/svg";
@@ -236,6 +236,27 @@
     };
   }
 
+  // The follow-up questions (GET/PUT /settings `followUps`): one input per field, empty = not asked.
+  var FOLLOW_UP_FIELDS = ["whyItMatters", "measures", "growthOpportunity", "cadenceDays"];
+
+  function startFollowUps(form) {
+    var show = function (s) {
+      FOLLOW_UP_FIELDS.forEach(function (f) {
+        var asked = s.followUps.filter(function (q) { return q.field === f; })[0];
+        form[f].value = asked ? asked.question : "";
+      });
+    };
+    var save = function (followUps) {
+      api("PUT", "/settings", { followUps: followUps }).then(function (s) { show(s); say("Follow-up questions saved."); }, function (e) { say(e.message); });
+    };
+    api("GET", "/settings").then(show, function (e) { say(e.message); });
+    form.onsubmit = function (event) {
+      event.preventDefault();
+      save(FOLLOW_UP_FIELDS.map(function (f) { return { field: f, question: form[f].value.trim() }; }).filter(function (q) { return q.question; }));
+    };
+    document.getElementById("follow-ups-default").onclick = function () { save(null); };
+  }
+
   function query(form) {
     var parts = [];
     if (form.getAttribute("data-team")) { parts.push("team=" + encodeURIComponent(form.getAttribute("data-team"))); }
@@ -304,6 +325,9 @@
           var t = i.token ? (i.token.fresh ? "fresh until " + i.token.expiresAt : "stale" + (i.token.expiresAt ? " since " + i.token.expiresAt : "")) : "signed per request (Connect)";
           return [i.product, i.platform, i.state, t];
         })));
+        fill("ops-review-packs", table(["Review pack", "Attempts", "Last error", "Action"], (ops.reviewPacks || []).map(function (r) {
+          return [r.title, r.attempts, r.error || "", actionButton("Retry pack #" + r.id, function () { return call("POST", ROOT + r.retry); }, refresh)];
+        })));
       }, function (e) { say(e.message); });
     };
     document.getElementById("operations-refresh").onclick = refresh;
@@ -329,5 +353,9 @@
     } else if (team) { startTeam(team); }
     var settings = document.getElementById("settings");
     if (settings) { startSettings(settings); }
+    var reviewSettings = document.getElementById("review-settings");
+    if (reviewSettings && window.ICMReviewPack) { ICMReviewPack.settings(reviewSettings, api, say); }
+    var followUps = document.getElementById("follow-ups-settings");
+    if (followUps) { startFollowUps(followUps); }
   });
 }());
