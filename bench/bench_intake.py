@@ -319,6 +319,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench_intake needs wrk (apt-get install wrk)")
+    if args.granian and not (BIN / "granian").exists():
+        sys.exit("--granian needs granian in this environment (pip install granian)")
     specs = os.environ.get("ICM_SPECS_DIR")
     if not specs:
         sys.exit("bench_intake needs ICM_SPECS_DIR for the captured comment_created body")
