@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -222,18 +223,67 @@ def _ms(out: str, label: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def granian_args(target: str, *, factory: bool) -> list[str]:
+    """granian's WSGI mode with gunicorn.conf.py's counts: 2 workers x 16 threads (ICM_WORKERS,
+    ICM_THREADS), keep-alive; HTTP is parsed in Rust, the app runs on the blocking threads."""
+    return [
+        "--interface", "wsgi", *(["--factory"] if factory else []),
+        "--workers", os.environ.get("ICM_WORKERS", "2"),
+        "--blocking-threads", os.environ.get("ICM_THREADS", "16"),
+        target,
+    ]  # fmt: skip
+
+
 class Server:
+    """A server (gunicorn, or granian when `args[0] == "granian"`) in its own process group, on
+    loopback; `cpu()` is the CPU seconds its whole process tree has used so far."""
+
     def __init__(self, args: list[str], env: dict[str, str], port: int, cwd: Path) -> None:
+        if args and args[0] == "granian":
+            command = [str(BIN / "granian"), *args[1:], "--host", "127.0.0.1",
+                       "--port", str(port)]  # fmt: skip
+        else:
+            command = [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}"]
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), *args, "--bind", f"127.0.0.1:{port}"],
-            env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            command, env={**env, "PYTHONPATH": str(cwd)}, cwd=cwd,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         wait_up(port)
 
+    def cpu(self) -> float:
+        """utime + stime of the server and all its descendants (/proc/<pid>/stat), in seconds."""
+        parents: dict[int, int] = {}
+        times: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            times[int(entry.name)] = int(fields[11]) + int(fields[12])
+        tree, frontier = {self.process.pid}, [self.process.pid]
+        while frontier:
+            parent = frontier.pop()
+            children = [pid for pid, ppid in parents.items() if ppid == parent]
+            tree.update(children)
+            frontier.extend(children)
+        return sum(times.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
-        self.process.terminate()
+        os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=30)
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main() -> None:
@@ -243,16 +293,34 @@ def main() -> None:
     parser.add_argument(
         "--compare",
         type=Path,
-        help="another checkout of the project (e.g. `git archive main`) to run in the same sitting",
+        action="append",
+        default=[],
+        help="another checkout of the project (e.g. `git archive main`) to run in the same sitting;"
+        " repeat it for several (one per lever)",
     )
     parser.add_argument(
         "--ablation",
         action="store_true",
         help="also run the project with each intake optimisation turned off, one at a time",
     )
+    parser.add_argument(
+        "--granian",
+        action="store_true",
+        help="also run the project, each --compare checkout and the bare baseline under granian",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every server this many times, in reverse order every other round (ABBA), and"
+        " report medians",
+    )
+    parser.add_argument("--no-forge", action="store_true", help="leave out the /forge/events runs")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench_intake needs wrk (apt-get install wrk)")
+    if args.granian and not (BIN / "granian").exists():
+        sys.exit("--granian needs granian in this environment (pip install granian)")
     specs = os.environ.get("ICM_SPECS_DIR")
     if not specs:
         sys.exit("bench_intake needs ICM_SPECS_DIR for the captured comment_created body")
@@ -271,8 +339,9 @@ def main() -> None:
     }
     forge = ForgeSigner()
     env.update({"ICM_FORGE_APP_ID": FORGE_APP_ID, "ICM_FORGE_JWKS_URL": forge.jwks_url})
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, list[dict[str, float]]] = {}
     c = args.connections
+    loads = [loadavg()]
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "bare204.py").write_text(BARE)
         forge_load: dict[str, Any] = {
@@ -280,22 +349,30 @@ def main() -> None:
             "path": FORGE_PATH,
             "extra": {"SYSTEM_TOKEN": forge.system_token()},
         }
-        forge_args = (forge.invocation_token(600), forge_body(body, Path(folder)))
-        runs = [
-            ("icm", ["-c", "gunicorn.conf.py"], ROOT, 3210),
-            (FORGE_RUN, ["-c", "gunicorn.conf.py"], ROOT, 3214),
+        forge_args = (forge.invocation_token(3600), forge_body(body, Path(folder)))
+        bare = Path(folder)
+        runs: list[tuple[str, list[str], Path]] = [("icm", ["-c", "gunicorn.conf.py"], ROOT)]
+        for checkout in args.compare:
+            runs.append((f"icm ({checkout})", ["-c", "gunicorn.conf.py"], checkout))
+        if not args.no_forge:
+            runs.append((FORGE_RUN, ["-c", "gunicorn.conf.py"], ROOT))
+            for checkout in args.compare[:1]:  # the same Forge load on the first other checkout
+                runs.append((f"{FORGE_RUN} ({checkout})", ["-c", "gunicorn.conf.py"], checkout))
+        runs += [
             ("bare (same gunicorn.conf)", ["-c", str(ROOT / "gunicorn.conf.py"), "bare204:app"],
-             Path(folder), 3211),
-            ("bare (2 sync workers)", ["--workers", "2", "bare204:app"], Path(folder), 3212),
+             bare),
+            ("bare (2 sync workers)", ["--workers", "2", "bare204:app"], bare),
         ]  # fmt: skip
-        if args.compare:
-            conf = args.compare / "gunicorn.conf.py"
-            runs.insert(
-                1,
-                (f"icm ({args.compare})", ["-c", str(conf), "--workers", "2"], args.compare, 3213),
+        if args.granian:
+            app = ["granian", *granian_args("connector:create_app", factory=True)]
+            runs.append(("icm [granian]", app, ROOT))
+            for checkout in args.compare:
+                runs.append((f"icm ({checkout}) [granian]", app, checkout))
+            if not args.no_forge:
+                runs.append((f"{FORGE_RUN} [granian]", app, ROOT))
+            runs.append(
+                ("bare [granian]", ["granian", *granian_args("bare204:app", factory=False)], bare)
             )
-            # the same Forge load on the other checkout, with its own gunicorn settings
-            runs.insert(3, (f"{FORGE_RUN} ({args.compare})", ["-c", str(conf)], args.compare, 3215))
         variants = {
             "icm without group commit": {"ICM_INTAKE_GROUP_COMMIT": "false"},
             "icm without tenant cache": {"ICM_TENANT_CACHE_SECONDS": "0"},
@@ -304,23 +381,31 @@ def main() -> None:
         }
         if args.ablation:
             for offset, name in enumerate(variants, start=1):
-                runs.insert(offset, (name, ["-c", "gunicorn.conf.py"], ROOT, 3220 + offset))
-        for name, gargs, cwd, port in runs:
-            if name == "icm under 2 sync workers":
-                gargs = [*gargs, "--worker-class", "sync"]
-            running = Server(gargs, {**env, **variants.get(name, {})}, port, cwd)
-            forge_run = name.startswith(FORGE_RUN)
-            load = forge_load if forge_run else {}
-            run_token, run_body = forge_args if forge_run else (token, body)
-            try:
-                wrk(port, run_token, run_body, 2, c, **load)  # warm-up
-                results[name] = wrk(port, run_token, run_body, args.duration, c, **load)
-                if name.startswith("bare (same"):
-                    results[name + f" at {2 * c} connections"] = wrk(
-                        port, token, body, args.duration, 2 * c
-                    )
-            finally:
-                running.stop()
+                runs.insert(offset, (name, ["-c", "gunicorn.conf.py"], ROOT))
+        for round_number in range(args.rounds):
+            ordered = runs if round_number % 2 == 0 else list(reversed(runs))
+            for name, gargs, cwd in ordered:
+                port = 3210 + runs.index((name, gargs, cwd))
+                if name == "icm under 2 sync workers":
+                    gargs = [*gargs, "--worker-class", "sync"]
+                running = Server(gargs, {**env, **variants.get(name, {})}, port, cwd)
+                forge_run = name.startswith(FORGE_RUN)
+                load = forge_load if forge_run else {}
+                run_token, run_body = forge_args if forge_run else (token, body)
+                try:
+                    wrk(port, run_token, run_body, 2, c, **load)  # warm-up
+                    before = running.cpu()
+                    result = wrk(port, run_token, run_body, args.duration, c, **load)
+                    used = running.cpu() - before
+                    result["cpu_ms"] = 1000 * used / (result["rate"] * args.duration)
+                    results.setdefault(name, []).append(result)
+                    if name.startswith("bare"):
+                        results.setdefault(name + f" at {2 * c} connections", []).append(
+                            wrk(port, token, body, args.duration, 2 * c)
+                        )
+                finally:
+                    running.stop()
+            loads.append(loadavg())
         ace = os.environ.get("ICM_BENCH_ACE")
         if ace:
             out = subprocess.run(
@@ -330,35 +415,61 @@ def main() -> None:
             ).stdout  # fmt: skip
             found = re.search(r"Requests/sec:\s+([\d.]+)", out)
             if found:
-                results["ACE"] = {
-                    "rate": float(found.group(1)),
-                    "p50": _ms(out, "50%"),
-                    "p99": _ms(out, "99%"),
-                    "non2xx": int(re.search(r"non2xx=(\d+)", out).group(1)),  # type: ignore[union-attr]
-                }
-    print(f"{'server':<46} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'non2xx':>6}")
-    for name, r in results.items():
-        print(
-            f"{name:<46} {r['rate']:>8.0f} {r['p50']:>7.1f} {r['p99']:>7.1f} {int(r['non2xx']):>6}"
-        )
-    base = results["bare (same gunicorn.conf)"]
-    wider = results[f"bare (same gunicorn.conf) at {2 * c} connections"]
-    at_ceiling = wider["rate"] <= 1.10 * base["rate"]
-    icm = results["icm"]
-    best_bare = max(base["rate"], wider["rate"], results["bare (2 sync workers)"]["rate"])
-    print(f"icm / bare (best configuration): {icm['rate'] / best_bare:.2f}")
-    forge_rate = results[FORGE_RUN]["rate"]
-    print(f"icm /forge/events / bare (best configuration): {forge_rate / best_bare:.2f}")
-    if "ACE" in results:
-        print(f"icm / ACE: {icm['rate'] / results['ACE']['rate']:.2f}")
-        print(f"icm /forge/events / ACE: {forge_rate / results['ACE']['rate']:.2f}")
-    print(
-        "baseline at its ceiling (32 connections add <= 10 %):",
-        "yes" if at_ceiling else "NO: the load generator limited it; the ratios are not valid",
-    )
+                results["ACE"] = [
+                    {
+                        "rate": float(found.group(1)),
+                        "p50": _ms(out, "50%"),
+                        "p99": _ms(out, "99%"),
+                        "non2xx": int(re.search(r"non2xx=(\d+)", out).group(1)),  # type: ignore[union-attr]
+                    }
+                ]
+            loads.append(loadavg())
     forge.stop()
-    assert icm["non2xx"] == 0, "every delivery was answered 204"
-    assert results[FORGE_RUN]["non2xx"] == 0, "every Forge event was answered 204"
+    report(results, c, loads, args.rounds)
+
+
+def report(
+    results: dict[str, list[dict[str, float]]], c: int, loads: list[str], rounds: int
+) -> None:
+    """Medians per server, then the ratios; no ratios at all when a bare baseline did not reach
+    its own ceiling (twice the connections gave more than 10 % more: wrk was the limit)."""
+    rate = {name: median([r["rate"] for r in runs]) for name, runs in results.items()}
+    print(f"load average (1, 5, 15 min) at the start and after each round: {' | '.join(loads)}")
+    print(f"{rounds} round(s); medians of the rounds, p99 the worst round's")
+    print(f"{'server':<58} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'non2xx':>6}")
+    for name, runs in results.items():
+        cpu = [r["cpu_ms"] for r in runs if "cpu_ms" in r]
+        print(
+            f"{name:<58} {rate[name]:>7.0f} {median([r['p50'] for r in runs]):>7.1f}"
+            f" {max(r['p99'] for r in runs):>7.1f}"
+            f" {(f'{median(cpu):.3f}' if cpu else '-'):>7} {int(sum(r['non2xx'] for r in runs)):>6}"
+        )
+    failed = [name for name, runs in results.items() if name.startswith(("icm", FORGE_RUN))
+              and any(r["non2xx"] for r in runs)]  # fmt: skip
+    refused = [
+        base
+        for base in ("bare (same gunicorn.conf)", "bare [granian]")
+        if base in rate and rate[f"{base} at {2 * c} connections"] > 1.10 * rate[base]
+    ]
+    if refused:
+        sys.exit(
+            f"NOT REPORTED: {', '.join(refused)} did not reach its own ceiling ({2 * c} connections"
+            f" gave more than 10 % over {c}): the load generator limited it, so no ratio is valid"
+        )
+    gunicorn_bare = max(rate[n] for n in rate if n.startswith("bare ("))
+    print("every bare baseline reached its own ceiling (twice the connections added <= 10 %)")
+    for name in rate:
+        if not name.startswith(("icm", FORGE_RUN)):
+            continue
+        granian = name.endswith("[granian]")
+        base = rate["bare [granian]"] if granian else gunicorn_bare
+        line = f"{name:<58} / bare on its server {rate[name] / base:.2f}"
+        if "icm" in rate and not granian:
+            line += f"  / icm {rate[name] / rate['icm']:.2f}"
+        if "ACE" in rate:
+            line += f"  / ACE {rate[name] / rate['ACE']:.2f}"
+        print(line)
+    assert not failed, f"every delivery was answered 204: {failed}"
 
 
 if __name__ == "__main__":

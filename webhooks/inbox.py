@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import orjson
+import psycopg
 from sqlalchemy import (
     Connection,
     Index,
@@ -31,6 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, rows_affected, utcnow
@@ -170,12 +173,41 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+# The same statement on the driver's own connection (psycopg's placeholder), prepared on first use:
+# SQLAlchemy's per-statement machinery (events, parameter processing, result wrapping) is skipped.
+_PG_INSERT_RAW = str(_PG_INSERT).replace(":rows", "%s")
+
+
+def _raw_insert(connection: Connection, rows_json: str) -> list[tuple[Any, ...]]:
+    """`_PG_INSERT` through psycopg itself, in the connection's transaction (or autocommit); a
+    driver error is raised as SQLAlchemy's own (a lost connection invalidated), as before."""
+    raw = connection.connection.driver_connection
+    try:
+        with raw.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(_PG_INSERT_RAW, (rows_json,), prepare=True)
+            return list(cursor.fetchall())
+    except psycopg.Error as exc:
+        lost = connection.dialect.is_disconnect(exc, connection.connection, None)  # type: ignore[arg-type]
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(
+            _PG_INSERT_RAW, None, exc, psycopg.Error, connection_invalidated=lost
+        ) from exc
+
+
+def _json_array(records: list[dict[str, Any]]) -> str:
+    try:
+        return orjson.dumps(records).decode()
+    except TypeError:  # a lone surrogate in a string (the event's name): the json module escapes it
+        return json.dumps(records)
+
+
 def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> Any:
     """One `INSERT … ON CONFLICT DO NOTHING` for all rows (no ORM: it costs more than the round
     trip), returning the (client_key, webhook_id) of the rows it stored."""
     if connection.dialect.name == "postgresql":
         records = [{name: _json_value(row[name]) for name in _PG_TYPES} for row in rows]
-        return connection.execute(_PG_INSERT, {"rows": json.dumps(records)})
+        return _raw_insert(connection, _json_array(records))
     table = cast(Table, InboxDelivery.__table__)
     return connection.execute(
         sqlite.insert(table)
@@ -195,7 +227,7 @@ def store_many(connection: Connection, deliveries: Sequence[Delivery]) -> list[b
     stored row, or of an earlier one in the same list). The caller commits."""
     now = utcnow()
     rows = [row_values(d, now) for d in deliveries]
-    inserted = {(row.client_key, row.webhook_id) for row in _insert_rows(connection, rows)}
+    inserted = {(row[0], row[1]) for row in _insert_rows(connection, rows)}
     fresh = []
     for delivery in deliveries:
         key = (delivery.client_key, delivery.webhook_id)

@@ -140,3 +140,35 @@ def test_each_ignored_event_is_stored_as_ignored(
 ) -> None:
     assert deliver(client, site, "issue-updated", {"webhookEvent": event}).status_code == 204
     assert [(r.event, r.state, r.last_error) for r in rows(app)] == [(event, "ignored", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"\\ud800 half a pair"', "\ud800 half a pair"),  # a lone surrogate escape
+        ("NaN", None),  # the json module's extension; orjson refuses both
+    ],
+)
+def test_bodies_orjson_refuses_are_read_as_the_json_module_reads_them(
+    client: FlaskClient, site: FakeSite, app: Flask, text: str, expected: str | None
+) -> None:
+    body = json.dumps(captured("comment_created.json")).replace(
+        '"webhookEvent"', f'"odd": {text}, "webhookEvent"', 1
+    )
+    comment = captured("comment_created.json")["comment"]
+    if expected is not None:  # the comment's text itself, which the inbox keeps
+        body = body.replace(json.dumps(comment["body"]), text, 1)
+    assert deliver(client, site, "comment-created", body).status_code == 204
+    [row] = rows(app)
+    assert (row.state, row.last_error) == ("pending", None)
+    if expected is not None:
+        assert json.loads(row.body)["comment"]["body"] == expected
+
+
+def test_a_body_nested_beyond_orjsons_limit_is_parked_with_the_depth_reason(
+    client: FlaskClient, site: FakeSite, app: Flask
+) -> None:
+    body = "[" * 2000 + "]" * 2000  # orjson stops at 1,024 levels, the json module recurses
+    assert deliver(client, site, "comment-created", body).status_code == 400
+    [row] = rows(app)
+    assert (row.state, row.last_error) == ("parked", "the body nests deeper than 64 levels")
