@@ -12,7 +12,9 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from connector.db import get_db, utcnow
+from connector.practice.models import Relationship
 from connector.practice.outbox import OutboxTask
+from connector.practice.review_packs import PackState, ReviewPack
 from tests.support.api import Api, row_counts, seed
 
 SUPPLIER, CUSTOMER = "lead-PAY", "lead-HR"
@@ -121,6 +123,15 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/expectations/{expectationId}/sync"): None,
     ("POST", "/expectations/{expectationId}/feedback"): {"rating": 5},
     ("PUT", "/settings"): {"issueType": "Bug"},
+    ("POST", "/import"): {"format": "csv", "content": "team,name\nEVIL,Evil\n"},
+    ("POST", "/expectations/{expectationId}/measures/{measureId}/values"): {"value": 99.9},
+    ("POST", "/expectations/{expectationId}/measures/{measureId}/values/{valueId}/dispute"): {
+        "comment": "Not what we saw"
+    },
+    ("POST", "/expectations/{expectationId}/measures/{measureId}/count"): None,
+    ("POST", "/relationships/{relationshipId}/review-pack"): None,
+    ("POST", "/review-packs/integrator"): None,
+    ("POST", "/review-packs/{packId}/retry"): None,
 }
 
 
@@ -142,15 +153,43 @@ def outbox(app: Flask) -> list[tuple[Any, ...]]:
         return sorted(tuple(row) for row in rows)
 
 
+def failed_pack(app: Flask, relationship_id: int) -> int:
+    """A review pack whose write failed (no Confluence here), for its retry route."""
+    with get_db(app).transaction() as session:
+        site_id = session.scalars(select(Relationship.site_id)).first()
+        pack = ReviewPack(
+            site_id=site_id,
+            relationship_id=relationship_id,
+            period="2026-Q4",
+            title="Payroll → People: review 2026-Q4",
+            space_key="ICM",
+            state=PackState.FAILED.value,
+            error="Confluence could not be reached",
+        )
+        session.add(pack)
+        session.flush()
+        return pack.id
+
+
 def test_every_write_refuses_a_token_without_a_user_and_a_stranger(api: Api, app: Flask) -> None:
     made = committed(api)
     found = writes(app)
     assert set(found) == set(BODIES), "give each write of the OpenAPI document a body here"
+    measure = made["expectation"]["measures"][0]["id"]
+    value = api.as_(SUPPLIER).ok(
+        "POST",
+        f"/expectations/{made['expectation']['id']}/measures/{measure}/values",
+        {"value": 99.9},
+        201,
+    )
     ids = {
         "key": "PAY",
         "relationshipId": made["payroll"]["id"],
         "goalId": made["goal"]["id"],
         "expectationId": made["expectation"]["id"],
+        "measureId": measure,
+        "valueId": value["id"],
+        "packId": failed_pack(app, made["payroll"]["id"]),
     }
     # The push failed and waits for its backoff: a retry by anyone but the supplier must not
     # reset it (a loop over ids would spend the site's Jira rate limit).
