@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -137,12 +138,14 @@ def live_site(app_config: dict[str, Any]) -> Iterator[LiveSite]:
 # --- PostgreSQL: ICM_TEST_POSTGRES_URL switches it on (CI does); otherwise those tests skip.
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def scratch_postgres(prefix: str) -> Iterator[str]:
+    """The URL of a PostgreSQL database of its own on ICM_TEST_POSTGRES_URL's server, dropped
+    after (skipped, or failed under ICM_REQUIRE_ALL, without that server)."""
     server_url = os.environ.get("ICM_TEST_POSTGRES_URL")
     if not server_url:
         missing("set ICM_TEST_POSTGRES_URL to run the PostgreSQL suite")
-    name = f"icm_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -152,6 +155,12 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with scratch_postgres("icm_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

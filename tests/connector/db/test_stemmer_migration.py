@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from connector.db import Database
 from connector.practice import expectations, relationships, teams
-from tests.conftest import TEST_KEYRING
-from tests.support.prerequisites import missing
+from tests.conftest import TEST_KEYRING, scratch_postgres
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -23,19 +19,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
         return
-    server_url = os.environ.get("ICM_TEST_POSTGRES_URL")
-    if not server_url:
-        missing("set ICM_TEST_POSTGRES_URL to run the PostgreSQL suite")
-    name = f"icm_stem_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres("icm_stem") as url:
+        yield url
 
 
 def test_the_index_is_rebuilt_with_the_new_stems(database_url: str) -> None:
