@@ -167,16 +167,23 @@ def _neighbour_node(team: TeamView, box: Box, role: str, names: tuple[str, ...])
 LINE_CHARS_PER_PX = 1 / 6.7
 
 
-def _expectation_line(exp: ExpectationView, x: float, y: float) -> str:
-    """An expectation under its customer: a dot in its band's colour, its statement and band."""
+def _expectation_line(exp: ExpectationView, x: float, y: float, width: float) -> str:
+    """An expectation under its customer: a dot in its band's colour, its statement and band.
+    A transparent rectangle over its lines takes the clicks, so the gaps between the letters
+    open the expectation, not the customer's box behind it."""
     band = exp.health.band
     title = f"{exp.statement} ({exp.state}; health {health_text(exp.health)})"
+    statement = expectation_lines(exp)
     lines = "".join(
-        text(x + 12, y + EXPECTATION_LINE_H * i, line, size=12)
-        for i, line in enumerate(expectation_lines(exp))
+        text(x + 12, y + EXPECTATION_LINE_H * i, line, size=12) for i, line in enumerate(statement)
+    )
+    top = y - EXPECTATION_LINE_H + 4
+    hit = (
+        f'<rect x="{num(x)}" y="{num(top)}" width="{num(width)}" '
+        f'height="{num(EXPECTATION_LINE_H * len(statement))}" fill="transparent"/>'
     )
     return (
-        f"{link_open(exp.jira_issue_url)}<title>{esc(title)}</title>"
+        f"{link_open(exp.jira_issue_url)}<title>{esc(title)}</title>{hit}"
         f'<circle cx="{num(x + 4)}" cy="{num(y - 4)}" r="3.5" class="fill-{band}" '
         f'fill="{colour(band)}"/>{lines}'
         f"{link_close(exp.jira_issue_url)}"
@@ -190,7 +197,7 @@ def _neighbour(edge: EdgeLayout) -> str:
     if edge.show_expectations:
         y = box.y + edge.head + 12
         for exp in edge.rel.expectations:
-            parts.append(_expectation_line(exp, box.x + 10, y))
+            parts.append(_expectation_line(exp, box.x + 10, y, box.w - 20))
             y += EXPECTATION_LINE_H * len(expectation_lines(exp))
     return "".join(parts)
 

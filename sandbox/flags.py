@@ -1,7 +1,9 @@
 """Flags, as the product shows them for an app: a stack at the bottom left of the product's page
 (not inside the app's iframe). Connect's `AP.flag.create` (the sandbox's all.js) posts
 `{type: "ap-flag", ...}` to the page; Forge's `showFlag` (the sandbox's bridge) posts
-`{type: "forge-flag", ...}`. Each becomes a `.host-flag` in `#host-flags`, newest first."""
+`{type: "forge-flag", ...}`. Each becomes a `.host-flag` in `#host-flags`, newest first. The
+flags have their own column at the left, as over the product's sidebar: once one is shown, the
+page keeps a 392 px gutter, so a flag never covers the app's frame or its controls."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ HOST_FLAGS = (
     "if(!box){box=document.createElement('section');box.id='host-flags';"
     "box.setAttribute('aria-label','Flags');"
     "box.style.cssText='position:fixed;left:16px;bottom:16px;width:360px;z-index:9;"
-    "font-family:system-ui,sans-serif';document.body.appendChild(box);}"
+    "font-family:system-ui,sans-serif';document.body.appendChild(box);"
+    "document.body.style.paddingLeft='392px';}"
     "var f=document.createElement('div');f.className='host-flag';"
     "f.setAttribute('role',d.kind==='error'?'alert':'status');f.dataset.kind=d.kind||'info';"
     "f.style.cssText='background:#fff;color:#172b4d;border:1px solid #091e4224;"

@@ -170,10 +170,10 @@ def test_from_an_empty_site_to_a_rated_expectation(
     expect(panel.locator("#icm-mine")).to_have_text(mine)
     (rated,) = empty.api("GET", f"/expectations/{proposed['id']}/feedback")["values"]
     assert (rated["rating"], rated["comment"]) == (4, "Two late payslips in March.")
-    # The supplier is shown nothing to click.
+    # The supplier is shown nothing to rate: its one button records a value of the measure.
     panel = empty.frame(page, empty.issue_panel(PAYROLL_LEAD, key))
     expect(panel.get_by_text(WORDS)).to_be_visible()
-    expect(panel.get_by_role("button")).to_have_count(0)
+    expect(panel.get_by_role("button")).to_have_text(["Record a value of Payslips on time"])
     expect(panel.get_by_role("radio")).to_have_count(0)
 
     # The same pages in the dark: no serious or critical violation either.

@@ -169,11 +169,12 @@ def test_propose_agree_sync_and_rate(
 
     panel = app_frame(page, f"{site.sandbox.url}/browse/{key}?as={HR_LEAD}")  # back later
     expect(panel.locator("#icm-mine")).to_have_text(mine)
-    # Payroll's lead may look, but a supplier does not grade itself: nothing to click, and why.
+    # Payroll's lead may look, but a supplier does not grade itself: nothing to rate, and why;
+    # its one button records a value of the measure (the supplier side records them).
     panel = app_frame(page, f"{site.sandbox.url}/browse/{key}?as={PAYROLL_LEAD}")
     expect(panel.locator("#icm-mine")).to_have_text("")
     expect(panel.get_by_role("radio")).to_have_count(0)
-    expect(panel.get_by_role("button")).to_have_count(0)
+    expect(panel.get_by_role("button")).to_have_text(["Record a value of Payslips on time"])
     expect(panel.get_by_text("Only the customer side (its lead and members)")).to_be_visible()
     assert len(api(site, "GET", f"/expectations/{agreed['id']}/feedback")["values"]) == 1
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import String, column, select, table
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime
@@ -163,10 +164,7 @@ class ForgeInstallationStore:
             )
         twin = row.connect_client_key if row else self._connect_twin(claims.installation_id)
         if row is None:
-            row = ForgeInstallation(
-                installation_id=claims.installation_id, installed_at=now, products=""
-            )
-            self.session.add(row)
+            row = self._first(claims, now)
         row.app_id = claims.app_id
         row.site_id = site_id_of(claims)
         row.cloud_id = claims.cloud_id
@@ -189,6 +187,31 @@ class ForgeInstallationStore:
         row.updated_at = now
         self.session.flush()
         return row
+
+    def _first(self, claims: InvocationClaims, now: datetime) -> ForgeInstallation:
+        """The row of an installation's first invocation. A view's parallel first calls all get
+        here: the one whose insert loses (unique installation id) takes the winner's row."""
+        try:
+            with self.session.begin_nested():
+                row = ForgeInstallation(
+                    installation_id=claims.installation_id,
+                    installed_at=now,
+                    products="",
+                    app_id=claims.app_id,
+                    site_id=site_id_of(claims),
+                    product=product_of(claims),
+                    api_base_url=claims.api_base_url,
+                    state=INSTALLED,
+                    updated_at=now,
+                )
+                self.session.add(row)
+                self.session.flush()
+            return row
+        except IntegrityError:
+            won = self.get(claims.installation_id)
+            if won is None:
+                raise
+            return won
 
     def _connect_twin(self, installation_id: str) -> str | None:
         """Connect-on-Forge: the Connect tenant whose `installed` payload named this install.
