@@ -27,6 +27,7 @@ from connector.practice.health import (
     expectation_health,
     relationship_health,
 )
+from connector.practice.measure_values import latest_values
 from connector.practice.models import Expectation, Feedback, Measure, Relationship
 
 S = ExpectationState
@@ -87,17 +88,18 @@ class ReviewContent:
         return [(part, done) for part in self.agreed for done in part.improvements]
 
 
-def latest_measure_value(session: Session, measure: Measure, until: datetime) -> float | None:
-    """The measure's latest value recorded before `until`: the one place that reads it, so the
-    source can change (a history of recorded values) without touching the pack. The model keeps
-    only the newest value, so one recorded after `until` is not shown for the period."""
-    if measure.latest_at is not None and measure.latest_at >= until:
-        return None
-    return measure.latest_value
+def latest_measure_value(
+    session: Session, site_id: str, measure: Measure, until: datetime
+) -> float | None:
+    """The measure's value standing for the last day before `until`, from its recorded history
+    (`practice.measure_values`): a value recorded for a later day is not the period's."""
+    last_day = (until - timedelta(microseconds=1)).date()
+    point = latest_values(session, site_id, [measure.id], on=last_day).get(measure.id)
+    return None if point is None else point.value
 
 
-def _measure_line(session: Session, measure: Measure, until: datetime) -> MeasureLine:
-    latest = latest_measure_value(session, measure, until)
+def _measure_line(session: Session, site_id: str, measure: Measure, until: datetime) -> MeasureLine:
+    latest = latest_measure_value(session, site_id, measure, until)
     met: bool | None = None
     if latest is not None:
         met = (
@@ -152,7 +154,7 @@ def review_content(
     parts = {
         e.id: ExpectationPart(
             expectation=e,
-            measures=[_measure_line(session, m, until) for m in e.measures],
+            measures=[_measure_line(session, site_id, m, until) for m in e.measures],
             ratings=ratings.get(e.id, []),
             health=per_expectation.get(e.id),
             improvements=improvements.get(e.id, []),

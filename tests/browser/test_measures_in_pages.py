@@ -11,10 +11,10 @@ from playwright.sync_api import Page, expect
 
 from connector.sync.worker import drain_outbox
 from tests.browser import test_practice_on_both_platforms as practice
-from tests.browser.accessibility import AXE, GRAVE
 from tests.browser.test_practice_on_both_platforms import HR_LEAD, PAYROLL_LEAD, Platform
 from tests.connector.platforms.forge.conftest import PlatformSite
 from tests.connector.platforms.forge.test_measure_values import ok
+from tests.support.axe import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 platform = practice.platform  # the same fixture: PAY and HR on Connect, then on Forge
@@ -48,15 +48,13 @@ def agreed_expectation(platform: Platform) -> dict[str, object]:
 
 
 def no_grave_violations(page: Page, platform: Platform, url: str) -> None:
-    """axe-core over the measures' part of the page (the rest is other pages' tests' concern)."""
+    """axe-core over the whole frame, its measures' history table open."""
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         frame = platform.frame(page, url)
         expect(frame.locator(".icm-measures").first).to_be_visible()
         frame.locator(".icm-measure-history summary").first.click()  # the history table too
-        found = AXE.run(frame, context=".icm-measures").response["violations"]
-        grave = [(v["id"], v["impact"]) for v in found if v["impact"] in GRAVE]
-        assert grave == [], (scheme, url, grave)
+        assert serious_violations(frame) == [], (scheme, url)
     page.emulate_media(color_scheme="light")
 
 

@@ -14,6 +14,7 @@ from connector.db import get_db
 from connector.practice.crossteam import Improvement
 from connector.practice.feedback import apply_comment, comment_event
 from connector.practice.health import HealthSnapshot
+from connector.practice.measure_values import MeasureValue
 from connector.practice.models import Expectation, Feedback, Measure
 from sandbox.confluence.store import Page
 from sandbox.directory import USERS
@@ -128,9 +129,22 @@ def record_the_quarter(site: PlatformSite, relationship_id: int) -> None:
         correct, days_to_fix = session.scalars(
             select(Measure).where(Measure.expectation_id == first.id).order_by(Measure.position)
         ).all()
-        correct.latest_value, days_to_fix.latest_value = 99.7, 3.0
-        correct.latest_at = at("2026-11-01")  # recorded in Q4: not a Q3 value
         site_id = first.site_id
+        for measure, value, day in (
+            (correct, 99.7, date(2026, 11, 1)),  # stands for a Q4 day: not a Q3 value
+            (days_to_fix, 3.0, date(2026, 9, 20)),  # Q3's, still the latest in Q4
+        ):
+            session.add(
+                MeasureValue(
+                    site_id=site_id,
+                    expectation_id=first.id,
+                    measure_id=measure.id,
+                    value=value,
+                    day=day,
+                    recorded_by=SUPPLIER_LEAD,
+                    recorded_at=at(day.isoformat()),
+                )
+            )
         for expectation, rating, comment, author, when in (
             (first, 4, "Q4: October payslips were fine", CUSTOMER_LEAD, "2026-10-20"),
             (first, 2, "Q4: November had two errors", MEMBER, "2026-11-18"),
