@@ -77,23 +77,32 @@ def load_organisation(app: Any, installation: str) -> None:
         pass
 
 
+def agreed_expectations(session: Any, site_id: str) -> list[Any]:
+    """The site's expectations in force (agreed or at risk): what the demo's history is of."""
+    from sqlalchemy import select
+
+    from connector.practice.models import Expectation
+
+    return list(
+        session.scalars(
+            select(Expectation).where(
+                Expectation.site_id == site_id, Expectation.state.in_(("agreed", "at_risk"))
+            )
+        )
+    )
+
+
 def seed_feedback_history(app: Any, site_id: str) -> int:
     """A few months of ratings by each customer's lead and integrator, so the maps have health.
 
     Demo data only: written straight to the table with past dates, which no API allows.
     """
-    from sqlalchemy import select
-
-    from connector.practice.models import Expectation, Feedback
+    from connector.practice.models import Feedback
 
     now = datetime.now(UTC)
     count = 0
     with get_db(app).transaction() as session:
-        agreed = session.scalars(
-            select(Expectation).where(
-                Expectation.site_id == site_id, Expectation.state.in_(("agreed", "at_risk"))
-            )
-        ).all()
+        agreed = agreed_expectations(session, site_id)
         for expectation in agreed:
             rng = random.Random(expectation.id)
             mood = rng.choice((1.6, 2.8, 3.6, 4.4, 4.7))  # some relationships struggle
@@ -121,20 +130,13 @@ def seed_measure_history(app: Any, sandbox: Sandbox, site_id: str) -> int:
     """Four months of values of each agreed expectation's measures recorded by hand (by the
     supplier's lead, each standing for a month's end), and the JQL measures counted once by
     sandbox Jira (a few payroll incidents filed first), so the maps show attainment."""
-    from sqlalchemy import select
-
     from connector.practice.measure_counts import count_site
     from connector.practice.measure_values import record_value
-    from connector.practice.models import Expectation
 
     now = datetime.now(UTC)
     count = 0
     with get_db(app).transaction() as session:
-        agreed = session.scalars(
-            select(Expectation).where(
-                Expectation.site_id == site_id, Expectation.state.in_(("agreed", "at_risk"))
-            )
-        ).all()
+        agreed = agreed_expectations(session, site_id)
         for expectation in agreed:
             rng = random.Random(expectation.id * 7)
             lead = expectation.relationship.supplier.lead_account_id
