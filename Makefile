@@ -33,8 +33,9 @@ test-fast: install
 migrate: install
 	$(BIN)/flask --app connector icm migrate
 
+# The production server: granian (connector/serve.py); gunicorn -c gunicorn.conf.py is the fallback.
 run: migrate
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 0.0.0.0:$(PORT) --workers 4
+	PORT=$(PORT) ICM_WORKERS=$${ICM_WORKERS:-4} $(BIN)/python -m connector.serve
 
 lint: install
 	$(BIN)/ruff check .
