@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
@@ -47,11 +47,16 @@ def _int(value: str | None) -> int:
 
 
 def receive(
-    session: Session, caller: Caller, event: str, headers: Mapping[str, str], raw: bytes
+    session: Callable[[], Session],
+    caller: Caller,
+    event: str,
+    headers: Mapping[str, str],
+    raw: bytes,
 ) -> bool:
     """Store one delivery of `event` (the name it is stored under if the body names none); True
     when new, False for a duplicate. BadRequest (after storing it as parked) when the body cannot
-    be read."""
+    be read. `session` gives the request's session, asked for only when there is no group
+    committer (SQLite): on PostgreSQL a delivery opens no ORM session at all."""
     text = raw.decode("utf-8", errors="replace")
     payload, problem = _parse(text)
     if payload:
@@ -79,20 +84,27 @@ def receive(
     return fresh
 
 
-def commit(session: Session, delivery: Delivery) -> bool:
+def commit(session: Callable[[], Session], delivery: Delivery) -> bool:
     """Store the delivery and commit it before returning: through the process's group committer
     when the app has one (PostgreSQL), else in the request's own session."""
     committer: GroupCommitter | None = current_app.extensions.get(COMMITTER)
     if committer is not None:
         return committer.submit(delivery)
-    fresh = store(session, delivery)
-    session.commit()
+    own = session()
+    fresh = store(own, delivery)
+    own.commit()
     return fresh
+
+
+class NoContent(Response):
+    """A 204: no body, so no Content-Type either (Werkzeug's default would say text/html)."""
+
+    default_mimetype = None
 
 
 def acknowledgement(fresh: bool) -> Response:
     """The answer to a stored delivery: 204, flagged when it was a duplicate."""
-    response = Response(status=204)
+    response = NoContent(status=204)
     if not fresh:
         response.headers["X-ICM-Duplicate"] = "1"
     return response

@@ -20,6 +20,6 @@ def jira_event(slug: str) -> Response:
     if event is None:
         raise NotFound(f"no webhook receiver at /webhooks/jira/{slug}")
     fresh = receive(
-        request_session(), current_caller(), event, dict(request.headers), request.get_data()
+        request_session, current_caller(), event, dict(request.headers), request.get_data()
     )
     return acknowledgement(fresh)

@@ -72,7 +72,7 @@ def product_event() -> Response:
         "X-Atlassian-Webhook-Retry": str(delivery.retry),
         "X-Atlassian-Webhook-Flow": "Primary",
     }
-    fresh = receive(request_session(), caller, delivery.event, headers, delivery.body)
+    fresh = receive(request_session, caller, delivery.event, headers, delivery.body)
     return acknowledgement(fresh)
 
 
