@@ -23,12 +23,15 @@ YAML (see examples/organisation.yaml)::
 
 CSV: one record per row, a `type` column (`team`, `goal`, `relationship`, `expectation`) and the
 same field names as columns. An expectation row names its relationship by `supplier`,
-`customer` and `service`; `measures` is `name|target|unit|direction` items joined by `;`.
+`customer` and `service`; `measures` is `name|target|unit|direction` items joined by `;`, and
+an item `name|target|unit|direction|JQL` is a measure counted by that JQL query.
 
 Every record is checked before anything is written; the errors name the record (`row N` in a
-CSV, the list position in YAML) and the field. Re-importing the same file changes nothing:
-teams are matched by key, relationships by supplier, customer and service, expectations by
-statement within their relationship.
+CSV, the list position in YAML) and the field. A measure counted by JQL (`source: jql`, `jql:
+...`) is checked by Jira's parser as the API checks one (`jql/parse`, strict), in one call for
+all the file's queries; a query Jira refuses is reported with Jira's message. Re-importing the
+same file changes nothing: teams are matched by key, relationships by supplier, customer and
+service, expectations by statement within their relationship.
 """
 
 from __future__ import annotations
@@ -49,7 +52,10 @@ from sqlalchemy.orm import Session
 
 from connector.api import schemas
 from connector.db import get_db
+from connector.domain.errors import UpstreamError, ValidationFailed
 from connector.practice import expectations, goals, relationships, teams
+from connector.practice.measure_counts import jql_refusals
+from connector.practice.measure_values import JQL
 from connector.practice.models import Expectation, Goal, Relationship
 from connector.sync.worker import drain_outbox
 from connector.web.limits import MAX_JSON_DEPTH
@@ -200,24 +206,28 @@ def _csv_expectation(raw: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _csv_measure(text: str) -> dict[str, Any]:
-    name, target, unit, direction = ([p.strip() for p in text.split("|")] + ["", "", "", ""])[:4]
+    parts = [p.strip() for p in text.split("|", 4)] + ["", "", "", "", ""]
+    name, target, unit, direction, jql = parts[:5]
     measure: dict[str, Any] = {"name": name, "target": target}
     if unit:
         measure["unit"] = unit
     if direction:
         measure["direction"] = direction
+    if jql:
+        measure["source"], measure["jql"] = JQL, jql
     return measure
 
 
 # --- checking
 
 
-def check(session: Session, site_id: str, records: list[Record]) -> list[Problem]:
+def check(app: Flask, session: Session, site_id: str, records: list[Record]) -> list[Problem]:
     problems: list[Problem] = []
     for record in records:
         problems += _check_shape(record)
     if not problems:
         problems += _check_references(session, site_id, records)
+        problems += _check_jql(app, session, site_id, records)
     return problems
 
 
@@ -254,6 +264,31 @@ def _check_references(session: Session, site_id: str, records: list[Record]) -> 
             ) is None:
                 problems.append(Problem(record.where, "goal", f"{supplier} has no goal {goal!r}"))
     return problems
+
+
+def _check_jql(app: Flask, session: Session, site_id: str, records: list[Record]) -> list[Problem]:
+    """Every measure counted by JQL, checked by Jira's parser as the API checks one: one call for
+    all the file's queries (each asked once), a refusal named by its record with Jira's words."""
+    counted = [
+        (record.where, f"measures[{n}].jql", measure["jql"])
+        for record in records
+        if record.kind == "expectation"
+        for n, measure in enumerate(record.data.get("measures") or [])
+        if measure.get("source") == JQL and measure.get("jql")
+    ]
+    if not counted:
+        return []
+    queries = list(dict.fromkeys(jql for _, _, jql in counted))
+    try:
+        errors = dict(zip(queries, jql_refusals(app, session, site_id, queries), strict=True))
+    except (ValidationFailed, UpstreamError) as exc:
+        where, name, _ = counted[0]
+        return [Problem(where, name, f"{exc.message}; nothing can be checked without it")]
+    return [
+        Problem(where, name, f"Jira refused {jql!r}: {'; '.join(errors[jql])}")
+        for where, name, jql in counted
+        if errors[jql]
+    ]
 
 
 def _text(value: Any) -> str:
@@ -378,7 +413,7 @@ def run_import(app: Flask, path: Path, site_id: str, *, sync: bool = False) -> N
         except (ValueError, yaml.YAMLError, csv.Error) as exc:
             click.echo(f"{path}: cannot read it: {exc}", err=True)
             raise SystemExit(2) from exc
-        problems = check(session, site_id, records)
+        problems = check(app, session, site_id, records)
         if problems:
             for problem in problems:
                 click.echo(str(problem), err=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 
 import yaml
-from flask import Response
+from flask import Response, current_app
 from marshmallow import Schema, fields, validate
 
 from connector.api import importer
@@ -50,7 +50,7 @@ def import_organisation() -> Response:
         importer.Problem(r.where, "expectations", "record expectations on the team page")
         for r in records
         if r.kind == "expectation"
-    ] or importer.check(session, site_id(), records)
+    ] or importer.check(current_app, session, site_id(), records)
     if problems:
         raise ValidationFailed(
             f"{len(problems)} problem(s); nothing was imported",

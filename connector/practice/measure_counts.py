@@ -1,5 +1,6 @@
 """Measures counted by JQL: Jira's approximate count, asked as the app, once per measure per
-cadence (and on demand), and the JQL checked by Jira's parser when a measure is saved.
+cadence (and on demand), and the JQL checked by Jira's parser when a measure is saved (through
+the API, the team page's form, or `icm import`: one parse call for all of an import's queries).
 
 Within Jira's rate limits: one call per measure per run, never repeated within the run. A 429
 defers that measure until its `Retry-After` has passed (the HTTP session does not wait for this
@@ -11,7 +12,7 @@ JQL changes; any other failure is tried again on a later run, an hour on.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,15 +64,14 @@ class CountRun:
 # --- checking a JQL when a measure is saved
 
 
-def check_jql(
-    app: Flask, session: Session, site_id: str, measures: Iterable[Mapping[str, Any]]
-) -> None:
-    """422 with Jira's own message when Jira's parser refuses a measure's JQL."""
-    given = [(i, m) for i, m in enumerate(measures) if m.get("source") == "jql" and m.get("jql")]
-    if not given:
-        return
+def jql_refusals(
+    app: Flask, session: Session, site_id: str, queries: Sequence[str]
+) -> list[list[str]]:
+    """Jira's parser's errors for each query (an empty list: Jira takes it), in one call for all
+    of them. ValidationFailed when the site has no Jira to ask; UpstreamError when Jira could not
+    answer (a 400 for the whole call refuses every query with Jira's message)."""
     try:
-        errors = jira_site(app, session, site_id).jql_errors([m["jql"] for _, m in given])
+        return jira_site(app, session, site_id).jql_errors(queries)
     except LookupError as exc:
         raise ValidationFailed(
             "a measure counted by JQL needs Jira on this site, to check and count its JQL",
@@ -80,7 +80,17 @@ def check_jql(
     except JiraCallFailed as exc:
         if exc.status_code != 400:
             raise UpstreamError(f"Jira could not check the JQL: {exc.message}") from exc
-        errors = [exc.messages for _ in given]
+        return [exc.messages for _ in queries]
+
+
+def check_jql(
+    app: Flask, session: Session, site_id: str, measures: Iterable[Mapping[str, Any]]
+) -> None:
+    """422 with Jira's own message when Jira's parser refuses a measure's JQL."""
+    given = [(i, m) for i, m in enumerate(measures) if m.get("source") == "jql" and m.get("jql")]
+    if not given:
+        return
+    errors = jql_refusals(app, session, site_id, [m["jql"] for _, m in given])
     refused = [(i, m, found) for (i, m), found in zip(given, errors, strict=True) if found]
     if refused:
         _, measure, found = refused[0]

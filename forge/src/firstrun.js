@@ -6,7 +6,7 @@ import { makeFlag } from '../../connector/platforms/connect/pages/static/ui/flag
 
 export { askWords, confirmDanger } from '../../connector/platforms/connect/pages/static/ui/dialog.js';
 export { showFieldErrors } from '../../connector/platforms/connect/pages/static/ui/dom.js';
-export { focusFirstError, readMeasures, removableMeasures } from '../../connector/platforms/connect/pages/static/ui/measures.js';
+export { focusFirstError, measureSource, readMeasures, removableMeasures, showMeasureErrors } from '../../connector/platforms/connect/pages/static/ui/measures.js';
 export { latestText, ratingForm } from '../../connector/platforms/connect/pages/static/ui/panel.js';
 export { emptySide, setupTeam } from '../../connector/platforms/connect/pages/static/ui/setup.js';
 export { showExpectation, waitingSummary } from '../../connector/platforms/connect/pages/static/ui/waiting.js';

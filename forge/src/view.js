@@ -154,9 +154,11 @@ function relationshipCard(relationship, side, refresh) {
   ]);
 }
 
+// A measure row; "Measured by" (by hand, or counted by a JQL query) and the query's field come
+// from the shared module (ui/measures.js), as on the Connect pages.
 function measureRow(index) {
   const id = (name) => `icm-measure-${index}-${name}`;
-  return el('div', { class: 'icm-row icm-measure' }, [
+  return ui.measureSource(el('div', { class: 'icm-row icm-measure' }, [
     el('label', { for: id('name'), text: 'Measure' }), el('input', { id: id('name'), name: 'measureName', type: 'text' }),
     el('label', { for: id('target'), text: 'Target' }), el('input', { id: id('target'), name: 'measureTarget', type: 'number', step: 'any' }),
     el('label', { for: id('unit'), text: 'Unit' }), el('input', { id: id('unit'), name: 'measureUnit', type: 'text', size: 6 }),
@@ -164,7 +166,7 @@ function measureRow(index) {
     el('select', { id: id('direction'), name: 'measureDirection' }, [
       el('option', { value: 'atLeast', text: 'at least' }), el('option', { value: 'atMost', text: 'at most' }),
     ]),
-  ]);
+  ]));
 }
 
 // Each measure needs its target: null (with errors next to the fields) when one lacks it.
@@ -224,6 +226,8 @@ function recordForm(map, refresh, cadenceDays, followUps, seedQuestion) {
       document.getElementById('icm-open-record')?.focus(); // the form closed: back to its opener
     } catch (error) {
       const rest = ui.showFieldErrors(error, { statement: form.statement, whyItMatters: form.whyItMatters, growthOpportunity: form.growthOpportunity, cadenceDays: form.cadenceDays, relationshipId: form.relationshipId });
+      // A measure's error (Jira refusing its JQL, say) goes next to that measure's field.
+      if (ui.showMeasureErrors(form, error)) { ui.focusFirstError(form); say('Not saved: see the message next to the measure.'); return; }
       if (rest) { say(rest); ui.flag(rest, '', 'error'); }
     }
   });

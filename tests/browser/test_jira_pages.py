@@ -239,6 +239,7 @@ def test_capture_form_by_keyboard_alone(page: Page, site: LiveSite) -> None:
     tab_to("measureTarget", "99.5")
     tab_to("measureUnit", "%")
     tab_to("measureDirection")
+    tab_to("measureSource")  # recorded by hand: the JQL query's field is hidden, not a stop
     tab_to("add-measure")
     tab_to("growthOpportunity", "Payslips in the employee app")
     tab_to("cadenceDays")
@@ -261,6 +262,10 @@ def test_capture_form_by_keyboard_alone(page: Page, site: LiveSite) -> None:
     for name in ("statement", "whyItMatters", "measureName", "measureTarget", "measureUnit"):
         tab_to(name)
     tab_to("measureDirection")
+    tab_to("measureSource")
+    page.keyboard.press("ArrowDown")  # counted by a JQL query: its field is the next stop
+    assert frame.evaluate("document.activeElement.value") == "jql"
+    tab_to("measureJql", "project = PAY AND labels = incident")
     tab_to("add-measure")
     page.keyboard.press("Enter")  # a second measure row, its first field focused and labelled
     assert frame.evaluate("document.activeElement.name") == "measureName"

@@ -47,7 +47,7 @@ def _example(live: LiveSite) -> None:
     """examples/organisation.yaml, as `icm import` writes it."""
     records = read(EXAMPLE)
     with live.app.app_context(), get_db(live.app).transaction() as session:
-        assert check(session, live.site_id, records) == []
+        assert check(live.app, session, live.site_id, records) == []
         write(session, live.site_id, records, lambda _record: None)
 
 

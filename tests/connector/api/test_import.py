@@ -10,6 +10,7 @@ import pytest
 import yaml
 from flask import Flask
 
+from connector.api import importer
 from connector.db import get_db
 from connector.platforms.forge.installations import INSTALLED, UNINSTALLED, ForgeInstallation
 from tests.support.api import Api, row_counts
@@ -21,6 +22,16 @@ def run(app: Flask, *args: str) -> Any:
     return app.test_cli_runner().invoke(args=["icm", "import", *args])
 
 
+@pytest.fixture
+def jira_takes_every_jql(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example's JQL measures, taken without a Jira to ask (these tests have none; Jira's
+    parser over the sandbox, and its refusals, are in test_import_jql.py)."""
+    monkeypatch.setattr(
+        importer, "jql_refusals", lambda _app, _session, _site, queries: [[] for _ in queries]
+    )
+
+
+@pytest.mark.usefixtures("jira_takes_every_jql")
 def test_example_organisation_imports_once(api: Api, app: Flask) -> None:
     result = run(app, str(EXAMPLES / "organisation.yaml"), "--tenant", api.site.client_key)
     assert result.exit_code == 0, result.output
@@ -120,6 +131,7 @@ def forge_installation(app: Flask, site_id: str, state: str = INSTALLED) -> str:
     return installation_id
 
 
+@pytest.mark.usefixtures("jira_takes_every_jql")
 def test_a_forge_installation_id_names_its_site(api: Api, app: Flask) -> None:
     # The same site (cloudId) as the Connect tenant the API calls come from: what Forge imports,
     # Connect sees, because both adapters key a site by its cloudId.

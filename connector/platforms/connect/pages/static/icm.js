@@ -279,24 +279,29 @@
       }).then(function () {
         form.reset();
         Array.prototype.slice.call(form.querySelectorAll(".measure"), 1).forEach(function (row) { row.remove(); });
+        UI().measureSources(form);
         UI().removableMeasures(form, document.getElementById("add-measure"));
         openRecord(false);
         flag(propose ? "Proposed to the customer." : "Saved as a draft.", propose ? "They answer on their team page." : "Propose it when it is ready.");
         refresh();
       }, function (e) {
         var rest = UI().showFieldErrors(e, { statement: form.statement, whyItMatters: form.whyItMatters, growthOpportunity: form.growthOpportunity, cadenceDays: form.cadenceDays, relationshipId: form.relationshipId });
+        // A measure's error (Jira refusing its JQL, say) goes next to that measure's field.
+        if (UI().showMeasureErrors(form, e)) { UI().focusFirstError(form); say("Not saved: see the message next to the measure."); rest = null; }
         if (rest) { failed(e); }
       });
     };
+    if (UI().measureSources) { UI().measureSources(form); }
     document.getElementById("add-measure").onclick = function () {
       var rows = form.querySelectorAll(".measure");
       var copy = rows[rows.length - 1].cloneNode(true);
       Array.prototype.forEach.call(copy.querySelectorAll("input"), function (i) { i.value = ""; });
-      var gone = copy.querySelector(".icm-remove-measure");
-      if (gone) { gone.remove(); }
+      // The copy's remove button, "Measured by" and query go: measureSources adds fresh ones.
+      Array.prototype.forEach.call(copy.querySelectorAll(".icm-remove-measure, .icm-measure-how, .icm-measure-query"), function (n) { n.remove(); });
       Array.prototype.forEach.call(copy.querySelectorAll(".icm-error"), function (n) { n.remove(); });
       Array.prototype.forEach.call(copy.querySelectorAll("input, select"), function (n) { n.removeAttribute("aria-invalid"); n.removeAttribute("aria-describedby"); n.removeAttribute("id"); });
       this.parentNode.insertBefore(copy, this);
+      UI().measureSources(form);
       UI().removableMeasures(form, this);
       copy.querySelector("input").focus();
     };

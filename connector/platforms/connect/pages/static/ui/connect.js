@@ -3,7 +3,7 @@
 import { askWords, confirmDanger } from './dialog.js';
 import { showFieldErrors } from './dom.js';
 import { makeFlag } from './flags.js';
-import { focusFirstError, readMeasures, removableMeasures } from './measures.js';
+import { focusFirstError, measureSources, readMeasures, removableMeasures, showMeasureErrors } from './measures.js';
 import { emptySide, setupTeam } from './setup.js';
 import { showExpectation, waitingSummary } from './waiting.js';
 
@@ -15,6 +15,6 @@ const flag = makeFlag(({ title, body, kind }) => {
 });
 
 window.ICMUI = {
-  askWords, confirmDanger, emptySide, flag, focusFirstError, readMeasures, removableMeasures,
-  setupTeam, showExpectation, showFieldErrors, waitingSummary,
+  askWords, confirmDanger, emptySide, flag, focusFirstError, measureSources, readMeasures,
+  removableMeasures, setupTeam, showExpectation, showFieldErrors, showMeasureErrors, waitingSummary,
 };

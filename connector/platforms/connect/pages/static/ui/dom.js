@@ -24,14 +24,18 @@ export function uid(prefix) {
   return `${prefix}-${serial}`;
 }
 
-// An error shown next to the field it concerns (and tied to it for screen readers).
+// An error shown next to the field it concerns (and tied to it for screen readers, before any
+// hint the field was already described by).
 export function fieldError(field, message) {
   const id = `${field.id || uid('icm-field')}-error`;
   if (!field.id) field.id = id.replace(/-error$/, '');
   let note = document.getElementById(id);
+  const others = (field.getAttribute('aria-describedby') ?? '').split(/\s+/).filter((t) => t && t !== id);
   if (!message) {
     if (note) note.remove();
     field.removeAttribute('aria-invalid');
+    if (others.length) field.setAttribute('aria-describedby', others.join(' '));
+    else field.removeAttribute('aria-describedby');
     return;
   }
   if (!note) {
@@ -41,7 +45,7 @@ export function fieldError(field, message) {
   }
   note.textContent = message;
   field.setAttribute('aria-invalid', 'true');
-  field.setAttribute('aria-describedby', id);
+  field.setAttribute('aria-describedby', [id, ...others].join(' '));
 }
 
 export function clearErrors(root) {
