@@ -1,9 +1,10 @@
 """Webhook intake under wrk, beside a bare Flask 204 baseline, in one sitting: requests/s, p50, p99.
 
-The project runs as in production (gunicorn with gunicorn.conf.py, PostgreSQL, a tenant, a signed
-Connect JWT with qsh, the captured `comment_created` body and a fresh delivery identifier per
-request). The baseline is a Flask view that reads the body and answers 204, under the same
-gunicorn settings (and under sync workers, the other configuration a reader may compare with).
+The project runs as in production (granian with `connector.serve`'s command line, PostgreSQL, a
+tenant, a signed Connect JWT with qsh, the captured `comment_created` body and a fresh delivery
+identifier per request). The baseline is a Flask view that reads the body and answers 204, under
+the same server and settings. `--gunicorn` adds the project and the baselines under gunicorn
+(gunicorn.conf.py, the fallback server, and 2 sync workers as `shared/bench/intake.sh` runs them).
 The baseline is loaded at 16 and at 32 connections: if 32 gives more than 10 % over 16, the load
 generator, not the server, was the limit, and the sitting is reported as not valid.
 
@@ -12,7 +13,7 @@ runs in the same sitting too (its own ace-intake.sh).
 
 Run from the repository root (needs wrk and a PostgreSQL that `ICM_BENCH_POSTGRES_URL` reaches,
 default postgresql+psycopg://root@127.0.0.1:5432/postgres, and ICM_SPECS_DIR for the body):
-    .venv/bin/python bench/bench_intake.py [--duration 10] [--connections 16]
+    .venv/bin/python bench/bench_intake.py [--duration 10] [--connections 16] [--gunicorn]
 Only 127.0.0.1 is ever loaded.
 """
 
@@ -223,15 +224,22 @@ def _ms(out: str, label: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def granian_args(target: str, *, factory: bool) -> list[str]:
-    """granian's WSGI mode with gunicorn.conf.py's counts: 2 workers x 16 threads (ICM_WORKERS,
-    ICM_THREADS), keep-alive; HTTP is parsed in Rust, the app runs on the blocking threads."""
-    return [
-        "--interface", "wsgi", *(["--factory"] if factory else []),
-        "--workers", os.environ.get("ICM_WORKERS", "2"),
-        "--blocking-threads", os.environ.get("ICM_THREADS", "16"),
-        target,
-    ]  # fmt: skip
+def granian_args(checkout: Path, target: str | None = None) -> list[str]:
+    """The production command line (`connector.serve.granian_command`, ICM_WORKERS / ICM_THREADS
+    as given) for `target`, or the checkout's app: its `production_app` when it has
+    `connector/serve.py`, else `create_app` (a checkout from before granian was adopted)."""
+    from connector.serve import granian_command
+
+    command = granian_command(os.environ)[1:]  # without the executable
+    app = command.pop()
+    if target is not None:
+        command.remove("--factory")
+        app = target
+    elif not (checkout / "connector" / "serve.py").exists():
+        app = "connector:create_app"
+    drop = {"--host", "--port"}  # Server gives loopback and the run's port
+    kept = [a for i, a in enumerate(command) if a not in drop and command[i - 1] not in drop]
+    return ["granian", *kept, app]
 
 
 class Server:
@@ -276,6 +284,21 @@ class Server:
         self.process.wait(timeout=30)
 
 
+def ace_intake(folder: Path, seconds: int) -> dict[str, float]:
+    """atlassian-connect-express through its own script (shared/bench/ace-intake.sh)."""
+    out = subprocess.run(
+        ["bash", str(folder / "ace-intake.sh")],
+        env={**os.environ, "DURATION": str(seconds)},
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if rate is None:
+        raise RuntimeError(f"ace-intake.sh printed no rate: {out[-500:]}")
+    non2xx = int(re.search(r"non2xx=(\d+)", out).group(1))  # type: ignore[union-attr]
+    return {"rate": float(rate.group(1)), "p50": _ms(out, "50%"), "p99": _ms(out, "99%"),
+            "non2xx": non2xx}  # fmt: skip
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -304,9 +327,15 @@ def main() -> None:
         help="also run the project with each intake optimisation turned off, one at a time",
     )
     parser.add_argument(
-        "--granian",
+        "--gunicorn",
         action="store_true",
-        help="also run the project, each --compare checkout and the bare baseline under granian",
+        help="also run the project, each --compare checkout and the bare baselines under gunicorn",
+    )
+    parser.add_argument(
+        "--threads",
+        action="append",
+        default=[],
+        help="also run the project with ICM_THREADS=N blocking threads per worker (repeatable)",
     )
     parser.add_argument(
         "--rounds",
@@ -319,8 +348,8 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench_intake needs wrk (apt-get install wrk)")
-    if args.granian and not (BIN / "granian").exists():
-        sys.exit("--granian needs granian in this environment (pip install granian)")
+    if not (BIN / "granian").exists():
+        sys.exit("bench_intake needs granian, the production server (make install)")
     specs = os.environ.get("ICM_SPECS_DIR")
     if not specs:
         sys.exit("bench_intake needs ICM_SPECS_DIR for the captured comment_created body")
@@ -351,43 +380,50 @@ def main() -> None:
         }
         forge_args = (forge.invocation_token(3600), forge_body(body, Path(folder)))
         bare = Path(folder)
-        runs: list[tuple[str, list[str], Path]] = [("icm", ["-c", "gunicorn.conf.py"], ROOT)]
+        runs: list[tuple[str, list[str], Path]] = [("icm", granian_args(ROOT), ROOT)]
         for checkout in args.compare:
-            runs.append((f"icm ({checkout})", ["-c", "gunicorn.conf.py"], checkout))
+            runs.append((f"icm ({checkout})", granian_args(checkout), checkout))
         if not args.no_forge:
-            runs.append((FORGE_RUN, ["-c", "gunicorn.conf.py"], ROOT))
+            runs.append((FORGE_RUN, granian_args(ROOT), ROOT))
             for checkout in args.compare[:1]:  # the same Forge load on the first other checkout
-                runs.append((f"{FORGE_RUN} ({checkout})", ["-c", "gunicorn.conf.py"], checkout))
-        runs += [
-            ("bare (same gunicorn.conf)", ["-c", str(ROOT / "gunicorn.conf.py"), "bare204:app"],
-             bare),
-            ("bare (2 sync workers)", ["--workers", "2", "bare204:app"], bare),
-        ]  # fmt: skip
-        if args.granian:
-            app = ["granian", *granian_args("connector:create_app", factory=True)]
-            runs.append(("icm [granian]", app, ROOT))
+                runs.append((f"{FORGE_RUN} ({checkout})", granian_args(checkout), checkout))
+        runs.append(("bare", granian_args(bare, "bare204:app"), bare))
+        if args.gunicorn:
+            conf = ["-c", "gunicorn.conf.py"]
+            runs.append(("icm [gunicorn]", conf, ROOT))
             for checkout in args.compare:
-                runs.append((f"icm ({checkout}) [granian]", app, checkout))
+                runs.append((f"icm ({checkout}) [gunicorn]", conf, checkout))
             if not args.no_forge:
-                runs.append((f"{FORGE_RUN} [granian]", app, ROOT))
-            runs.append(
-                ("bare [granian]", ["granian", *granian_args("bare204:app", factory=False)], bare)
-            )
-        variants = {
+                runs.append((f"{FORGE_RUN} [gunicorn]", conf, ROOT))
+            runs += [
+                ("bare (same gunicorn.conf) [gunicorn]",
+                 ["-c", str(ROOT / "gunicorn.conf.py"), "bare204:app"], bare),
+                ("bare (2 sync workers) [gunicorn]", ["--workers", "2", "bare204:app"], bare),
+            ]  # fmt: skip
+        variants: dict[str, dict[str, str]] = {
             "icm without group commit": {"ICM_INTAKE_GROUP_COMMIT": "false"},
             "icm without tenant cache": {"ICM_TENANT_CACHE_SECONDS": "0"},
-            "icm with the access log": {"ICM_ACCESS_LOG": "/dev/null"},
-            "icm under 2 sync workers": {"ICM_THREADS": "1"},
         }
-        if args.ablation:
-            for offset, name in enumerate(variants, start=1):
-                runs.insert(offset, (name, ["-c", "gunicorn.conf.py"], ROOT))
+        ablation = list(variants) if args.ablation else []
+        for threads in args.threads:
+            variants[f"icm, {threads} threads per worker"] = {"ICM_THREADS": threads}
+            ablation.append(f"icm, {threads} threads per worker")
+        for offset, name in enumerate(ablation, start=1):
+            gargs = granian_args(ROOT)
+            if variants[name].get("ICM_THREADS"):
+                at = gargs.index("--blocking-threads") + 1
+                gargs = [*gargs[:at], variants[name]["ICM_THREADS"], *gargs[at + 1 :]]
+            runs.insert(offset, (name, gargs, ROOT))
+        ace = os.environ.get("ICM_BENCH_ACE")
+        if ace:  # beside the project in every round, so both see the same machine
+            runs.insert(1, ("ACE", [], Path(ace)))
         for round_number in range(args.rounds):
             ordered = runs if round_number % 2 == 0 else list(reversed(runs))
             for name, gargs, cwd in ordered:
+                if name == "ACE":
+                    results.setdefault("ACE", []).append(ace_intake(cwd, args.duration))
+                    continue
                 port = 3210 + runs.index((name, gargs, cwd))
-                if name == "icm under 2 sync workers":
-                    gargs = [*gargs, "--worker-class", "sync"]
                 running = Server(gargs, {**env, **variants.get(name, {})}, port, cwd)
                 forge_run = name.startswith(FORGE_RUN)
                 load = forge_load if forge_run else {}
@@ -399,30 +435,12 @@ def main() -> None:
                     used = running.cpu() - before
                     result["cpu_ms"] = 1000 * used / (result["rate"] * args.duration)
                     results.setdefault(name, []).append(result)
-                    if name.startswith("bare"):
+                    if name.startswith("bare") and "sync workers" not in name:
                         results.setdefault(name + f" at {2 * c} connections", []).append(
                             wrk(port, token, body, args.duration, 2 * c)
                         )
                 finally:
                     running.stop()
-            loads.append(loadavg())
-        ace = os.environ.get("ICM_BENCH_ACE")
-        if ace:
-            out = subprocess.run(
-                ["bash", str(Path(ace) / "ace-intake.sh")],
-                env={**os.environ, "DURATION": str(args.duration)},
-                capture_output=True, text=True, check=False,
-            ).stdout  # fmt: skip
-            found = re.search(r"Requests/sec:\s+([\d.]+)", out)
-            if found:
-                results["ACE"] = [
-                    {
-                        "rate": float(found.group(1)),
-                        "p50": _ms(out, "50%"),
-                        "p99": _ms(out, "99%"),
-                        "non2xx": int(re.search(r"non2xx=(\d+)", out).group(1)),  # type: ignore[union-attr]
-                    }
-                ]
             loads.append(loadavg())
     forge.stop()
     report(results, c, loads, args.rounds)
@@ -448,7 +466,7 @@ def report(
               and any(r["non2xx"] for r in runs)]  # fmt: skip
     refused = [
         base
-        for base in ("bare (same gunicorn.conf)", "bare [granian]")
+        for base in ("bare", "bare (same gunicorn.conf) [gunicorn]")
         if base in rate and rate[f"{base} at {2 * c} connections"] > 1.10 * rate[base]
     ]
     if refused:
@@ -456,15 +474,18 @@ def report(
             f"NOT REPORTED: {', '.join(refused)} did not reach its own ceiling ({2 * c} connections"
             f" gave more than 10 % over {c}): the load generator limited it, so no ratio is valid"
         )
-    gunicorn_bare = max(rate[n] for n in rate if n.startswith("bare ("))
     print("every bare baseline reached its own ceiling (twice the connections added <= 10 %)")
     for name in rate:
         if not name.startswith(("icm", FORGE_RUN)):
             continue
-        granian = name.endswith("[granian]")
-        base = rate["bare [granian]"] if granian else gunicorn_bare
+        gunicorn = name.endswith("[gunicorn]")
+        base = (
+            max(rate[n] for n in rate if n.startswith("bare (") and n.endswith("[gunicorn]"))
+            if gunicorn
+            else rate["bare"]
+        )
         line = f"{name:<58} / bare on its server {rate[name] / base:.2f}"
-        if "icm" in rate and not granian:
+        if "icm" in rate and not gunicorn:
             line += f"  / icm {rate[name] / rate['icm']:.2f}"
         if "ACE" in rate:
             line += f"  / ACE {rate[name] / rate['ACE']:.2f}"
