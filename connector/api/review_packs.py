@@ -1,5 +1,6 @@
 """/relationships/{id}/review-pack: write the relationship's review pack page in Confluence;
-/review-packs/{id}/retry: write a failed one again (from the operations view)."""
+/review-packs/integrator: write the caller's integrator page; /review-packs/{id}/retry: write a
+failed one of either again (from the operations view), as its own asker or an administrator."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from marshmallow import Schema, fields, validate
 
 from connector.api.routing import api_route, load_query, respond, site_id
 from connector.db import request_session, utcnow
+from connector.domain.caller import Caller
 from connector.domain.errors import UpstreamError
 from connector.domain.periods import Period
-from connector.domain.roles import Action, require
+from connector.domain.roles import Action, Standing, require
 from connector.practice import review_integrator, review_packs
 from connector.practice.relationships import relationship_by_id
 from connector.practice.review_packs import PackState, ReviewPack
-from connector.practice.roles import relationship_standing, require_on_relationship, require_user
+from connector.practice.roles import (
+    is_site_admin,
+    relationship_standing,
+    require_on_relationship,
+    require_user,
+)
 from connector.web.caller import current_caller
 
 TAG = "review packs"
@@ -29,7 +36,11 @@ class ReviewPackQuery(Schema):
 
 class ReviewPackOut(Schema):
     id = fields.Integer(required=True)
-    relationship_id = fields.Integer(data_key="relationshipId", required=True)
+    # A relationship's pack names its relationship; an integrator's page, its integrator.
+    relationship_id = fields.Integer(data_key="relationshipId", allow_none=True, required=True)
+    integrator_account_id = fields.String(
+        data_key="integratorAccountId", allow_none=True, required=True
+    )
     period = fields.String(required=True)
     title = fields.String(required=True)
     space_key = fields.String(data_key="spaceKey", required=True)
@@ -43,20 +54,22 @@ class ReviewPackOut(Schema):
 
 
 class IntegratorPageOut(Schema):
-    id = fields.String(required=True)
+    id = fields.String(attribute="page_id", required=True)
     title = fields.String(required=True)
-    url = fields.String(required=True)
-    version = fields.Integer(required=True)
+    url = fields.String(attribute="page_url", required=True)
+    version = fields.Integer(attribute="page_version", required=True)
+    review_pack_id = fields.Integer(attribute="id", data_key="reviewPackId", required=True)
 
 
-def _answer(pack: ReviewPack) -> Response:
+def _answer(pack: ReviewPack, schema: type[Schema] = ReviewPackOut) -> Response:
     if pack.state == PackState.FAILED:
         request_session().commit()  # the failure stays recorded for the operations view
+        what = "review pack" if pack.relationship_id is not None else "integrator page"
         raise UpstreamError(
-            f"the review pack was not written: {pack.error}",
+            f"the {what} was not written: {pack.error}",
             details={"reviewPackId": pack.id, "retry": f"/api/v1/review-packs/{pack.id}/retry"},
         )
-    return respond(ReviewPackOut, pack)
+    return respond(schema, pack)
 
 
 @api_route(
@@ -89,14 +102,25 @@ def write_review_pack(relationship_id: int) -> Response:
 def retry_review_pack(pack_id: int) -> Response:
     session, caller, now = request_session(), current_caller(), utcnow()
     pack = review_packs.pack_by_id(session, site_id(), pack_id)
-    relationship = relationship_by_id(session, site_id(), pack.relationship_id)
     require_user(caller)
+    if pack.relationship_id is None:  # an integrator's page
+        _may_retry_integrator_page(caller, pack)
+        return _answer(review_integrator.retry_page(current_app, session, pack, now))
+    relationship = relationship_by_id(session, site_id(), pack.relationship_id)
     standing = relationship_standing(
         session, caller.site_id, caller.account_id, relationship, ask_admin=True
     )
     if not standing.site_admin:  # administrators retry from the operations view
         require(Action.REVIEW_PACK, standing)
-    return _answer(review_packs.retry_pack(current_app, session, site_id(), pack_id, now))
+    return _answer(review_packs.retry_pack(current_app, session, pack, now))
+
+
+def _may_retry_integrator_page(caller: Caller, pack: ReviewPack) -> None:
+    """The integrator whose page it is (who asks for it), or an administrator (retry only)."""
+    if caller.account_id == pack.integrator_account_id:
+        return
+    if not is_site_admin(request_session(), caller.site_id, caller.account_id):
+        require(Action.INTEGRATOR_PAGE, Standing(caller.account_id))
 
 
 @api_route(
@@ -113,10 +137,7 @@ def write_integrator_page() -> Response:
     session, caller, now = request_session(), current_caller(), utcnow()
     require_user(caller)
     period = Period.parse(query["period"]) if query.get("period") else Period.of(now.date())
-    try:
-        page = review_integrator.write_integrator_page(
-            current_app, session, site_id(), str(caller.account_id), period, now
-        )
-    except LookupError as exc:
-        raise UpstreamError(f"the integrator page was not written: {exc}") from exc
-    return respond(IntegratorPageOut, page)
+    page = review_integrator.write_integrator_page(
+        current_app, session, site_id(), str(caller.account_id), period, now
+    )
+    return _answer(page, IntegratorPageOut)

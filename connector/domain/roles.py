@@ -32,6 +32,7 @@ class Action(enum.StrEnum):
     DISPUTE_VALUE = "dispute_value"  # a comment beside a measure's value
     ADMINISTER = "administer"  # settings, parked deliveries, replay
     REVIEW_PACK = "review_pack"  # write the relationship's review pack page in Confluence
+    INTEGRATOR_PAGE = "integrator_page"  # write an integrator's own review page in Confluence
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,10 @@ RULES: dict[Action, str] = {
         "only the supplier side's lead, the customer side's lead or the relationship's integrator"
         " may write its review pack"
     ),
+    Action.INTEGRATOR_PAGE: (
+        "only the integrator whose page it is may write an integrator review page"
+        " (a Jira administrator may retry one that failed)"
+    ),
 }
 
 
@@ -132,6 +137,8 @@ def allows(action: Action, s: Standing) -> bool:
             return s.supplier_lead or s.customer_lead
         case Action.REVIEW_PACK:
             return s.supplier_lead or s.customer_lead or s.integrator
+        case Action.INTEGRATOR_PAGE:  # `integrator`: the page's own integrator
+            return s.integrator
         case Action.RATE | Action.DISPUTE_VALUE:
             # A supplier never grades itself, even when it is also the integrator or a customer.
             return (customer_side or s.integrator) and not supplier_side

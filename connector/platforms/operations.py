@@ -2,10 +2,10 @@
 
 The Jira sync backlog, parked webhook deliveries, the last run of each scheduled job (and, for the
 scheduler as a whole, when each job last ran on any instance and whether it is overdue), the
-app's installations, and the review packs whose last write failed (each with its retry). It
-joins the practice, the webhook inbox and both installation stores, so it lives with the
-platforms (the one layer that may see all of them). Jira administrators only, as the parked
-deliveries it lists are.
+app's installations, and the review packs and integrator pages whose last write failed (each
+with its retry). It joins the practice, the webhook inbox and both installation stores, so it
+lives with the platforms (the one layer that may see all of them). Jira administrators only, as
+the parked deliveries it lists are.
 """
 
 from __future__ import annotations
@@ -69,10 +69,13 @@ def _refused_count(measure: Measure) -> dict[str, Any]:
 
 
 def _failed_pack(pack: ReviewPack) -> dict[str, Any]:
-    """A review pack whose last write failed, and how to write it again."""
+    """A review pack (or an integrator's page) whose last write failed, and how to write it
+    again."""
     return {
         "id": pack.id,
+        "kind": "relationship" if pack.relationship_id is not None else "integrator",
         "relationshipId": pack.relationship_id,
+        "integratorAccountId": pack.integrator_account_id,
         "period": pack.period,
         "title": pack.title,
         "error": pack.error,

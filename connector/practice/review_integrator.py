@@ -4,7 +4,9 @@ trend, what is at risk or breached, stale feedback, proposals, and a link to its
 
 Its title carries a short digest of the integrator's account, not the accountId itself: unique
 per integrator and stable, so asking again updates the same page; the page names the integrator
-with a mention, which Confluence shows as their name.
+with a mention, which Confluence shows as their name. Its outcome is a `ReviewPack` row (no
+relationship, the integrator's accountId): a failed write is listed in the operations view and
+retried as a relationship's pack is.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connector.domain.errors import Forbidden
+from connector.domain.errors import Conflict, Forbidden
 from connector.domain.periods import Period
 from connector.jira.adf import adf_doc, adf_mention
-from connector.jira.confluence import WrittenPage, confluence_site
+from connector.jira.confluence import confluence_site
 from connector.jira.site import JiraCallFailed
 from connector.practice.models import Relationship
 from connector.practice.review_content import ReviewContent, review_content
@@ -40,10 +42,14 @@ from connector.practice.review_document import (
     text,
 )
 from connector.practice.review_packs import (
+    PackState,
     ReviewPack,
+    record_failure,
+    record_written,
     require_started,
     review_space,
     scheduled_on,
+    written_on,
 )
 
 log = logging.getLogger(__name__)
@@ -151,11 +157,52 @@ def integrator_document(
     )
 
 
+def _found(session: Session, site_id: str, account_id: str, period: Period) -> ReviewPack | None:
+    return session.scalars(
+        select(ReviewPack).where(
+            ReviewPack.site_id == site_id,
+            ReviewPack.integrator_account_id == account_id,
+            ReviewPack.period == period.label,
+        )
+    ).first()
+
+
+def _row(session: Session, site_id: str, account_id: str, period: Period) -> ReviewPack:
+    row = _found(session, site_id, account_id, period)
+    if row is None:
+        row = ReviewPack(
+            site_id=site_id,
+            integrator_account_id=account_id,
+            period=period.label,
+            attempts=0,
+            state=PackState.FAILED.value,  # until a write succeeds
+            error="not written yet",
+        )
+        session.add(row)
+    return row
+
+
+def _packs(
+    session: Session, site_id: str, period: Period, relationships: list[Relationship]
+) -> dict[int, ReviewPack]:
+    """The relationships' written packs for the period, by relationship id (for the links)."""
+    found = session.scalars(
+        select(ReviewPack).where(
+            ReviewPack.site_id == site_id,
+            ReviewPack.period == period.label,
+            ReviewPack.relationship_id.in_([r.id for r in relationships]),
+            ReviewPack.page_url.is_not(None),
+        )
+    )
+    return {pack.relationship_id: pack for pack in found if pack.relationship_id is not None}
+
+
 def write_integrator_page(
     app: Flask, session: Session, site_id: str, account_id: str, period: Period, now: datetime
-) -> WrittenPage:
-    """Raises Forbidden when the account integrates nothing; JiraCallFailed / LookupError when
-    Confluence cannot be reached (nothing is recorded: asking again is the retry)."""
+) -> ReviewPack:
+    """Write (or rewrite) the integrator's page; its row says how it went (a failure to reach
+    Confluence is recorded, not raised, and listed in the operations view with its retry).
+    Raises Forbidden when the account integrates nothing, Conflict when no space is chosen."""
     require_started(period, now)
     relationships = integrated(session, site_id, account_id)
     if not relationships:
@@ -165,31 +212,49 @@ def write_integrator_page(
             code="role_required",
         )
     space_key = review_space(session, site_id)
-    contents = [review_content(session, r, period, now) for r in relationships]
-    packs = {
-        pack.relationship_id: pack
-        for pack in session.scalars(
-            select(ReviewPack).where(
-                ReviewPack.site_id == site_id,
-                ReviewPack.period == period.label,
-                ReviewPack.relationship_id.in_([r.id for r in relationships]),
-                ReviewPack.page_url.is_not(None),
-            )
-        )
-    }
-    confluence = confluence_site(app, session, site_id)
-    document = integrator_document(account_id, period, contents, packs, confluence.macro_node)
-    return confluence.write_page(
-        confluence.space_id(space_key),
+    row = _row(session, site_id, account_id, period)
+    row.title, row.space_key, row.requested_at = (
         integrator_title(site_id, account_id, period),
-        document,
-        message="Integrator review rewritten by the Internal Customer Map",
+        space_key,
+        now,
+    )
+    row.attempts = (row.attempts or 0) + 1
+    contents = [review_content(session, r, period, now) for r in relationships]
+    packs = _packs(session, site_id, period, relationships)
+    try:
+        confluence = confluence_site(app, session, site_id)
+        document = integrator_document(account_id, period, contents, packs, confluence.macro_node)
+        written = confluence.write_page(
+            confluence.space_id(space_key),
+            row.title,
+            document,
+            message="Integrator review rewritten by the Internal Customer Map",
+        )
+    except (JiraCallFailed, LookupError) as exc:
+        record_failure(row, exc)
+        log.warning(
+            "integrator page not written",
+            extra={"review_pack": row.id, "period": period.label, "error": row.error},
+        )
+    else:
+        record_written(row, written, now)
+    session.flush()
+    return row
+
+
+def retry_page(app: Flask, session: Session, row: ReviewPack, now: datetime) -> ReviewPack:
+    """Write an integrator's page again, for the integrator and period of its row."""
+    if row.integrator_account_id is None:
+        raise Conflict(f"review pack {row.id} is a relationship's pack", code="relationship_pack")
+    return write_integrator_page(
+        app, session, row.site_id, row.integrator_account_id, Period.parse(row.period), now
     )
 
 
 def write_integrator_pages(app: Flask, session: Session, site_id: str, now: datetime) -> int:
     """The quarterly run's integrator pages (one per integrator of a live relationship), on the
-    days the site's packs are written; a failure is logged and the next integrator's written."""
+    days the site's packs are written (one written today is left alone); a failure is recorded
+    and the next integrator's written. Pages written."""
     if not scheduled_on(session, site_id, now):
         return 0
     integrators = session.scalars(
@@ -201,12 +266,11 @@ def write_integrator_pages(app: Flask, session: Session, site_id: str, now: date
         )
         .distinct()
     )
+    period = Period.of(now.date())
     written = 0
     for account_id in sorted(a for a in integrators if a):
-        try:
-            write_integrator_page(app, session, site_id, account_id, Period.of(now.date()), now)
-        except (JiraCallFailed, LookupError) as exc:
-            log.warning("integrator page not written", extra={"error": str(exc)[:200]})
-        else:
-            written += 1
+        if written_on(_found(session, site_id, account_id, period), now):
+            continue
+        row = write_integrator_page(app, session, site_id, account_id, period, now)
+        written += row.state == PackState.WRITTEN
     return written

@@ -5,7 +5,9 @@ The page goes in the space an administrator chose (`SiteSettings.review_space_ke
 parent page per relationship, with a stable title ("Payroll → People Operations: review
 2026-Q4"): asking again updates that page. One row per relationship and period records where
 the page is and whether the last write worked; a failed one is listed in the operations view
-with a retry. Confluence is reached through `connector.jira.confluence` (either platform).
+with a retry. The same table holds the integrators' pages (`connector.practice.review_integrator`):
+a row per integrator and period, with no relationship. Confluence is reached through
+`connector.jira.confluence` (either platform).
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from flask import Flask
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, func, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from connector.db import Base, UTCDateTime, utcnow
@@ -42,16 +52,26 @@ class PackState(enum.StrEnum):
 
 
 class ReviewPack(Base):
-    """Where one relationship's review pack for one period was written, and how it went."""
+    """Where one relationship's review pack (or one integrator's page) for one period was
+    written, and how it went. Exactly one of `relationship_id` and `integrator_account_id` is
+    set."""
 
     __tablename__ = "review_packs"
-    __table_args__ = (UniqueConstraint("site_id", "relationship_id", "period"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "relationship_id", "period"),
+        UniqueConstraint("integrator_account_id", "site_id", "period"),
+        CheckConstraint(
+            "(relationship_id IS NULL) <> (integrator_account_id IS NULL)", name="one_subject"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[str] = mapped_column(String(255), index=True)
-    relationship_id: Mapped[int] = mapped_column(
+    relationship_id: Mapped[int | None] = mapped_column(
         ForeignKey("relationships.id", ondelete="CASCADE"), index=True
     )
+    # The integrator whose page this is (migration 0014_integrator_page).
+    integrator_account_id: Mapped[str | None] = mapped_column(String(128), index=True)
     period: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(255))
     space_key: Mapped[str] = mapped_column(String(255))
@@ -141,18 +161,26 @@ def write_review_pack(
         confluence = confluence_site(app, session, relationship.site_id)
         written = _write(confluence, space_key, parent_title, title, content, now)
     except (JiraCallFailed, LookupError) as exc:
-        row.state = PackState.FAILED.value
-        row.error = str(exc)[:ERROR_LENGTH]
+        record_failure(row, exc)
         log.warning(
             "review pack not written",
             extra={"relationship": relationship.id, "period": period.label, "error": row.error},
         )
     else:
-        row.state, row.error = PackState.WRITTEN.value, None
-        row.page_id, row.page_url, row.page_version = written.id, written.url, written.version
-        row.written_at = now
+        record_written(row, written, now)
     session.flush()
     return row
+
+
+def record_failure(row: ReviewPack, exc: Exception) -> None:
+    row.state = PackState.FAILED.value
+    row.error = str(exc)[:ERROR_LENGTH]
+
+
+def record_written(row: ReviewPack, written: WrittenPage, now: datetime) -> None:
+    row.state, row.error = PackState.WRITTEN.value, None
+    row.page_id, row.page_url, row.page_version = written.id, written.url, written.version
+    row.written_at = now
 
 
 def _write(
@@ -195,11 +223,11 @@ def failed_packs(session: Session, site_id: str, limit: int = 50) -> list[Review
     )
 
 
-def retry_pack(
-    app: Flask, session: Session, site_id: str, pack_id: int, now: datetime
-) -> ReviewPack:
-    row = pack_by_id(session, site_id, pack_id)
-    relationship = relationship_by_id(session, site_id, row.relationship_id)
+def retry_pack(app: Flask, session: Session, row: ReviewPack, now: datetime) -> ReviewPack:
+    """Write a relationship's pack again (an integrator's page: `review_integrator.retry_page`)."""
+    if row.relationship_id is None:
+        raise Conflict(f"review pack {row.id} is an integrator's page", code="integrator_page")
+    relationship = relationship_by_id(session, row.site_id, row.relationship_id)
     return write_review_pack(app, session, relationship, Period.parse(row.period), now)
 
 
@@ -220,7 +248,7 @@ def scheduled_on(session: Session, site_id: str, now: datetime) -> bool:
     return Period.of(now.date()).in_last_week(now.date())
 
 
-def _written_on(pack: ReviewPack | None, now: datetime) -> bool:
+def written_on(pack: ReviewPack | None, now: datetime) -> bool:
     written = pack.written_at if pack is not None and pack.state == PackState.WRITTEN else None
     return written is not None and written.date() == now.date()
 
@@ -234,7 +262,7 @@ def write_site_packs(app: Flask, session: Session, site_id: str, now: datetime) 
     period = Period.of(now.date())
     written = 0
     for relationship in list(live_relationships(session, site_id)):
-        if _written_on(_found(session, relationship, period), now):
+        if written_on(_found(session, relationship, period), now):
             continue
         pack = write_review_pack(app, session, relationship, period, now)
         written += pack.state == PackState.WRITTEN

@@ -1,10 +1,12 @@
 """Confluence pages written in Atlassian Document Format (`atlas_doc_format`), as the v2 API takes
 them: the document is checked (a node type Confluence would not know is a 400), kept as written
 for reads in that format, and turned into the page's storage XHTML for reads in storage and for
-the browser view. An app's macro (an ADF `extension` node) becomes the `ac:structured-macro` the
-sandbox's page views already turn into the app's iframe: a Connect macro
-(`com.atlassian.confluence.macro.core`, its `macroParams`) or a Forge one
-(`com.atlassian.ecosystem`, key `{appId}/{environmentId}/static/{macroKey}`, its `guestParams`).
+the browser view. An app's macro (an ADF `extension` node) is stored as Confluence stores it: a
+Connect macro (`com.atlassian.confluence.macro.core`, its `macroParams`) as an
+`ac:structured-macro`, a Forge one (`com.atlassian.ecosystem`, key
+`{appId}/{environmentId}/static/{macroKey}`, its `guestParams`) as the extension node itself in
+an `ac:adf-extension` (`sandbox.confluence.forge_macros`); the sandbox's page views turn either
+into the app's iframe.
 """
 
 from __future__ import annotations
@@ -15,13 +17,12 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
+from sandbox.confluence.forge_macros import FORGE_KEY, FORGE_MACRO, storage_element
 from sandbox.directory import USERS
 from sandbox.errors import ConfluenceError
 
 ADF = "atlas_doc_format"
 CONNECT_MACRO = "com.atlassian.confluence.macro.core"
-FORGE_MACRO = "com.atlassian.ecosystem"
-FORGE_KEY = re.compile(r"^[0-9a-f-]{36}/[^/]+/static/(?P<key>[A-Za-z0-9_-]+)$")
 MARKS = {"strong": "strong", "em": "em", "code": "code", "underline": "u", "strike": "s"}
 STATUS_COLOURS = ("neutral", "purple", "blue", "red", "yellow", "green")
 PANEL_TYPES = ("info", "note", "tip", "warning", "error", "success")
@@ -139,27 +140,21 @@ def _extension(node: Mapping[str, Any], where: str) -> str:
     parameters = attrs.get("parameters") or {}
     if not key or not isinstance(parameters, dict):
         raise invalid(f"{where}: an extension needs an extensionKey and parameters")
-    if kind == CONNECT_MACRO:
-        raw = parameters.get("macroParams") or {}
-        values = {
-            str(k): str(v.get("value", "")) if isinstance(v, dict) else str(v)
-            for k, v in raw.items()
-        }
-        name = key
-    elif kind == FORGE_MACRO:
-        found = FORGE_KEY.match(key)
-        if found is None:
+    if kind == FORGE_MACRO:
+        if FORGE_KEY.match(key) is None:
             raise invalid(f"{where}: a Forge extensionKey is appId/environmentId/static/macroKey")
         if parameters.get("extensionId") != f"ari:cloud:ecosystem::extension/{key}":
             raise invalid(f"{where}: extensionId must be the extension ARI of its key")
-        values = {str(k): str(v) for k, v in (parameters.get("guestParams") or {}).items()}
-        name = found.group("key")
-    else:
+        return storage_element(attrs)
+    if kind != CONNECT_MACRO:
         raise invalid(f"{where}: unknown extensionType {kind!r}")
+    raw = parameters.get("macroParams") or {}
     params = "".join(
-        f'<ac:parameter ac:name="{escape(k)}">{escape(v)}</ac:parameter>' for k, v in values.items()
+        f'<ac:parameter ac:name="{escape(str(k))}">'
+        f"{escape(str(v.get('value', '')) if isinstance(v, dict) else str(v))}</ac:parameter>"
+        for k, v in raw.items()
     )
-    return f'<ac:structured-macro ac:name="{escape(name)}">{params}</ac:structured-macro>'
+    return f'<ac:structured-macro ac:name="{escape(key)}">{params}</ac:structured-macro>'
 
 
 def _mention(node: Mapping[str, Any], where: str) -> str:

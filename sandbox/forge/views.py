@@ -12,6 +12,12 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, jsonify, request
 
+from sandbox.confluence.forge_macros import (
+    ADF_EXTENSION,
+    forge_macro,
+    from_storage,
+    storage_element,
+)
 from sandbox.confluence.store import Page
 from sandbox.connect.views import MACRO, PARAMETER, viewer
 from sandbox.forge.functions import run_scheduled_functions
@@ -22,6 +28,9 @@ from sandbox.web import site
 
 blueprint = Blueprint("forge", __name__)
 UI_PARAMS = ("team", "sides", "expectations", "side", "project", "issue")
+# A page's macros in storage: the app's own Forge macros (`ac:adf-extension`, as Confluence keeps
+# them) and Connect-format ones (`ac:structured-macro`, named by the macro's key).
+MACROS = re.compile(f"{MACRO.pattern}|{ADF_EXTENSION.pattern}", re.S)
 
 
 @blueprint.errorhandler(ForgeInstallError)
@@ -160,17 +169,44 @@ def app_page(module_key: str) -> Response:
 
 
 def _macros(body: str) -> list[re.Match[str]]:
-    return list(MACRO.finditer(body))
+    return list(MACROS.finditer(body))
 
 
-def _macro_key(match: re.Match[str]) -> str:
+def _forge_macro(match: re.Match[str], app: ForgeApp) -> tuple[str, dict[str, str]] | None:
+    """(key, config) of an `ac:adf-extension` that is one of `app`'s macros, else None."""
+    found = forge_macro(from_storage(match.group(0)))
+    if found is None or found[0] != app.app_id.rsplit("/", 1)[-1]:
+        return None
+    return found[1], found[2]
+
+
+def _macro_key(match: re.Match[str], app: ForgeApp) -> str:
+    if match.group("adf") is not None:
+        forge = _forge_macro(match, app)
+        return forge[0] if forge else "?"
     name = re.search(r'ac:name="([^"]+)"', match.group("attrs") or "")
     return name.group(1) if name else "?"
 
 
-def _macro_config(match: re.Match[str]) -> dict[str, str]:
+def _macro_config(match: re.Match[str], app: ForgeApp) -> dict[str, str]:
+    if match.group("adf") is not None:
+        forge = _forge_macro(match, app)
+        return forge[1] if forge else {}
     inner = match.group("inner") or ""
     return {p.group("name"): p.group("value") for p in PARAMETER.finditer(inner)}
+
+
+def _configured(match: re.Match[str], key: str, config: dict[str, Any]) -> str:
+    """The macro of `match` with `config` as its parameters, in the form it was stored in."""
+    attrs = from_storage(match.group(0)) if match.group("adf") is not None else None
+    if attrs is not None and isinstance(attrs.get("parameters"), dict):
+        attrs["parameters"]["guestParams"] = {str(k): str(v) for k, v in config.items()}
+        return storage_element(attrs)
+    params = "".join(
+        f'<ac:parameter ac:name="{escape(str(k))}">{escape(str(v))}</ac:parameter>'
+        for k, v in config.items()
+    )
+    return f'<ac:structured-macro ac:name="{escape(key)}">{params}</ac:structured-macro>'
 
 
 def _page_and_app(space_key: str, page_id: str) -> tuple[Page, ForgeApp]:
@@ -183,11 +219,13 @@ def _page_and_app(space_key: str, page_id: str) -> tuple[Page, ForgeApp]:
     return page, app
 
 
-def _macro_extension(page: Page, match: re.Match[str], *, editing: bool) -> dict[str, Any]:
+def _macro_extension(
+    page: Page, app: ForgeApp, match: re.Match[str], *, editing: bool
+) -> dict[str, Any]:
     """The `extension` context Forge gives a macro on `page`."""
     return {
         "type": "macro",
-        "config": _macro_config(match),
+        "config": _macro_config(match, app),
         "content": {"id": page.id, "type": "page"},
         "space": {"key": page.space.key, "id": page.space.id},
         "isEditing": editing,
@@ -206,10 +244,10 @@ def confluence_page(space_key: str, page_id: str) -> Response:
 
     def render_macro(match: re.Match[str]) -> str:
         index = next(position)
-        key = _macro_key(match)
+        key = _macro_key(match, app)
         if key not in macros:
             return f'<div class="macro-unknown">Unknown macro: {escape(key)}</div>'
-        extension = _macro_extension(page, match, editing=False)
+        extension = _macro_extension(page, app, match, editing=False)
         frame = open_frame(app, key, account_id, extension, theme=theme)
         settings = ""
         if macros[key].get("config"):
@@ -218,7 +256,7 @@ def confluence_page(space_key: str, page_id: str) -> Response:
             settings = f'<p><a class="macro-settings" href="{escape(href)}">Edit the macro</a></p>'
         return iframe(frame, key) + settings
 
-    content = f'<article class="wiki-content">{MACRO.sub(render_macro, page.body)}</article>'
+    content = f'<article class="wiki-content">{MACROS.sub(render_macro, page.body)}</article>'
     return host_document(page.title, content, theme)
 
 
@@ -232,7 +270,7 @@ def macro_config(space_key: str, page_id: str, index: int) -> Response:
     found = _macros(page.body)
     if index >= len(found):
         abort(404)
-    key = _macro_key(found[index])
+    key = _macro_key(found[index], app)
 
     def save(payload: dict[str, Any]) -> None:
         config = payload.get("config")
@@ -240,11 +278,7 @@ def macro_config(space_key: str, page_id: str, index: int) -> Response:
             return
         current = state.confluence.page(page_id)
         match = _macros(current.body)[index]
-        params = "".join(
-            f'<ac:parameter ac:name="{escape(str(k))}">{escape(str(v))}</ac:parameter>'
-            for k, v in config.items()
-        )
-        macro = f'<ac:structured-macro ac:name="{escape(key)}">{params}</ac:structured-macro>'
+        macro = _configured(match, key, config)
         body = current.body[: match.start()] + macro + current.body[match.end() :]
         state.confluence.update_page(
             page_id,
@@ -256,7 +290,7 @@ def macro_config(space_key: str, page_id: str, index: int) -> Response:
             account_id,
         )
 
-    extension = _macro_extension(page, found[index], editing=True)
+    extension = _macro_extension(page, app, found[index], editing=True)
     frame = open_frame(
         app, key, account_id, extension, theme=_theme(), config_view=True, on_submit=save
     )

@@ -42,6 +42,9 @@ ACCOUNT_COLUMNS: tuple[AccountColumn, ...] = (
     # Who recorded a measure's value (the value stays) and who disputed it (migration 0010).
     AccountColumn("measure_values", "recorded_by", "null"),
     AccountColumn("measure_values", "disputed_by", "pseudonym", clear=("dispute_comment",)),
+    # Whose integrator review page a row records (migration 0014): the row goes, the page stays
+    # in Confluence, where the mention is Confluence's to resolve.
+    AccountColumn("review_packs", "integrator_account_id", "delete"),
 )
 
 

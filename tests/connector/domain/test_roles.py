@@ -47,6 +47,7 @@ TABLE = {
     A.DISPUTE_VALUE: {"customer lead", "customer member", "integrator"},
     A.ADMINISTER: {"admin"},
     A.REVIEW_PACK: {"supplier lead", "customer lead", "integrator"},
+    A.INTEGRATOR_PAGE: {"integrator"},
 }
 
 
@@ -93,4 +94,14 @@ def test_the_review_pack_rule_is_named() -> None:
     assert refused.value.message == (
         "only the supplier side's lead, the customer side's lead or the relationship's integrator"
         " may write its review pack"
+    )
+
+
+def test_the_integrator_page_rule_is_named() -> None:
+    with pytest.raises(Forbidden) as refused:
+        require(A.INTEGRATOR_PAGE, CUSTOMER_LEAD)
+    assert refused.value.code == "role_required"
+    assert refused.value.message == (
+        "only the integrator whose page it is may write an integrator review page"
+        " (a Jira administrator may retry one that failed)"
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 import connector.db.models  # noqa: F401  (every table, so every one is searched)
 from connector import scheduler
 from connector.db import Base, get_db, utcnow
-from connector.db.models import Feedback, Team, TeamMember
+from connector.db.models import Feedback, ReviewPack, Team, TeamMember
 from connector.practice.health import map_health
 from connector.practice.privacy import (
     PSEUDONYM_PREFIX,
@@ -125,6 +125,24 @@ def test_a_closed_account_is_erased_everywhere_and_health_holds(db_session: Sess
     # No longer held, no longer tracked (never reported again).
     assert ROBIN not in held_accounts(db_session)
     assert rows_naming(db_session, SUPPLIER_LEAD)  # the other accounts are still there
+
+
+def test_an_erased_integrator_loses_the_record_of_their_review_page(db_session: Session) -> None:
+    org = seed(db_session, "site-a")
+    common = {"site_id": org.site_id, "period": "2026-Q4", "space_key": "ICM", "state": "written"}
+    db_session.add_all(
+        [
+            ReviewPack(**common, integrator_account_id=INTEGRATOR, title="Integrator review"),
+            ReviewPack(**common, relationship_id=org.relationship_id, title="PAY → HR: review"),
+        ]
+    )
+    db_session.flush()
+
+    erased = erase_account(db_session, INTEGRATOR, NOW)
+
+    assert erased.rows["review_packs"] == 1
+    kept = db_session.scalars(select(ReviewPack.title).where(ReviewPack.site_id == org.site_id))
+    assert list(kept) == ["PAY → HR: review"]
 
 
 @pytest.mark.parametrize(

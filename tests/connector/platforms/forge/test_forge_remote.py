@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -188,6 +189,62 @@ def test_a_macros_config_view_saves_its_parameters_into_the_page(
     assert saved is True
     assert '<ac:parameter ac:name="team">HR</ac:parameter>' in page.body
     assert 'ac:name="customer-map"' in page.body
+
+
+def adf_macro_page(site: PlatformSite, app_uuid: str, title: str) -> str:
+    """A page written in ADF holding a Forge macro (the node the app writes), as the v2 API
+    stores it; its id."""
+    key = f"{app_uuid}/sandbox/static/customer-map"
+    node = {
+        "type": "extension",
+        "attrs": {
+            "extensionType": "com.atlassian.ecosystem",
+            "extensionKey": key,
+            "parameters": {
+                "localId": "icm-customer-map",
+                "extensionId": f"ari:cloud:ecosystem::extension/{key}",
+                "guestParams": {"team": "PAY"},
+            },
+        },
+    }
+    store = site.sandbox.state.confluence
+    document = {"type": "doc", "version": 1, "content": [node]}
+    body = {"representation": "atlas_doc_format", "value": json.dumps(document)}
+    page = store.create_page(
+        {"spaceId": store.space("ICM").id, "title": title, "body": body},
+        USERS[0].account_id,
+    )
+    return page.id
+
+
+def test_a_forge_macro_stored_as_confluence_stores_it_is_the_apps_frame(
+    forge_live: PlatformSite,
+) -> None:
+    """The storage form Confluence keeps a Forge macro in (`ac:adf-extension`) is rendered as
+    the app's macro with its guest parameters, edited in place, and another app's is not ours."""
+    organise(forge_live)
+    app_uuid = forge_live.forge_app("confluence").app_id.rsplit("/", 1)[-1]
+    page_id = adf_macro_page(forge_live, app_uuid, "Ours")
+    other_id = adf_macro_page(forge_live, "11111111-2222-4333-8444-555555555555", "Theirs")
+    base = f"{forge_live.sandbox.url}/forge/wiki/spaces/ICM/pages"
+
+    page = requests.get(f"{base}/{page_id}", timeout=30)
+    [frame] = frames_in(page.text)
+    context = bridge(forge_live, frame, "getContext")
+    other = requests.get(f"{base}/{other_id}", timeout=30)
+
+    assert "<ac:adf-extension>" in forge_live.sandbox.state.confluence.page(page_id).body
+    assert 'data-module-key="customer-map"' in page.text
+    assert context["extension"]["config"] == {"team": "PAY"}
+    assert frames_in(other.text) == [] and "Unknown macro: ?" in other.text
+
+    settings = requests.get(f"{base}/{page_id}/macros/0/config", timeout=30)
+    [config_frame] = frames_in(settings.text)
+    assert bridge(forge_live, config_frame, "submit", {"config": {"team": "HR"}}) is True
+    body = forge_live.sandbox.state.confluence.page(page_id).body
+    assert "ac:structured-macro" not in body
+    assert '<ac:adf-parameter key="team">HR</ac:adf-parameter>' in body
+    assert f'key="extension-key">{app_uuid}/sandbox/static/customer-map<' in body
 
 
 def test_the_domain_reaches_jira_through_api_base_url_with_the_app_token(

@@ -117,7 +117,11 @@ def test_a_review_pack_holds_the_period_and_is_rewritten_in_place(
         app_uuid = site.forge_app("confluence").app_id.rsplit("/", 1)[-1]
         assert attrs["extensionKey"] == f"{app_uuid}/sandbox/static/customer-map"
         assert attrs["parameters"]["guestParams"]["team"] == "PAY"
-    assert '<ac:structured-macro ac:name="customer-map">' in page.body
+    # In storage, as Confluence keeps each: a Connect macro by name, a Forge one as its node.
+    if site.platform == "connect":
+        assert '<ac:structured-macro ac:name="customer-map">' in page.body
+    else:
+        assert "<ac:adf-extension>" in page.body and "ac:structured-macro" not in page.body
 
     # Asked again after one more rating: the same page, its next version, the new rating on it.
     with get_db(site.app).transaction() as session:
@@ -211,9 +215,11 @@ def test_the_quarterly_run_writes_each_pack_once_in_the_last_week(live_site: Liv
     assert scheduler.write_review_packs(live_site.app, last_week) == 0  # once a day
     integrator_pages = [p for p in pages.values() if p.title.startswith("Integrator review")]
     assert [p.title[:26] for p in integrator_pages] == ["Integrator review 2026-Q4 "]
+    assert [p.version.number for p in integrator_pages] == [1]  # once a day too
     assert page_titled(site, TITLE).version.number == 1
     assert scheduler.write_review_packs(live_site.app, at("2026-12-29T01:00:00")) == 1
     assert page_titled(site, TITLE).version.number == 2
+    assert integrator_pages[0].version.number == 2
 
 
 def test_a_failed_write_shows_in_operations_and_is_retried(live_site: LiveSite) -> None:
@@ -237,6 +243,53 @@ def test_a_failed_write_shows_in_operations_and_is_retried(live_site: LiveSite) 
     assert retried["state"] == "written" and retried["attempts"] == 2
     assert call(site, "GET", "/api/v1/operations")["reviewPacks"] == []
     assert page_titled(site, TITLE).id == retried["pageId"]
+
+
+def test_a_failed_integrator_page_shows_in_operations_and_is_retried(live_site: LiveSite) -> None:
+    """The integrator's page is recorded as a relationship's pack is: a write Confluence
+    refuses is listed beside the packs, and Retry (the integrator's own, or an administrator's)
+    writes it once the fault clears; nobody else may retry it."""
+    site = PlatformSite("connect", live_site.app, live_site.url, live_site.sandbox, "", live_site)
+    organise(site)
+    path = f"/api/v1/review-packs/integrator?period={Q4}"
+
+    live_site.sandbox.set_faults(rate503=1.0, retryAfter=0)
+    failed = live_site.call("POST", path, sub=INTEGRATOR)
+    live_site.sandbox.set_faults(rate503=0.0)
+    assert failed.status_code == 502, failed.text
+    error = failed.json()["error"]
+    assert error["message"].startswith("the integrator page was not written: Confluence")
+    assert "503" in error["message"]
+    [listed] = call(site, "GET", "/api/v1/operations")["reviewPacks"]
+    assert listed["kind"] == "integrator" and listed["relationshipId"] is None
+    assert listed["integratorAccountId"] == INTEGRATOR
+    assert listed["title"].startswith("Integrator review 2026-Q4 · ")
+    assert listed["attempts"] == 1 and "503" in listed["error"] and listed["requestedAt"]
+    assert listed["retry"] == error["details"]["retry"]
+    assert live_site.sandbox.state.confluence.pages == {}
+
+    for account in (MEMBER, CUSTOMER_LEAD):  # the customer's lead may ask for packs, not this
+        refused = live_site.call("POST", listed["retry"], sub=account)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"]["code"] == "role_required"
+        assert refused.json()["error"]["message"] == (
+            "only the integrator whose page it is may write an integrator review page"
+            " (a Jira administrator may retry one that failed)"
+        )
+    retried = live_site.call("POST", listed["retry"], sub=INTEGRATOR).json()
+    assert retried["state"] == "written" and retried["attempts"] == 2
+    assert retried["integratorAccountId"] == INTEGRATOR and retried["version"] == 1
+    assert page_titled(site, listed["title"]).id == retried["pageId"]
+    assert call(site, "GET", "/api/v1/operations")["reviewPacks"] == []
+
+    live_site.sandbox.set_faults(rate503=1.0, retryAfter=0)
+    assert live_site.call("POST", path, sub=INTEGRATOR).status_code == 502
+    live_site.sandbox.set_faults(rate503=0.0)
+    [again] = call(site, "GET", "/api/v1/operations")["reviewPacks"]
+    assert again["id"] == listed["id"] and again["attempts"] == 3
+    by_admin = call(site, "POST", again["retry"])  # the sandbox's administrator
+    assert by_admin["state"] == "written" and by_admin["version"] == 2
+    assert by_admin["pageId"] == retried["pageId"]
 
 
 def test_the_integrator_page_lists_their_relationships_needing_attention_first(
