@@ -180,7 +180,7 @@ def rate_through_jira(app: Any, sandbox: Sandbox, site_id: str, carrier: str) ->
         if expectation is None:
             return "no expectation reached Jira"
         key, lead = expectation.jira_issue_key, expectation.relationship.customer.lead_account_id
-        before = session.scalar(select(func.count()).select_from(Feedback))
+        before = session.scalars(select(func.count()).select_from(Feedback)).one()
     requests.post(
         f"{sandbox.url}/_sandbox/jira/issue/{key}/comment",
         json={"body": "Rating: 5/5 - paid right and on time again, thank you", "accountId": lead},
@@ -189,7 +189,7 @@ def rate_through_jira(app: Any, sandbox: Sandbox, site_id: str, carrier: str) ->
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         with get_db(app).transaction() as session:
-            if session.scalar(select(func.count()).select_from(Feedback)) > before:
+            if session.scalars(select(func.count()).select_from(Feedback)).one() > before:
                 return f"a 'Rating: 5/5' comment on {key} came back by {carrier} and was recorded"
         time.sleep(0.2)
     return f"the rating comment on {key} was not recorded within 10 s"
