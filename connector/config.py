@@ -44,7 +44,7 @@ def defaults() -> dict[str, Any]:
         # demo), which keep a key in instance/secret.keys.
         "SECRET_KEYS": "",
         "SECRET_KEYS_AUTOCREATE": False,
-        # Privacy (connector/practice/privacy.py, README "Personal data"): days a site's data
+        # Privacy (connector/practice/privacy/, docs/personal-data.md): days a site's data
         # is kept after its last installation is uninstalled; days parked deliveries are kept.
         "PURGE_AFTER_UNINSTALL_DAYS": 30,
         "PARKED_KEEP_DAYS": 30,

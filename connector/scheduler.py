@@ -156,7 +156,7 @@ def retry_pending_syncs(app: Flask) -> int:
 
 
 def report_personal_data(app: Flask, now: datetime) -> int:
-    """Each site's turn of the personal data reporting cycle, when due (README "Personal data").
+    """Each site's turn of the personal data reporting cycle, when due (docs/personal-data.md).
 
     A site with a Connect installation is reported from here. A Forge-only site is reported by
     its Forge app (the daily function of forge/src/privacy.js, which calls the remote), so it is

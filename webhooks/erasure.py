@@ -1,4 +1,4 @@
-"""A closed account's inbox deliveries (README "Personal data"): found by the accountId fields
+"""A closed account's inbox deliveries (docs/personal-data.md): found by the accountId fields
 the kept payload holds (`webhooks.kept.ACCOUNT_FIELDS`), exactly, and only for a well-formed
 accountId. A parked delivery, stored as received, goes when one of its `accountId` fields is the
 account. The database narrows the candidates to bodies holding the id's text; the decision is the

@@ -366,7 +366,7 @@ def prune(session: Session, before: datetime) -> int:
 
 def prune_parked(session: Session, before: datetime) -> int:
     """Forget parked deliveries (and the unreadable bodies kept with them for inspection) parked
-    before `before`: the parked period is PARKED_KEEP_DAYS (README "Personal data")."""
+    before `before`: the parked period is PARKED_KEEP_DAYS (docs/personal-data.md)."""
     result = session.execute(
         delete(InboxDelivery).where(
             InboxDelivery.state == DeliveryState.PARKED.value,

@@ -1,6 +1,6 @@
-"""What the inbox keeps of a delivery: the fields its handler reads, nothing else (README
-"Personal data"). Jira payloads carry user objects (names, avatars, email addresses), the whole
-issue and its comments; the handlers need an issue's id, key, summary and status category, a
+"""What the inbox keeps of a delivery: the fields its handler reads, nothing else
+(docs/personal-data.md). Jira payloads carry user objects (names, avatars, email addresses), the
+whole issue and its comments; the handlers need an issue's id, key, summary and status category, a
 changelog's field names, a comment's id, times, author accountId and body, an issue link's ends
 and type. Replay reads the same kept fields, so a replayed delivery is handled as the first was.
 

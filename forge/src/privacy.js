@@ -1,4 +1,4 @@
-// The personal data reporting cycle of a Forge site (README "Personal data"; forge/README.md
+// The personal data reporting cycle of a Forge site (docs/personal-data.md; forge/README.md
 // "Personal data reporting"). A Forge remote has no documented way to call Atlassian's reporting
 // API; a Forge function has `privacy.reportPersonalData` (platform/forge/runtime-reference/
 // privacy-api). So this function, run daily by the `icm-personal-data-daily` scheduled trigger,

@@ -3,7 +3,7 @@ resource, signed as the app with the installation's shared secret (qsh of that v
 
 `POST {baseUrl}/rest/atlassian-connect/latest/report-accounts`, body `{"accounts": [{"accountId",
 "updatedAt"}]}` (≤ 90), answers 200 `{"accounts": [{"accountId", "status": "closed"|"updated"}]}`,
-204 (nothing to do), 429 with `Retry-After`, and may carry `Cycle-Period` (README "Personal data").
+204 (nothing to do), 429 with `Retry-After`, and may carry `Cycle-Period` (docs/personal-data.md).
 The session does not retry: the cycle reschedules itself on a 429 instead of sleeping.
 """
 

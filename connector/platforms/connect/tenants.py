@@ -111,8 +111,9 @@ class SqlTenantStore:
         try:
             tenant = self.get(installation.client_key)
         except SecretUnreadable:
-            # Its key was lost (README "Secrets at rest"): the install that Atlassian signed brings
-            # a new secret, so the row is given it, and the reinstall recovers the site.
+            # Its key was lost (docs/personal-data.md, "Secrets at rest"): the install that
+            # Atlassian signed brings a new secret, so the row is given it, and the reinstall
+            # recovers the site.
             self.session.execute(
                 update(Tenant)
                 .where(Tenant.client_key == installation.client_key)

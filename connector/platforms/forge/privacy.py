@@ -1,4 +1,4 @@
-"""Forge's side of the personal data reporting cycle (README "Personal data", forge/README.md).
+"""Forge's side of the personal data reporting cycle (docs/personal-data.md, forge/README.md).
 
 A Forge remote has no documented way to call the reporting API; a Forge function does, with
 `privacy.reportPersonalData` of `@forge/api` (platform/forge/runtime-reference/privacy-api). So

@@ -1,4 +1,4 @@
-"""Personal data (README "Personal data"), in rooms: where accountIds live and which are held
+"""Personal data (docs/personal-data.md), in rooms: where accountIds live and which are held
 (`accounts`), erasure of closed accounts (`erasure`), the reporting cycle Atlassian asks for
 (`cycle`), and the purge of a site's data after uninstall (`purge`).
 

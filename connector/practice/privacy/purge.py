@@ -1,5 +1,5 @@
 """The purge of a site's data once its last installation has been uninstalled for the purge
-period (README "Personal data"); a reinstall within it keeps the data."""
+period (docs/personal-data.md); a reinstall within it keeps the data."""
 
 from __future__ import annotations
 

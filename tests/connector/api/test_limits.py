@@ -16,7 +16,7 @@ from sandbox.serving import serving
 from tests.support.api import Api, row_counts, seed
 from tests.support.atlassian import post_json
 
-# README "Limits", stated here as documented (not imported from the code under test).
+# docs/personal-data.md "Limits", stated here as documented (not imported from the code under test).
 KIB, MIB = 1024, 1024 * 1024
 API_LIMIT = 256 * KIB
 WEBHOOK_LIMIT = 1 * MIB

@@ -35,7 +35,7 @@ from tests.webhooks.support import INTEGRATOR, ROBIN, SUPPLIER_LEAD, install, se
 from webhooks.inbox import Delivery, DeliveryState, InboxDelivery, store
 
 NOW = utcnow()
-WEEK = timedelta(days=7)  # README: "the default 7-day period"
+WEEK = timedelta(days=7)  # docs/personal-data.md: "the default 7-day period"
 
 
 def rate(

@@ -494,8 +494,8 @@ def test_a_lifecycle_token_names_its_tenant_in_the_error(
 def test_a_reinstall_recovers_a_tenant_whose_secret_cannot_be_read(
     app: Flask, app_config: dict[str, Any], site: FakeSite
 ) -> None:
-    """The key its secret was encrypted with is lost (README: "reinstall"): the signed install
-    replaces the secret it cannot read, rather than answering 500 (issue #24)."""
+    """The key its secret was encrypted with is lost (docs/personal-data.md: "reinstall"): the
+    signed install replaces the secret it cannot read, rather than answering 500 (issue #24)."""
     assert install(app.test_client(), site).status_code == 204
     app.extensions["icm.db"].engine.dispose()
     keys_lost = create_app({**app_config, "SECRET_KEYS": new_key()})
