@@ -169,6 +169,7 @@ def granian_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         "ICM_BASE_URL": f"http://127.0.0.1:{port}",
         "ICM_LOG_LEVEL": "WARNING",
         "ICM_WORKERS": "1",
+        "ICM_ACCESS_LOG": "on",
         "PORT": str(port),
         "PYTHONPATH": f"{folder}{os.pathsep}{ROOT}",
     }
@@ -193,7 +194,7 @@ def granian_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
             process.kill()
             process.wait()
             pytest.fail(f"granian did not start: {log.read_text()[-2000:]}")
-        yield {"base": base, "database": url, "key": key}
+        yield {"base": base, "database": url, "key": key, "log": log}
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -269,3 +270,18 @@ def test_under_granian_a_signed_query_with_escapes_passes_the_qsh(
     url = "/webhooks/jira/comment-created?tz=Australia%2FSydney&lic=none&xdm_e=http%3A%2F%2Fx%20y"
     status, body = call("POST", granian_server["base"] + url, **webhook_headers(url))
     assert status == 204, body
+
+
+@pytest.mark.slow
+def test_granians_access_log_has_no_query(granian_server: dict[str, Any]) -> None:
+    """Pages are loaded with `?jwt=`: the access log (ICM_ACCESS_LOG) writes the path only."""
+    token = encode_token("GET", "/livez", CLIENT_KEY, SECRET, 300)
+    status, _ = call("GET", f"{granian_server['base']}/livez?jwt={token}&accountId=557058:abc")
+    assert status == 200
+    for _ in range(50):
+        logged = granian_server["log"].read_text()
+        if "/livez" in logged:
+            break
+        time.sleep(0.1)
+    assert '"GET /livez HTTP/1.1" 200' in logged, logged[-2000:]
+    assert token not in logged and "jwt=" not in logged and "557058" not in logged
