@@ -49,6 +49,7 @@ from connector.practice.review_packs import (
     require_started,
     review_space,
     scheduled_on,
+    unwritten_row,
     written_on,
 )
 
@@ -168,18 +169,9 @@ def _found(session: Session, site_id: str, account_id: str, period: Period) -> R
 
 
 def _row(session: Session, site_id: str, account_id: str, period: Period) -> ReviewPack:
-    row = _found(session, site_id, account_id, period)
-    if row is None:
-        row = ReviewPack(
-            site_id=site_id,
-            integrator_account_id=account_id,
-            period=period.label,
-            attempts=0,
-            state=PackState.FAILED.value,  # until a write succeeds
-            error="not written yet",
-        )
-        session.add(row)
-    return row
+    return _found(session, site_id, account_id, period) or unwritten_row(
+        session, site_id, period, integrator_account_id=account_id
+    )
 
 
 def _packs(

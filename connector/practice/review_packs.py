@@ -16,6 +16,7 @@ import enum
 import logging
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import (
@@ -131,19 +132,24 @@ def _found(session: Session, relationship: Relationship, period: Period) -> Revi
     ).first()
 
 
-def _row(session: Session, relationship: Relationship, period: Period) -> ReviewPack:
-    row = _found(session, relationship, period)
-    if row is None:
-        row = ReviewPack(
-            site_id=relationship.site_id,
-            relationship_id=relationship.id,
-            period=period.label,
-            attempts=0,
-            state=PackState.FAILED.value,  # until a write succeeds
-            error="not written yet",
-        )
-        session.add(row)
+def unwritten_row(session: Session, site_id: str, period: Period, **subject: Any) -> ReviewPack:
+    """A new row for a page not written yet (a relationship's pack or an integrator's page)."""
+    row = ReviewPack(
+        site_id=site_id,
+        period=period.label,
+        attempts=0,
+        state=PackState.FAILED.value,  # until a write succeeds
+        error="not written yet",
+        **subject,
+    )
+    session.add(row)
     return row
+
+
+def _row(session: Session, relationship: Relationship, period: Period) -> ReviewPack:
+    return _found(session, relationship, period) or unwritten_row(
+        session, relationship.site_id, period, relationship_id=relationship.id
+    )
 
 
 def write_review_pack(
