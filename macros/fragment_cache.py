@@ -1,6 +1,6 @@
 """Rendered macro fragments kept in memory, least recently used first out, bounded in bytes.
 
-Each app process has its own cache (gunicorn's workers do not share it): a map is rendered once
+Each app process has its own cache (the server's workers do not share it): a map is rendered once
 per process per data version, which is cheap, and nothing has to be invalidated across processes
 because the key already carries the data version (`macros.cache.cache_key`).
 """

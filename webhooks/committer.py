@@ -14,8 +14,9 @@ or no answer within STATEMENT_SECONDS: `connector.db.deadlines` then cuts the so
 batch is answered 503 with `Retry-After` (Jira delivers again), the pool is dropped and the next
 batch starts on a new connection. A request waits at most WAIT_SECONDS whatever happens.
 
-The thread starts on first use in each process (after gunicorn forks), and again whenever it is
-found dead (on the next delivery, or by the readiness probe, which reports it: `health()`).
+The thread starts on first use in each process (after the server starts its workers), and again
+whenever it is found dead (on the next delivery, or by the readiness probe, which reports it:
+`health()`).
 """
 
 from __future__ import annotations
