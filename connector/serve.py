@@ -5,7 +5,7 @@ flags after it go to granian as they are (`--port 9000`, `--ssl-certificate …`
 
 Why granian (measured in bench/README.md, "Levers, measured on a quiet machine"): it parses HTTP
 and writes answers in Rust, so a webhook delivery costs 34-46 % less CPU than under gunicorn's
-Python parser, with the same WSGI app (about twice the deliveries a second on two cores).
+Python parser, with the same WSGI app (1.3-2.1 times the deliveries a second on two cores).
 Two things it does differently, both handled here and tested
 (`tests/test_production_server.py`):
 
