@@ -96,15 +96,10 @@ def commit(session: Callable[[], Session], delivery: Delivery) -> bool:
     return fresh
 
 
-class NoContent(Response):
-    """A 204: no body, so no Content-Type either (Werkzeug's default would say text/html)."""
-
-    default_mimetype = None
-
-
 def acknowledgement(fresh: bool) -> Response:
-    """The answer to a stored delivery: 204, flagged when it was a duplicate."""
-    response = NoContent(status=204)
+    """The answer to a stored delivery: 204 (no Content-Type: `connector.web.headers`), flagged
+    when it was a duplicate."""
+    response = Response(status=204)
     if not fresh:
         response.headers["X-ICM-Duplicate"] = "1"
     return response

@@ -1,6 +1,7 @@
 """Headers on every answer: no caching and no Referer (pages are loaded with `?jwt=` and show a
-site's data), and for pages the product frames, `frame-ancestors` limited to that site's origins
-(its base URL and display URL, which the platform that authenticated the request names)."""
+site's data), no Content-Type on a 204 (it has no content), and for pages the product frames,
+`frame-ancestors` limited to that site's origins (its base URL and display URL, which the platform
+that authenticated the request names)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ def _frame_ancestors() -> str:
 
 
 def _secure_headers(response: Response) -> Response:
+    if response.status_code == 204:
+        # No content, so no type: Werkzeug's default text/html would also ask for a CSP below.
+        response.headers.pop("Content-Type", None)
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -187,6 +187,22 @@ def test_a_page_may_be_framed_by_the_sites_base_and_display_urls(
     )
 
 
+def test_a_204_carries_no_content_type_and_no_csp_but_the_other_headers(
+    guarded_app: Flask, signing_key: Any, kid: str
+) -> None:
+    """Every 204 (the lifecycle's here; the receivers' and the API's deletes alike): no content,
+    so no Content-Type, hence no frame-ancestors either; no-store and no-referrer still."""
+    site = FakeSite(app_base_url=APP_BASE_URL, app_key=APP_KEY, key=signing_key, kid=kid)
+    answer = post_json(
+        guarded_app.test_client(), "/installed", site.payload(), site.install_token()
+    )
+    assert answer.status_code == 204
+    assert "Content-Type" not in answer.headers
+    assert "Content-Security-Policy" not in answer.headers
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+
+
 def test_a_receiver_keeps_the_tenant_and_rereads_it_when_its_secret_moved(
     guarded_app: Flask, site: FakeSite
 ) -> None:
