@@ -15,8 +15,12 @@ in `ac:adf-extension`:
 
 ADF's camelCase keys become kebab-case (`guestParams` → `guest-params`); a value that is not a
 string carries its `type` (`boolean`, `integer`, `number`); a list is a run of
-`ac:adf-parameter-value`; an object nests parameters. Atlassian documents no schema for this
-element: the shape is the one pages stored by Confluence Cloud show (see the sandbox README).
+`ac:adf-parameter-value`; an object nests parameters. Atlassian documents the node's part of
+this shape in the Confluence REST API (v1 OpenAPI, `getMacroBodyByMacroId`: a Forge macro's id is
+the `local-id` `ac:adf-parameter` inside the `parameters` `ac:adf-attribute` of an
+`<ac:adf-node type="extension">` whose `extension-type` is `com.atlassian.ecosystem`), but gives
+no schema for the rest: the `ac:adf-extension` wrapper, the fallback and the typed values are the
+shape pages stored by Confluence Cloud show (see the sandbox README).
 """
 
 from __future__ import annotations
