@@ -30,7 +30,9 @@ T = TypeVar("T", Tenant, KnownTenant)
 
 
 def request_target() -> str:
-    """The request target as the client sent it (the qsh hashes it undecoded)."""
+    """The request target as the client sent it (the qsh hashes it undecoded; canonical URI:
+    https://developer.atlassian.com/cloud/bitbucket/query-string-hash). A server that gives no
+    raw target (granian) leaves the decoded path, quoted again here: docs/production.md."""
     environ = request.environ
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
