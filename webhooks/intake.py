@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from flask import Response, current_app
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import Headers
 
 from connector.domain.caller import Caller
 from connector.domain.errors import BadRequest
@@ -50,7 +51,7 @@ def receive(
     session: Callable[[], Session],
     caller: Caller,
     event: str,
-    headers: Mapping[str, str],
+    headers: Mapping[str, str] | Headers,
     raw: bytes,
 ) -> bool:
     """Store one delivery of `event` (the name it is stored under if the body names none); True

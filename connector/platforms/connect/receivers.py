@@ -19,7 +19,5 @@ def jira_event(slug: str) -> Response:
     event = SLUGS.get(slug)
     if event is None:
         raise NotFound(f"no webhook receiver at /webhooks/jira/{slug}")
-    fresh = receive(
-        request_session, current_caller(), event, dict(request.headers), request.get_data()
-    )
+    fresh = receive(request_session, current_caller(), event, request.headers, request.get_data())
     return acknowledgement(fresh)
